@@ -1,0 +1,193 @@
+"""Clean: normalise, strip bullets, split multi-idea lines, drop noise, merge duplicates, tag language.
+
+Every raw note's fate (kept / split / merged / dropped, with a reason) goes to the clean log, so each
+raw note id appears there exactly once and nothing is lost silently.
+
+Split rule (documented in docs/transcription.md): a note is split at ' ; ' (a semicolon between
+spaces or at least one space after it) only when every part has at least `min_split_words` words;
+table hosts use it to write two ideas on one line.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
+from rapidfuzz import fuzz
+
+from pipeline import paths
+from pipeline.errors import HarvestError
+from pipeline.nlp import content_lemmas, fold, normalise
+
+REQUIRED_INPUT = ["note_id", "session", "question", "group", "round", "text", "redactions"]
+CLEAN_COLUMNS = ["note_id", "session", "question", "group", "round", "text", "lemmas", "lang", "other_language",
+                 "count", "source_ids", "groups", "rounds"]
+LOG_COLUMNS = ["raw_id", "fate", "reason", "into"]
+
+_BULLET = re.compile(r"^\s*(?:[-–—•*·▪►→>]+|\(?\d{1,2}[.)](?=\s)|\(?[a-zA-Z]\)(?=\s))\s*")
+_SPLIT = re.compile(r"\s*;\s+")
+_NOISE_WORDS = {"idem", "la fel", "same", "ditto", "-", "?", "n/a", "na"}
+MIN_SPLIT_WORDS = 3
+
+
+def strip_bullet(text: str) -> str:
+    """Remove a leading bullet or list number ('- ', '• ', '2) ', '1. ') a transcriber typed."""
+    previous = None
+    while previous != text:
+        previous, text = text, _BULLET.sub("", text, count=1).strip()
+    return text
+
+
+def normalise_note(text: str, lang: str) -> str:
+    """The display text of a note: NFC, standard letters (ș ț), no bullet, single spaces. Idempotent."""
+    return strip_bullet(normalise(text, lang))
+
+
+def noise_reason(text: str, min_letters: int) -> str | None:
+    """Why a note is noise ('empty', 'idem', …), or None when it carries content."""
+    if not text.strip():
+        return "empty"
+    if fold(text).strip(" .!") in _NOISE_WORDS:
+        return "no content (idem / same as above)"
+    letters = sum(ch.isalpha() for ch in text)
+    if letters == 0:
+        return "punctuation or numbers only"
+    if letters < min_letters:
+        return f"fewer than {min_letters} letters"
+    return None
+
+
+def split_ideas(text: str) -> list[str]:
+    """A line with several ideas separated by ' ; ' -> its parts, when each part is a real idea."""
+    parts = [strip_bullet(p) for p in _SPLIT.split(text) if p.strip()]
+    if len(parts) > 1 and all(len(p.split()) >= MIN_SPLIT_WORDS for p in parts):
+        return parts
+    return [text]
+
+
+def duplicate_key(text: str) -> str:
+    """Diacritic-, case- and punctuation-insensitive form used to find duplicates."""
+    return " ".join(re.findall(r"\w+", fold(text)))
+
+
+def _detector(languages: list[str]) -> Any:
+    codes = [Language.from_iso_code_639_1(getattr(IsoCode639_1, c.upper())) for c in dict.fromkeys(languages)]
+    if len(codes) < 2:
+        return None
+    return LanguageDetectorBuilder.from_languages(*codes).build()
+
+
+def detect_languages(texts: list[str], lab_language: str, languages: list[str]) -> list[str]:
+    """ISO code of each text among the lab's language and `languages`; short unclear texts keep the lab's."""
+    detector = _detector([lab_language, *languages])
+    if detector is None:
+        return [lab_language] * len(texts)
+    result = []
+    for text in texts:
+        found = detector.detect_language_of(text) if len(text.split()) >= 3 else None
+        result.append(found.iso_code_639_1.name.lower() if found is not None else lab_language)
+    return result
+
+
+def clean_notes(raw: pd.DataFrame, lab_language: str, params: dict[str, Any]) -> tuple[pd.DataFrame,
+                                                                                         pd.DataFrame]:
+    """Raw note rows -> (clean notes, clean log). Pure: same input and params, same output."""
+    missing = [c for c in REQUIRED_INPUT if c not in raw.columns]
+    if missing:
+        raise HarvestError.at("notes_raw.parquet", None, f"missing column(s) {missing}",
+                              "re-run the ingest stage (dvc repro)")
+    log: dict[str, dict[str, Any]] = {}
+    pieces: list[dict[str, Any]] = []
+    for row in raw.to_dict("records"):
+        raw_id = str(row["note_id"])
+        text = normalise_note(str(row["text"]), lab_language)
+        reason = noise_reason(text, int(params["min_letters"]))
+        if reason is not None:
+            log[raw_id] = {"fate": "dropped", "reason": reason, "into": []}
+            continue
+        parts = split_ideas(text)
+        ids = [raw_id] if len(parts) == 1 else [f"{raw_id}#{i + 1}" for i in range(len(parts))]
+        log[raw_id] = {"fate": "kept" if len(parts) == 1 else "split",
+                            "reason": "" if len(parts) == 1 else f"{len(parts)} ideas separated by ';'",
+                            "into": ids}
+        for piece_id, part in zip(ids, parts, strict=True):
+            pieces.append({"note_id": piece_id, "raw_id": raw_id, "session": row["session"],
+                           "question": row["question"], "group": row["group"], "round": int(row["round"]),
+                           "text": part, "key": duplicate_key(part)})
+
+    # Merge duplicates within a question: the first note (file, line order) survives and keeps every source.
+    threshold = float(params["near_duplicate_score"])
+    survivors: list[dict[str, Any]] = []
+    by_question: dict[str, list[dict[str, Any]]] = {}
+    redirect: dict[str, str] = {}
+    for piece in pieces:
+        kept = by_question.setdefault(piece["question"], [])
+        match = next((k for k in kept if k["key"] == piece["key"]
+                      or fuzz.token_sort_ratio(k["key"], piece["key"]) >= threshold), None)
+        if match is None:
+            piece.update(source_ids=[piece["raw_id"]], groups=[piece["group"]], rounds=[piece["round"]])
+            kept.append(piece)
+            survivors.append(piece)
+            continue
+        match["source_ids"].append(piece["raw_id"])
+        match["groups"].append(piece["group"])
+        match["rounds"].append(piece["round"])
+        redirect[piece["note_id"]] = match["note_id"]
+        entry = log[piece["raw_id"]]
+        how = "exact" if match["key"] == piece["key"] else "near"
+        if entry["fate"] == "kept":
+            entry.update(fate="merged", reason=f"{how} duplicate of {match['note_id']}")
+        else:
+            entry["reason"] += f"; part merged ({how} duplicate of {match['note_id']})"
+    for entry in log.values():
+        entry["into"] = [redirect.get(i, i) for i in entry["into"]]
+
+    texts = [p["text"] for p in survivors]
+    langs = detect_languages(texts, lab_language, list(params["languages"]))
+    lemmas = content_lemmas(texts, lab_language)
+    clean = pd.DataFrame.from_records([
+        {"note_id": p["note_id"], "session": p["session"], "question": p["question"], "group": p["group"],
+         "round": p["round"], "text": p["text"], "lemmas": " ".join(lem), "lang": lang,
+         "other_language": lang != lab_language, "count": len(p["source_ids"]),
+         "source_ids": "|".join(p["source_ids"]), "groups": "|".join(sorted(set(p["groups"]))),
+         "rounds": "|".join(str(r) for r in sorted(set(p["rounds"])))}
+        for p, lang, lem in zip(survivors, langs, lemmas, strict=True)
+    ], columns=CLEAN_COLUMNS)
+    clean_log = pd.DataFrame.from_records(
+        [{"raw_id": rid, "fate": e["fate"], "reason": e["reason"], "into": "|".join(e["into"])}
+         for rid, e in log.items()], columns=LOG_COLUMNS)
+    return clean, clean_log
+
+
+def quality_summary(raw: pd.DataFrame, clean: pd.DataFrame, clean_log: pd.DataFrame) -> dict[str, Any]:
+    """Counts for the data-quality section: notes in / kept / split / merged / dropped, redactions, languages."""
+    redactions: Counter[str] = Counter()
+    for value in raw["redactions"]:
+        redactions.update(json.loads(value))
+    dropped = clean_log[clean_log["fate"] == "dropped"]
+    return {
+        "notes_in": int(len(raw)),
+        "fates": {k: int(v) for k, v in clean_log["fate"].value_counts().sort_index().items()},
+        "dropped_reasons": {k: int(v) for k, v in dropped["reason"].value_counts().sort_index().items()},
+        "notes_out": int(len(clean)),
+        "redactions": dict(sorted(redactions.items())),
+        "languages": {k: int(v) for k, v in clean["lang"].value_counts().sort_index().items()},
+    }
+
+
+def run(lab_id: str, params: dict[str, Any], root: Path = Path(".")) -> dict[str, Any]:
+    """DVC stage: notes_raw.parquet -> notes.parquet, clean_log.csv, quality.json."""
+    out = paths.processed_dir(lab_id, root)
+    raw = pd.read_parquet(out / "notes_raw.parquet")
+    lab = json.loads((out / "lab.json").read_text(encoding="utf-8"))
+    clean, clean_log = clean_notes(raw, lab["language"], params["clean"])
+    clean.to_parquet(out / "notes.parquet", index=False)
+    clean_log.to_csv(out / "clean_log.csv", index=False)
+    quality = quality_summary(raw, clean, clean_log)
+    (out / "quality.json").write_text(json.dumps(quality, ensure_ascii=False, indent=2), encoding="utf-8")
+    return quality

@@ -1,0 +1,88 @@
+"""The `harvest` command: thin wiring from arguments to stage functions; user errors print without traceback."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from pipeline.errors import HarvestError, Problem
+from pipeline.params import load_params
+
+STAGES = ("ingest", "clean", "embed", "themes", "report")
+
+
+def _print_problems(problems: list[Problem]) -> None:
+    for p in problems:
+        print(p, file=sys.stderr)
+
+
+def _run_stage(name: str, lab_id: str) -> Any:
+    params = load_params()
+    if lab_id not in (params.get("labs") or []):
+        raise HarvestError.at("params.yaml", None, f"lab '{lab_id}' is not listed under 'labs:'",
+                              f"add '  - {lab_id}' under 'labs:'")
+    module = __import__(f"pipeline.{name}", fromlist=["run"])
+    stage: Callable[..., Any] = module.run
+    result = stage(lab_id, params)
+    if name == "ingest":
+        _print_problems(result)
+    return result
+
+
+def _check(lab_dir: str) -> int:
+    from pipeline.ingest import read_lab_notes
+
+    params = load_params() if Path("params.yaml").is_file() else {"ingest": {"formats": ["csv"]}}
+    _, notes, warnings = read_lab_notes(Path(lab_dir), params["ingest"]["formats"])
+    _print_problems(warnings)
+    print(f"{lab_dir}: OK — {len(notes)} notes, {len(warnings)} warning(s)")
+    return 0
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    from pipeline.evaluate import evaluate_csv, format_scores
+
+    params = load_params() if Path("params.yaml").is_file() else None
+    scores = evaluate_csv(Path(args.csv), args.text_column, args.label_column, args.language, params)
+    print(format_scores(scores, as_json=args.json))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Argument parser for `harvest`."""
+    parser = argparse.ArgumentParser(prog="harvest", description="World-café notes -> themes -> PDF report.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for stage in STAGES:
+        p = sub.add_parser(stage, help=f"run the {stage} stage for one lab (as dvc repro does)")
+        p.add_argument("lab_id")
+    check = sub.add_parser("check", help="validate a lab folder without running the pipeline")
+    check.add_argument("lab_dir")
+    ev = sub.add_parser("evaluate", help="cluster a labelled CSV and print agreement scores")
+    ev.add_argument("csv")
+    ev.add_argument("--text-column", default="text")
+    ev.add_argument("--label-column", default="label")
+    ev.add_argument("--language", default="ro")
+    ev.add_argument("--json", action="store_true")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `harvest` console script."""
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "check":
+            return _check(args.lab_dir)
+        if args.command == "evaluate":
+            return _evaluate(args)
+        _run_stage(args.command, args.lab_id)
+        return 0
+    except HarvestError as exc:
+        _print_problems(exc.problems)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

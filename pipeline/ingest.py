@@ -1,0 +1,166 @@
+"""Ingest: a lab's raw transcripts -> one row per note, with provenance and personal data redacted.
+
+Raw files are only read. Redaction happens here, before the first write to data/processed/, so no
+email or phone number ever reaches a stage output.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import charset_normalizer
+import pandas as pd
+
+from pipeline import paths
+from pipeline.errors import HarvestError, Problem
+from pipeline.lab import Lab, load_lab
+from pipeline.redact import redact
+
+NOTES_DIR = "notes"
+REQUIRED_COLUMNS = ("session", "question", "group", "round", "note")
+NOTE_COLUMNS = ["note_id", "lab", "file", "line", "session", "question", "group", "round", "text",
+                "redactions"]
+# Encodings a Romanian table host's computer may save text in, tried when the bytes are not UTF-8.
+FALLBACK_ENCODINGS = ["cp1250", "iso8859_2", "iso8859_16"]
+MAX_NOTE_CHARS = 5000
+
+
+def decode_bytes(data: bytes, path: Path | str) -> str:
+    """Bytes of a transcript -> text: UTF-8 (BOM or not), UTF-16, else the best Central-European guess."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    if b"\x00" in data[:4096]:
+        raise HarvestError.at(path, None, "this looks like a binary file, not text",
+                              "export the transcript as CSV (UTF-8) or move the file out of notes/")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    best = charset_normalizer.from_bytes(data, cp_isolation=FALLBACK_ENCODINGS).best()
+    if best is None:
+        raise HarvestError.at(path, None, "the text encoding could not be recognised",
+                              "save the file as 'CSV UTF-8' in Excel or UTF-8 in your editor")
+    return str(best)
+
+
+def _sniff_delimiter(header_line: str) -> str:
+    counts = {d: header_line.count(d) for d in (",", ";", "\t")}
+    return max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
+
+
+def parse_csv(text: str, file_name: str, lab: Lab) -> tuple[list[dict[str, Any]], list[Problem]]:
+    """CSV text with columns session,question,group,round,note -> note rows and the problems found."""
+    problems: list[Problem] = []
+    if not text.strip():
+        return [], [Problem(file_name, None, "the file is empty", "add notes or remove the file")]
+    first_line = text.splitlines()[0]
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(first_line))
+    header = [h.strip().lower() for h in next(reader)]
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    if missing:
+        return [], [Problem(file_name, 1, f"missing column(s): {', '.join(missing)}",
+                            f"the header must be: {','.join(REQUIRED_COLUMNS)}")]
+    col = {name: header.index(name) for name in header}
+    question_session = {q.id: q.session_id for q in lab.questions}
+    rows: list[dict[str, Any]] = []
+    line = reader.line_num + 1
+    for record in reader:
+        start, line = line, reader.line_num + 1
+        if not any(cell.strip() for cell in record):
+            continue
+        record = record + [""] * (len(header) - len(record))
+        value = {name: record[i].strip() for name, i in col.items() if name in REQUIRED_COLUMNS}
+        note = record[col["note"]]
+        if value["question"] not in question_session:
+            problems.append(Problem(file_name, start, f"unknown question '{value['question']}'",
+                                    f"use one of: {', '.join(question_session)} (ids from lab.yaml)"))
+            continue
+        if value["session"] != question_session[value["question"]]:
+            problems.append(Problem(file_name, start,
+                                    f"question '{value['question']}' is not in session '{value['session']}'",
+                                    f"set session to '{question_session[value['question']]}'"))
+            continue
+        if value["group"] not in lab.groups:
+            problems.append(Problem(file_name, start, f"unknown group '{value['group']}'",
+                                    f"use one of: {', '.join(lab.groups)} (ids from lab.yaml)"))
+            continue
+        try:
+            round_no = int(value["round"] or 1)
+        except ValueError:
+            problems.append(Problem(file_name, start, f"round '{value['round']}' is not a whole number",
+                                    "write the round as 1, 2, 3 …"))
+            continue
+        if len(note) > MAX_NOTE_CHARS:
+            problems.append(Problem(file_name, start, f"note of {len(note)} characters",
+                                    "split it into one note per idea (one row each)"))
+            continue
+        rows.append({"file": file_name, "line": start, "session": value["session"],
+                     "question": value["question"], "group": value["group"], "round": round_no,
+                     "raw_text": note})
+    return rows, problems
+
+
+def notes_frame(rows: list[dict[str, Any]], lab: Lab) -> pd.DataFrame:
+    """Rows from all files -> the ingest table, ids assigned and personal data redacted."""
+    records = []
+    for row in rows:
+        text, counts = redact(row["raw_text"], lab.people)
+        records.append({
+            "note_id": f"{lab.id}/{row['file']}:{row['line']}", "lab": lab.id, "file": row["file"],
+            "line": row["line"], "session": row["session"], "question": row["question"],
+            "group": row["group"], "round": row["round"], "text": text,
+            "redactions": json.dumps(dict(sorted(counts.items())), ensure_ascii=False),
+        })
+    frame = pd.DataFrame.from_records(records, columns=NOTE_COLUMNS)
+    return frame.astype({"line": "int64", "round": "int64"})
+
+
+def read_lab_notes(lab_dir: Path, formats: list[str]) -> tuple[Lab, pd.DataFrame, list[Problem]]:
+    """Read lab.yaml and every transcript in notes/; errors raise, warnings are returned."""
+    lab = load_lab(lab_dir)
+    notes_dir = lab_dir / NOTES_DIR
+    if not notes_dir.is_dir():
+        raise HarvestError.at(notes_dir, None, "no notes/ folder", "put the transcripts in notes/")
+    problems: list[Problem] = []
+    rows: list[dict[str, Any]] = []
+    files = sorted(p for p in notes_dir.iterdir() if p.is_file() and not p.name.startswith("."))
+    for path in files:
+        shown = str(path)
+        if path.suffix.lower().lstrip(".") not in formats:
+            problems.append(Problem(shown, None, f"unsupported file type '{path.suffix}'",
+                                    f"save it as one of: {', '.join(formats)}", "warning"))
+            continue
+        try:
+            text = decode_bytes(path.read_bytes(), shown)
+        except HarvestError as exc:
+            problems.extend(exc.problems)
+            continue
+        file_rows, file_problems = parse_csv(text, path.name, lab)
+        problems.extend(Problem(shown, p.line, p.problem, p.fix, p.severity) for p in file_problems)
+        rows.extend(file_rows)
+    if not files:
+        problems.append(Problem(str(notes_dir), None, "no transcripts found", "add the table notes as CSV"))
+    seen = Counter(r["question"] for r in rows)
+    for q in lab.questions:
+        if seen[q.id] == 0:
+            problems.append(Problem(str(lab_dir / "lab.yaml"), None, f"question '{q.id}' has no notes",
+                                    "add its notes or remove it from lab.yaml", "warning"))
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise HarvestError(errors)
+    return lab, notes_frame(rows, lab), problems
+
+
+def run(lab_id: str, params: dict[str, Any], root: Path = Path(".")) -> list[Problem]:
+    """DVC stage: write data/processed/<lab>/notes_raw.parquet and lab.json; return the warnings."""
+    lab, notes, warnings = read_lab_notes(paths.raw_dir(lab_id, root), params["ingest"]["formats"])
+    out = paths.processed_dir(lab_id, root)
+    out.mkdir(parents=True, exist_ok=True)
+    notes.to_parquet(out / "notes_raw.parquet", index=False)
+    (out / "lab.json").write_text(json.dumps(lab.to_dict(), ensure_ascii=False, indent=2), encoding="utf-8")
+    return warnings

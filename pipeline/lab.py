@@ -1,0 +1,217 @@
+"""A lab's description (lab.yaml): sessions, questions, groups, language — loaded and validated."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from pipeline.errors import HarvestError, Problem
+
+LAB_FILE = "lab.yaml"
+REQUIRED_KEYS = ("id", "title", "city", "date", "language", "groups", "sessions")
+
+
+@dataclass(frozen=True)
+class Question:
+    """One world-café question; `text` in the lab's language, `text_en` its English translation."""
+
+    id: str
+    session_id: str
+    text: str
+    text_en: str
+    number: int
+
+
+@dataclass(frozen=True)
+class Session:
+    """A session holds the questions its tables discussed."""
+
+    id: str
+    title: str
+    title_en: str
+    questions: tuple[Question, ...]
+
+
+@dataclass(frozen=True)
+class Lab:
+    """Everything the pipeline needs to know about one lab besides its notes."""
+
+    id: str
+    title: str
+    city: str
+    date: str
+    language: str
+    groups: tuple[str, ...]
+    group_names: dict[str, str]
+    sessions: tuple[Session, ...]
+    people: tuple[str, ...] = ()
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def questions(self) -> tuple[Question, ...]:
+        """All questions, session by session, in lab.yaml order."""
+        return tuple(q for s in self.sessions for q in s.questions)
+
+    def question(self, question_id: str) -> Question:
+        """The question with this id (KeyError if unknown)."""
+        for q in self.questions:
+            if q.id == question_id:
+                return q
+        raise KeyError(question_id)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data for JSON outputs and the report."""
+        return {
+            **self.meta,
+            "id": self.id,
+            "title": self.title,
+            "city": self.city,
+            "date": self.date,
+            "language": self.language,
+            "groups": list(self.groups),
+            "group_names": self.group_names,
+            "sessions": [
+                {
+                    "id": s.id,
+                    "title": s.title,
+                    "title_en": s.title_en,
+                    "questions": [
+                        {"id": q.id, "text": q.text, "text_en": q.text_en, "number": q.number}
+                        for q in s.questions
+                    ],
+                }
+                for s in self.sessions
+            ],
+        }
+
+
+def _key_lines(node: yaml.Node, prefix: str = "") -> dict[str, int]:
+    """Map dotted key paths (sessions.0.questions.1.id) to 1-based line numbers, for error messages."""
+    lines: dict[str, int] = {}
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            path = f"{prefix}{key_node.value}"
+            lines[path] = key_node.start_mark.line + 1
+            lines.update(_key_lines(value_node, path + "."))
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            lines[f"{prefix}{i}"] = item.start_mark.line + 1
+            lines.update(_key_lines(item, f"{prefix}{i}."))
+    return lines
+
+
+def parse_lab(text: str, path: Path | str = LAB_FILE) -> Lab:
+    """Parse and validate lab.yaml text; every problem found is raised at once, with its line."""
+    try:
+        node = yaml.compose(text)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        raise HarvestError.at(
+            path, line, f"lab.yaml is not valid YAML ({getattr(exc, 'problem', exc)})",
+            "check indentation and quote texts that contain ':' or '#'",
+        ) from None
+    if not isinstance(data, dict) or node is None:
+        raise HarvestError.at(path, 1, "lab.yaml must be a mapping of keys to values",
+                              "start from docs/transcription.md's lab.yaml template")
+    lines = _key_lines(node)
+    problems: list[Problem] = []
+
+    def problem(key: str, what: str, fix: str) -> None:
+        parent = key.rsplit(".", 1)[0] if "." in key else ""
+        problems.append(Problem(str(path), lines.get(key, lines.get(parent, 1)), what, fix))
+
+    known = set(REQUIRED_KEYS) | {"title_en", "event", "country", "venue", "organiser", "project",
+                                  "method", "people", "facilitator", "notes"}
+    for key in data:
+        if key not in known:
+            problem(str(key), f"unknown key '{key}'",
+                    f"remove it or use one of: {', '.join(sorted(known))}")
+    for key in REQUIRED_KEYS:
+        if key not in data or data[key] in (None, "", []):
+            problem(key, f"missing '{key}'", f"add '{key}:' to lab.yaml")
+    if problems:
+        raise HarvestError(problems)
+
+    groups_raw = data["groups"]
+    group_ids: list[str] = []
+    group_names: dict[str, str] = {}
+    if not isinstance(groups_raw, list):
+        problem("groups", "'groups' must be a list", "write one '- id: A' item per group")
+    else:
+        for i, g in enumerate(groups_raw):
+            gid = str(g.get("id", "")) if isinstance(g, dict) else str(g)
+            if not gid:
+                problem(f"groups.{i}", "a group has no id", "give every group an 'id:'")
+                continue
+            if gid in group_ids:
+                problem(f"groups.{i}", f"group id '{gid}' appears twice", "make group ids unique")
+            group_ids.append(gid)
+            group_names[gid] = str(g.get("name", gid)) if isinstance(g, dict) else gid
+
+    sessions: list[Session] = []
+    seen_questions: set[str] = set()
+    if not isinstance(data["sessions"], list):
+        problem("sessions", "'sessions' must be a list", "write one '- id: s1' item per session")
+        data["sessions"] = []
+    for si, s in enumerate(data["sessions"]):
+        key = f"sessions.{si}"
+        if not isinstance(s, dict) or not s.get("id"):
+            problem(key, "a session has no id", "give every session an 'id:' and 'questions:'")
+            continue
+        questions: list[Question] = []
+        q_list = s.get("questions") or []
+        if not q_list:
+            problem(key, f"session '{s['id']}' has no questions", "list its questions under 'questions:'")
+        for qi, q in enumerate(q_list):
+            qkey = f"{key}.questions.{qi}"
+            if not isinstance(q, dict) or not q.get("id") or not q.get("text"):
+                problem(qkey, "a question needs 'id' and 'text'", "add both (and 'text_en' for English reports)")
+                continue
+            qid = str(q["id"])
+            if qid in seen_questions:
+                problem(qkey, f"question id '{qid}' appears twice", "make question ids unique across sessions")
+            seen_questions.add(qid)
+            questions.append(Question(qid, str(s["id"]), str(q["text"]).strip(),
+                                      str(q.get("text_en") or q["text"]).strip(), qi + 1))
+        sessions.append(Session(str(s["id"]), str(s.get("title") or s["id"]),
+                                str(s.get("title_en") or s.get("title") or s["id"]), tuple(questions)))
+    people = data.get("people") or []
+    if not isinstance(people, list):
+        problem("people", "'people' must be a list of names", "write one '- Name Surname' per line")
+        people = []
+    if problems:
+        raise HarvestError(problems)
+
+    date = data["date"]
+    date_text = date.isoformat() if isinstance(date, dt.date) else str(date)
+    meta = {k: data[k] for k in ("title_en", "event", "country", "venue", "organiser", "project", "method",
+                                 "facilitator") if k in data}
+    return Lab(
+        id=str(data["id"]), title=str(data["title"]), city=str(data["city"]), date=date_text,
+        language=str(data["language"]), groups=tuple(group_ids), group_names=group_names,
+        sessions=tuple(sessions), people=tuple(str(p) for p in people), meta=meta,
+    )
+
+
+def load_lab(lab_dir: Path) -> Lab:
+    """Read `lab_dir/lab.yaml`; a missing or unreadable file is a HarvestError, not a traceback."""
+    path = lab_dir / LAB_FILE
+    if not path.is_file():
+        raise HarvestError.at(path, None, "lab.yaml not found",
+                              f"create it (see docs/transcription.md) or check the lab folder {lab_dir}")
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise HarvestError.at(path, None, "lab.yaml is not UTF-8 text",
+                              "save it as UTF-8 in your editor") from None
+    lab = parse_lab(text, path)
+    if lab.id != lab_dir.name:
+        raise HarvestError.at(path, 1, f"id '{lab.id}' differs from the folder name '{lab_dir.name}'",
+                              f"set 'id: {lab_dir.name}' or rename the folder")
+    return lab

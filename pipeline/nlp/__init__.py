@@ -1,0 +1,175 @@
+"""Language pipelines: spaCy blank(lang) plus our components, with per-language data files.
+
+Language-specific knowledge (character fixes, stop words, lemma fallbacks, clitics) lives in
+`pipeline/nlp/data/<lang>/`, never in `if lang == ...` branches. A language with no folder still
+works: it gets spaCy's tokenizer and stop words and simplemma's lemmas.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import simplemma
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc, Token
+
+DATA_DIR = Path(__file__).parent / "data"
+
+if not Token.has_extension("lemma_key"):
+    Token.set_extension("lemma_key", default="")
+if not Token.has_extension("is_content"):
+    Token.set_extension("is_content", default=False)
+
+
+def _lines(path: Path) -> list[str]:
+    if not path.is_file():
+        return []
+    rows = []
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        if raw.strip() and not raw.lstrip().startswith("#"):
+            rows.append(raw.rstrip("\n"))
+    return rows
+
+
+def fold(text: str) -> str:
+    """Lower-case and strip diacritics: the key under which 'finanțare' and 'finantare' are one word."""
+    decomposed = unicodedata.normalize("NFD", text.lower())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+@dataclass(frozen=True)
+class LanguageData:
+    """What one language's data folder says."""
+
+    code: str
+    char_map: dict[str, str]
+    stop_keys: frozenset[str]
+    lemma_suffixes: tuple[tuple[str, str], ...]
+    clitics: frozenset[str]
+
+
+@cache
+def language_data(lang: str) -> LanguageData:
+    """Load (once) the data files of a language, merged with spaCy's stop words in both spellings."""
+    folder = DATA_DIR / lang
+    char_map: dict[str, str] = {}
+    for row in _lines(folder / "chars.tsv"):
+        old, _, new = row.partition("\t")
+        char_map[old] = new
+    spacy_stops = spacy.blank(lang).Defaults.stop_words
+    keep = {fold(w) for w in _lines(folder / "stopwords_keep.txt")}
+    stops = {fold(w) for w in spacy_stops} | {fold(w) for w in _lines(folder / "stopwords_extra.txt")}
+    suffixes = []
+    for row in _lines(folder / "lemma_suffixes.tsv"):
+        ending, _, replacement = row.partition("\t")
+        suffixes.append((ending.strip(), replacement.strip()))
+    suffixes.sort(key=lambda pair: -len(pair[0]))
+    return LanguageData(
+        code=lang, char_map=char_map, stop_keys=frozenset(stops - keep),
+        lemma_suffixes=tuple(suffixes), clitics=frozenset(_lines(folder / "clitics.txt")),
+    )
+
+
+_SPACES = re.compile(r"\s+")
+
+
+def normalise(text: str, lang: str) -> str:
+    """NFC, the language's character fixes (ş -> ș), one space between words."""
+    text = unicodedata.normalize("NFC", text)
+    for old, new in language_data(lang).char_map.items():
+        text = text.replace(old, new)
+    return _SPACES.sub(" ", text).strip()
+
+
+@cache
+def _folded_lemma_index(lang: str) -> dict[str, str]:
+    """simplemma's dictionary keyed by diacritic-free word, so 'artisti' finds the lemma of 'artiști'."""
+    try:
+        from simplemma.strategies.dictionaries import DefaultDictionaryFactory
+
+        dictionary = DefaultDictionaryFactory().get_dictionary(lang)
+    except (ImportError, ValueError, OSError):
+        return {}
+    index: dict[str, str] = {}
+    for word, lemma in dictionary.items():
+        index.setdefault(fold(str(word)), str(lemma))
+    return index
+
+
+def lemma_of(word: str, lang: str) -> str:
+    """Lemma of one word: simplemma when it knows the word (with or without diacritics), else suffix rules."""
+    data = language_data(lang)
+    for candidate in (word, word.lower()):
+        if simplemma.is_known(candidate, lang=lang):
+            return str(simplemma.lemmatize(candidate, lang=lang)).lower()
+    lower = word.lower()
+    restored = _folded_lemma_index(lang).get(fold(lower))
+    if restored is not None:
+        return restored.lower()
+    for ending, replacement in data.lemma_suffixes:
+        if lower.endswith(ending) and len(lower) - len(ending) >= 3:
+            return lower[: len(lower) - len(ending)] + replacement
+    return lower
+
+
+@Language.factory("harvest_lemmas", default_config={"lang": "ro"})
+def make_lemmatizer(nlp: Language, name: str, lang: str) -> LemmaComponent:
+    """spaCy factory: lemmas, diacritic-free lemma keys and content-word flags for every token."""
+    return LemmaComponent(lang)
+
+
+class LemmaComponent:
+    """Sets token.lemma_, token._.lemma_key and token._.is_content from the language data."""
+
+    def __init__(self, lang: str):
+        self.lang = lang
+        self.data = language_data(lang)
+
+    def __call__(self, doc: Doc) -> Doc:
+        for token in doc:
+            text = token.text
+            if text.lower() in self.data.clitics or text.lower().rstrip("-") in ("", *self.data.clitics):
+                continue
+            word = text.rstrip("-").split("-")[0] if text.endswith("-") else text
+            if not any(ch.isalpha() for ch in word):
+                continue
+            lemma = word if word.isupper() and len(word) > 1 else lemma_of(word, self.lang)
+            token.lemma_ = lemma
+            key = fold(lemma)
+            token._.lemma_key = key
+            token._.is_content = len(key) > 2 and key not in self.data.stop_keys and fold(word) not in \
+                self.data.stop_keys
+        return doc
+
+
+@cache
+def get_nlp(lang: str) -> Language:
+    """spaCy blank(lang) with our lemma component; built once per language."""
+    nlp = spacy.blank(lang)
+    nlp.add_pipe("harvest_lemmas", config={"lang": lang})
+    return nlp
+
+
+def content_lemmas(texts: list[str], lang: str) -> list[list[str]]:
+    """For each text, the lemma keys of its content words (what TF-IDF and keywords count)."""
+    nlp = get_nlp(lang)
+    return [[t._.lemma_key for t in doc if t._.is_content] for doc in nlp.pipe(texts)]
+
+
+def lemma_display_forms(texts: list[str], lang: str) -> dict[str, str]:
+    """Map each lemma key to its most frequent spelled form (with diacritics when any note had them)."""
+    counts: dict[str, dict[str, int]] = {}
+    for doc in get_nlp(lang).pipe(texts):
+        for t in doc:
+            if t._.is_content:
+                forms = counts.setdefault(t._.lemma_key, {})
+                forms[t.lemma_] = forms.get(t.lemma_, 0) + 1
+    return {
+        key: max(forms, key=lambda f: (f != fold(f), forms[f], f))
+        for key, forms in counts.items()
+    }

@@ -1,0 +1,285 @@
+"""Pure functions that turn the stage outputs into the report's sections (HTML fragments and charts).
+
+The report notebook only calls these and displays what they return. Every note text passes through
+`html.escape`, so notes holding HTML, Markdown or LaTeX print as plain text.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+from dataclasses import dataclass
+from functools import cache
+from html import escape
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+import yaml  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
+
+from pipeline.errors import HarvestError  # noqa: E402
+
+I18N_DIR = Path(__file__).parent / "i18n"
+TOP_THEMES_PER_SESSION = 3
+
+
+@cache
+def translations(language: str) -> dict[str, str]:
+    """Interface strings for a report language, from i18n/<language>.yaml (English where a key is missing)."""
+    path = I18N_DIR / f"{language}.yaml"
+    if not path.is_file():
+        available = ", ".join(sorted(p.stem for p in I18N_DIR.glob("*.yaml")))
+        raise HarvestError.at("params.yaml", None, f"no translation file for report language '{language}'",
+                              f"use one of: {available}, or add pipeline/report/i18n/{language}.yaml")
+    english = yaml.safe_load((I18N_DIR / "en.yaml").read_text(encoding="utf-8"))
+    return {**english, **yaml.safe_load(path.read_text(encoding="utf-8"))}
+
+
+@dataclass
+class ReportData:
+    """Everything the stages wrote for one lab."""
+
+    lab: dict[str, Any]
+    notes: pd.DataFrame
+    themes: list[dict[str, Any]]
+    assignments: pd.DataFrame
+    metrics: dict[str, Any]
+    quality: dict[str, Any]
+    embed_info: dict[str, Any]
+    run_info: dict[str, Any]
+
+    def questions(self) -> list[dict[str, Any]]:
+        """Questions in lab order, each with its session id."""
+        return [{**q, "session": s["id"]} for s in self.lab["sessions"] for q in s["questions"]]
+
+    def themes_of(self, question_id: str) -> list[dict[str, Any]]:
+        """The question's themes, largest first (the themes stage's order)."""
+        return [t for t in self.themes if t["question"] == question_id]
+
+
+def load_report_data(processed_dir: Path | str) -> ReportData:
+    """Read one lab's stage outputs from data/processed/<lab>/."""
+    folder = Path(processed_dir)
+
+    def read_json(name: str) -> Any:
+        return json.loads((folder / name).read_text(encoding="utf-8"))
+
+    return ReportData(
+        lab=read_json("lab.json"), notes=pd.read_parquet(folder / "notes.parquet"),
+        themes=read_json("themes.json"),
+        assignments=pd.read_csv(folder / "assignments.csv", keep_default_na=False),
+        metrics=read_json("metrics.json"), quality=read_json("quality.json"),
+        embed_info=read_json("embed_info.json"), run_info=read_json("run_info.json"),
+    )
+
+
+def question_text(question: dict[str, Any], report_language: str, lab_language: str) -> str:
+    """The question as asked; a report in another language adds the English translation."""
+    original = escape(question["text"])
+    if report_language == lab_language or not question.get("text_en"):
+        return original
+    return f"{original}<br><span class='translation'>{escape(question['text_en'])}</span>"
+
+
+def _heading_id(question_id: str) -> str:
+    return f"q-{question_id}"
+
+
+def running_title(data: ReportData) -> str:
+    """Short title for the page header: event, city, date."""
+    return f"{data.lab.get('event', '')} · {data.lab['city']} · {data.lab['date']}".strip(" ·")
+
+
+def cover_html(data: ReportData, t: dict[str, str], generated: str) -> str:
+    """Cover page: project, lab title, city, date, venue, organiser, generation date and version."""
+    lab = data.lab
+    rows = [(t["project_label"], lab.get("project", "")), (t["city"], lab["city"]), (t["date"], lab["date"]),
+            (t["venue"], lab.get("venue", "")), (t["organiser"], lab.get("organiser", "")),
+            (t["method"], lab.get("method", ""))]
+    facts = "".join(f"<tr><th>{escape(k)}</th><td>{escape(str(v))}</td></tr>" for k, v in rows if v)
+    return (
+        "<section class='cover'>"
+        f"<p class='kicker'>{escape(lab.get('project', ''))}</p>"
+        f"<p class='event'>{escape(lab.get('event', t['report']))}</p>"
+        f"<h1 class='title' data-short='{escape(running_title(data))}'>{escape(lab['title'])}</h1>"
+        f"<table class='facts'>{facts}</table>"
+        f"<p class='generated'>{escape(t['report'])} · {escape(t['generated'])} {escape(generated)} · "
+        f"{escape(t['pipeline_version'])} {escape(data.run_info.get('pipeline_version', ''))}</p>"
+        "</section>"
+    )
+
+
+def contents_html(data: ReportData, t: dict[str, str]) -> str:
+    """Table of contents; page numbers are filled in by the PDF engine (CSS target-counter)."""
+    items = [("summary", t["summary"])]
+    items += [(_heading_id(q["id"]), f"{q['id'].upper()} — {q['text']}") for q in data.questions()]
+    items += [("methodology", t["methodology"]), ("data-quality", t["data_quality"]),
+              ("appendix", t["appendix"])]
+    lines = "".join(f"<li><a href='#{a}'>{escape(label)}</a></li>" for a, label in items)
+    return f"<nav class='toc'><h2>{escape(t['contents'])}</h2><ol>{lines}</ol></nav>"
+
+
+def summary_html(data: ReportData, t: dict[str, str], report_language: str) -> str:
+    """One-page summary: the counts, then the largest themes of each session with a quote each."""
+    notes = data.notes
+    rounds = sorted({r for value in notes["rounds"] for r in str(value).split("|") if r})
+    intro = t["summary_intro"].format(notes=data.quality["notes_in"], groups=len(data.lab["groups"]),
+                                      rounds=len(rounds), questions=len(data.questions()),
+                                      themes=len(data.themes))
+    parts = [f"<section id='summary' class='summary'><h2>{escape(t['summary'])}</h2><p>{escape(intro)}</p>"]
+    for session in data.lab["sessions"]:
+        ranked = sorted((th for th in data.themes if th["session"] == session["id"]),
+                        key=lambda th: (-th["size"], th["theme_id"]))[:TOP_THEMES_PER_SESSION]
+        title = session["title"] if report_language == data.lab["language"] else session["title_en"]
+        parts.append(f"<h3>{escape(str(title))} — {escape(t['top_themes'])}</h3><ul class='top-themes'>")
+        for th in ranked:
+            quote = th["quotes"][0]["text"] if th["quotes"] else ""
+            parts.append(f"<li><strong>{escape(th['title'])}</strong> ({th['question'].upper()}, {th['size']} "
+                         f"{escape(t['notes'])}) — <q>{escape(quote)}</q></li>")
+        parts.append("</ul>")
+    parts.append("</section>")
+    return "".join(parts)
+
+
+def theme_chart_png(themes: list[dict[str, Any]], t: dict[str, str]) -> str:
+    """Horizontal bar chart of theme sizes as a base64 PNG data URI (fonts ≥ 8 pt at print size)."""
+    labels = [_wrap(th["title"], 38) for th in themes][::-1]
+    sizes = [th["size"] for th in themes][::-1]
+    height = 0.45 * max(len(themes), 1) + 0.8
+    with plt.rc_context({"font.family": "DejaVu Sans", "font.size": 9, "svg.fonttype": "none"}):
+        fig, ax = plt.subplots(figsize=(6.3, height), dpi=200)
+        bars = ax.barh(range(len(sizes)), sizes, color="#2f6690")
+        ax.set_yticks(range(len(sizes)), labels)
+        ax.bar_label(bars, padding=3, fontsize=9)
+        ax.set_xlabel(t["chart_xlabel"])
+        ax.spines[["top", "right"]].set_visible(False)
+        ax.set_xlim(0, max(sizes, default=1) * 1.15 + 0.5)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        fig.tight_layout()
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png")
+        plt.close(fig)
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def _wrap(text: str, width: int) -> str:
+    words, lines, line = text.split(), [], ""
+    for w in words:
+        if line and len(line) + len(w) + 1 > width:
+            lines.append(line)
+            line = w
+        else:
+            line = f"{line} {w}".strip()
+    lines.append(line)
+    return "\n".join(lines[:2]) + ("…" if len(lines) > 2 else "")
+
+
+def _group_label(data: ReportData, group: str) -> str:
+    return str(data.lab.get("group_names", {}).get(group, group))
+
+
+def question_html(data: ReportData, question: dict[str, Any], t: dict[str, str], report_language: str) -> str:
+    """A question's section: wording, theme chart, each theme with keywords, size, quotes, tables; unassigned."""
+    themes = data.themes_of(question["id"])
+    q_notes = data.notes[data.notes["question"] == question["id"]]
+    parts = [f"<section class='question' id='{_heading_id(question['id'])}'>",
+             f"<h2>{escape(t['question'])} {escape(question['id'].upper())}</h2>",
+             f"<p class='question-text'>{question_text(question, report_language, data.lab['language'])}</p>"]
+    if q_notes.empty:
+        parts.append(f"<p>{escape(t['no_notes'])}</p></section>")
+        return "".join(parts)
+    parts.append(f"<figure class='chart'><img alt='{escape(t['chart_title'])}' "
+                 f"src='{theme_chart_png(themes, t)}'><figcaption>{escape(t['chart_title'])}</figcaption>"
+                 "</figure>")
+    for th in themes:
+        quotes = "".join(
+            f"<li><q>{escape(qt['text'])}</q> <span class='source'>({escape(_group_label(data, qt['group']))}, "
+            f"{escape(t['round'])} {qt['round']})</span></li>" for qt in th["quotes"])
+        tables = ", ".join(_group_label(data, g) for g in th["groups"])
+        parts.append(
+            "<div class='theme'>"
+            f"<h3>{escape(th['title'])}</h3>"
+            f"<p class='theme-meta'>{th['size']} {escape(t['notes'])} · {th['share']:.0%} {escape(t['share'])}"
+            f" · {escape(t['tables'])}: {escape(tables)}</p>"
+            f"<p class='keywords'><span>{escape(t['keywords'])}:</span> {escape(', '.join(th['keywords']))}</p>"
+            f"<ul class='quotes'>{quotes}</ul></div>")
+    assigned = data.assignments[data.assignments["question"] == question["id"]]
+    loose = assigned[assigned["status"] != "assigned"]
+    if not loose.empty:
+        texts = data.notes.set_index("note_id").loc[loose["note_id"], "text"]
+        items = "".join(f"<li>{escape(str(x))}</li>" for x in texts)
+        parts.append(f"<div class='unassigned'><h3>{escape(t['unassigned'])} ({len(loose)})</h3>"
+                     f"<ul>{items}</ul></div>")
+    parts.append("</section>")
+    return "".join(parts)
+
+
+def methodology_html(data: ReportData, t: dict[str, str]) -> str:
+    """Plain-language methodology with the backend, parameters and per-question stability figures."""
+    params = data.run_info.get("themes_params", {})
+    param_text = ", ".join(f"{k} = {v}" for k, v in params.items())
+    backend = data.embed_info.get("backend", "")
+    if data.embed_info.get("fallback"):
+        backend += f" ({data.embed_info['fallback']})"
+    rows = "".join(
+        f"<tr><td>{escape(qid.upper())}</td><td>{m['notes']}</td><td>{m['n_themes']}</td>"
+        f"<td>{'' if m['silhouette'] is None else m['silhouette']}</td>"
+        f"<td>{'' if m['stability_ari'] is None else m['stability_ari']}</td>"
+        f"<td>{m['unassigned_rate']:.0%}</td></tr>"
+        for qid, m in data.metrics["per_question"].items())
+    return (
+        f"<section id='methodology'><h2>{escape(t['methodology'])}</h2><p>{escape(t['methodology_text'])}</p>"
+        f"<p><strong>{escape(t['backend'])}:</strong> {escape(backend)}<br>"
+        f"<strong>{escape(t['parameters'])}:</strong> {escape(param_text)}</p>"
+        f"<table class='data'><thead><tr><th>{escape(t['question'])}</th><th>{escape(t['notes'])}</th>"
+        f"<th>{escape(t['themes_for_question'])}</th><th>{escape(t['silhouette'])}</th>"
+        f"<th>{escape(t['stability'])}</th><th>{escape(t['unassigned'])}</th></tr></thead>"
+        f"<tbody>{rows}</tbody></table></section>"
+    )
+
+
+def quality_html(data: ReportData, t: dict[str, str]) -> str:
+    """Data quality: notes in / kept / split / merged / dropped (with reasons), redactions, languages."""
+    q = data.quality
+    fates = "".join(f"<li>{v} {escape(t.get('fate_' + k, k))}</li>" for k, v in q["fates"].items())
+    reasons = "".join(f"<li>{v} × {escape(k)}</li>" for k, v in q["dropped_reasons"].items())
+    redactions = ", ".join(f"{v} {t.get('redaction_' + k, k)}" for k, v in q["redactions"].items()) or "0"
+    languages = ", ".join(f"{k}: {v}" for k, v in q["languages"].items())
+    return (
+        f"<section id='data-quality'><h2>{escape(t['data_quality'])}</h2>"
+        f"<p><strong>{escape(t['notes_in'])}:</strong> {q['notes_in']}</p><ul>{fates}</ul>"
+        + (f"<ul class='reasons'>{reasons}</ul>" if reasons else "")
+        + f"<p><strong>{escape(t['notes_out'])}:</strong> {q['notes_out']}<br>"
+        f"<strong>{escape(t['redactions'])}:</strong> {escape(redactions)}<br>"
+        f"<strong>{escape(t['languages'])}:</strong> {escape(languages)}</p></section>"
+    )
+
+
+def _short_ids(source_ids: str, lab_id: str) -> str:
+    return " ".join(i.removeprefix(f"{lab_id}/") for i in source_ids.split("|"))
+
+
+def appendix_html(data: ReportData, t: dict[str, str]) -> str:
+    """Every analysed note by question and theme, with its id (raw ids of merged duplicates too)."""
+    titles = {th["theme_id"]: th["title"] for th in data.themes}
+    merged = data.notes.merge(data.assignments[["note_id", "theme_id", "status"]], on="note_id", how="left")
+    parts = [f"<section id='appendix'><h2>{escape(t['appendix'])}</h2>"]
+    for question in data.questions():
+        rows = merged[merged["question"] == question["id"]].copy()
+        rows["order"] = rows["theme_id"].map(lambda x: (x == "", x))
+        rows = rows.sort_values(["order", "note_id"])
+        body = "".join(
+            f"<tr><td class='id'>{escape(_short_ids(str(r.source_ids), data.lab['id']))}</td>"
+            f"<td>{escape(titles.get(r.theme_id, t['unassigned']))}</td><td>{escape(r.text)}</td></tr>"
+            for r in rows.itertuples())
+        parts.append(f"<h3>{escape(question['id'].upper())}</h3><table class='data appendix'><thead><tr>"
+                     f"<th>{escape(t['note_id'])}</th><th>{escape(t['theme'])}</th><th>{escape(t['text'])}</th>"
+                     f"</tr></thead><tbody>{body}</tbody></table>")
+    parts.append("</section>")
+    return "".join(parts)
