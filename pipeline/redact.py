@@ -11,9 +11,11 @@ PHONE_TOKEN = "[telefon]"
 PERSON_TOKEN = "[persoană]"
 
 _EMAIL = re.compile(r"[\w.+%-]+\s?(?:@|\(at\)|\[at\])\s?[\w-]+(?:\.[\w-]+)*\.[a-zA-Z]{2,}", re.UNICODE)
-# A run of digits with the separators people type in phone numbers (space, dot, dash, en dash, slash,
-# brackets); accepted as a phone only if it has 9-13 digits and starts like one (+, 00 or 0).
-_PHONE_CANDIDATE = re.compile(r"(?<![\w+])(?:\+|00)?\(?\d[\d\s.\-–/()]{6,20}\d(?!\w)")
+# A run of digits with the single separators people type in phone numbers (space, dot, dash, en dash,
+# slash, brackets), not part of a decimal number; accepted as a phone only if it has 9-13 digits and
+# starts like one (+, 00 or 0).
+_PHONE_CANDIDATE = re.compile(
+    r"(?<![\w+.,])(?:\+|00)?\(?\d(?:\d|[ .\-/]\d| ?[–-] ?\d|\) ?\d){6,20}(?![\w.,]\d)")
 _PHONE_START = re.compile(r"^(?:\+|00|\(?0)")
 # Romanian inflection and clitic endings a name can take: Ana -> Anei, Popescu -> Popescului.
 _NAME_ENDINGS = r"(?:ului|lui|ei|ăi|ii|ul|a|ă|e|i)?"

@@ -1,0 +1,120 @@
+"""End to end: `dvc repro` on a small copy of the sample lab in a temporary project folder."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from pipeline.lab import load_lab
+from pipeline.redact import find_personal_data
+from tests.conftest import ROOT, SAMPLE_LAB
+
+pytestmark = pytest.mark.e2e
+NOTES_PER_FILE = 24
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    return env
+
+
+def _run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run(args, cwd=cwd, env=_env(), capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, f"{' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
+    return result
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the project with the sample lab cut to a few notes per transcript, built with dvc repro."""
+    work = tmp_path_factory.mktemp("project")
+    for name in ("dvc.yaml", "params.yaml", ".dvcignore"):
+        shutil.copy(ROOT / name, work / name)
+    for folder in ("pipeline", "notebooks", ".dvc"):
+        shutil.copytree(ROOT / folder, work / folder, ignore=shutil.ignore_patterns("__pycache__", "tmp", "cache"))
+    lab_dir = work / "data" / "raw" / SAMPLE_LAB.name
+    (lab_dir / "notes").mkdir(parents=True)
+    shutil.copy(SAMPLE_LAB / "lab.yaml", lab_dir / "lab.yaml")
+    for source in sorted((SAMPLE_LAB / "notes").glob("*.csv")):
+        with source.open(encoding="utf-8", newline="") as f:
+            rows = list(csv.reader(f))
+        header, body = rows[0], rows[1:]
+        # keep every question: take notes spread over the file, and the ones with contact data
+        keep = body[:: max(1, len(body) // NOTES_PER_FILE)] + [r for r in body if find_personal_data(r[-1])]
+        with (lab_dir / "notes" / source.name).open("w", encoding="utf-8", newline="") as f:
+            csv.writer(f).writerows([header, *keep])
+    params = yaml.safe_load((work / "params.yaml").read_text(encoding="utf-8"))
+    params["embed"]["cache_dir"] = str(ROOT / ".cache" / "embeddings")   # share the vector cache
+    (work / "params.yaml").write_text(yaml.safe_dump(params, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    _run(["git", "init", "-q"], work)
+    _run([sys.executable, "-m", "dvc", "repro"], work)
+    return work
+
+
+def _pdf_text(pdf: Path) -> str:
+    return subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+
+
+def test_pdf_contains_every_question_with_correct_diacritics(project: Path):
+    pdf = project / "reports" / SAMPLE_LAB.name / "report.pdf"
+    text = " ".join(_pdf_text(pdf).split())
+    for question in load_lab(SAMPLE_LAB).questions:
+        assert question.text in text
+    assert "ş" not in text and "ţ" not in text          # only the comma-below letters
+    assert re.search(r"Pagina 1 din \d+", text) is None  # the cover has no footer …
+    assert re.search(r"Pagina 2 din \d+", text)          # … the other pages do
+    for forbidden in ("Traceback", "import ", "Warning", "Error"):
+        assert forbidden not in text
+
+
+def test_executed_notebook_records_the_injected_parameters(project: Path):
+    executed = json.loads((project / "reports" / SAMPLE_LAB.name / "report.ipynb").read_text(encoding="utf-8"))
+    parameters = executed["metadata"]["papermill"]["parameters"]
+    assert parameters["lab_id"] == SAMPLE_LAB.name and parameters["language"] == "ro"
+    assert parameters["processed_dir"].endswith(f"data/processed/{SAMPLE_LAB.name}")
+
+
+def test_pdf_fonts_are_embedded(project: Path):
+    fonts = subprocess.run(["pdffonts", str(project / "reports" / SAMPLE_LAB.name / "report.pdf")],
+                           capture_output=True, text=True, check=True).stdout.splitlines()[2:]
+    assert fonts and all(" yes " in line.split("Identity-H")[-1] for line in fonts)
+    assert all("DejaVu" in line for line in fonts)
+
+
+def test_no_email_or_phone_reaches_processed_data_or_reports(project: Path):
+    raw_text = "".join(p.read_text(encoding="utf-8") for p in (project / "data" / "raw").rglob("*.csv"))
+    assert find_personal_data(raw_text)              # the raw sample does contain some
+    leaks = []
+    for folder in ("data/processed", "reports"):
+        for path in (project / folder).rglob("*"):
+            if path.suffix == ".pdf":
+                text = _pdf_text(path)
+            elif path.suffix == ".parquet":
+                import pandas as pd
+
+                text = pd.read_parquet(path).to_csv()
+            elif path.suffix in (".csv", ".json", ".html", ".ipynb"):
+                text = path.read_text(encoding="utf-8")
+            else:
+                continue
+            text = re.sub(r"data:image/png;base64,[A-Za-z0-9+/=]+", "", text)
+            leaks += [(str(path), hit) for hit in find_personal_data(text)]
+    assert leaks == []
+
+
+def test_second_repro_runs_nothing_and_metrics_show_theme_counts(project: Path):
+    again = _run([sys.executable, "-m", "dvc", "repro"], project)
+    assert "Running stage" not in again.stdout
+    metrics = _run([sys.executable, "-m", "dvc", "metrics", "show", "--json"], project).stdout
+    assert "n_themes" in metrics

@@ -1,0 +1,58 @@
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from pipeline.embed import VectorCache, embed_texts, make_embedder
+from pipeline.embed.base import Embedder
+from pipeline.errors import HarvestError
+
+NOTES = ["Granturi mici pentru artiștii independenți", "Micro-finanțări pentru artiști la început de drum",
+         "Festivalurile au fost anulate din cauza pandemiei"]
+PARAMS = {"backend": "e5", "model_path": None, "tfidf_dimensions": 50, "cache_dir": ".cache"}
+
+
+class CountingEmbedder(Embedder):
+    """Wraps a backend and counts the texts it is asked to encode."""
+
+    id = "counting"
+
+    def __init__(self, inner: Embedder):
+        self.inner, self.calls = inner, 0
+
+    def encode(self, texts):
+        self.calls += len(texts)
+        return self.inner.encode(texts)
+
+
+def test_e5_vectors_are_unit_length_and_semantic():
+    embedder, fallback = make_embedder(PARAMS, "ro")
+    assert fallback == "" and embedder.id.startswith("e5")
+    vectors, computed = embed_texts(NOTES, embedder, None)
+    assert vectors.shape == (3, 384) and computed == 3
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1, atol=1e-5)
+    sims = vectors @ vectors.T
+    assert sims[0, 1] > sims[0, 2]          # two funding notes are closer than funding vs. cancelled festivals
+
+
+def test_cache_embeds_each_text_once(tmp_path: Path):
+    embedder = CountingEmbedder(make_embedder(PARAMS, "ro")[0])
+    first, computed = embed_texts(NOTES, embedder, VectorCache(tmp_path, embedder.id))
+    assert computed == 3
+    again, computed = embed_texts(NOTES + NOTES[:1], embedder, VectorCache(tmp_path, embedder.id))
+    assert computed == 0 and embedder.calls == 3
+    assert np.array_equal(first, again[:3])
+
+
+def test_tfidf_backend_needs_no_model():
+    embedder, _ = make_embedder({**PARAMS, "backend": "tfidf"}, "ro")
+    vectors, _ = embed_texts(NOTES, embedder, None)
+    assert vectors.shape[0] == 3 and not embedder.cacheable
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1, atol=1e-5)
+
+
+def test_unknown_backend_and_missing_local_model_are_clear_errors():
+    with pytest.raises(HarvestError, match="unknown embed.backend"):
+        make_embedder({**PARAMS, "backend": "bert"}, "ro")
+    with pytest.raises(HarvestError, match="is not a folder"):
+        make_embedder({**PARAMS, "backend": "sentence-transformers", "model_path": "/no/such/model"}, "ro")

@@ -1,0 +1,63 @@
+from pathlib import Path
+
+import pytest
+
+from pipeline.errors import HarvestError
+from pipeline.lab import load_lab, parse_lab
+from tests.conftest import MINI_LAB_YAML, SAMPLE_LAB
+
+INVITATION_QUESTIONS = [
+    "Cum putem activa mai multe start-up-uri și IMM-uri în sectorul cultural și creativ din regiunea noastră?",
+    "Cum putem implica Asociația Timișoara Capitală Europeană a Culturii în contextul noilor inițiative din "
+    "sectorul cultural și creativ?",
+    "Ce alte părți interesate ar trebui să fie implicate sau ce alte modalități ar trebui să abordeze comunitatea "
+    "pentru apariția unor noi inițiative?",
+    "Cum a fost afectat sectorul cultural și creativ local și regional de pandemia Covid-19?",
+    "Ce noi inițiative, inclusiv de sprijin, au apărut ca răspuns la problemele create de pandemie?",
+    "Cum pot aceste inițiative să devină sustenabile chiar și după depășirea pandemiei de Covid-19?",
+]
+
+
+def test_sample_lab_has_the_six_invitation_questions_with_translations():
+    lab = load_lab(SAMPLE_LAB)
+    assert [q.text for q in lab.questions] == INVITATION_QUESTIONS
+    assert [s.id for s in lab.sessions] == ["s1", "s2"]
+    assert lab.groups == ("A", "B")
+    assert all(q.text_en and q.text_en != q.text for q in lab.questions)
+    assert lab.language == "ro" and lab.date == "2020-10-20"
+
+
+def test_missing_key_names_file_line_and_fix():
+    broken = MINI_LAB_YAML.replace("city: Timișoara\n", "")
+    with pytest.raises(HarvestError) as exc:
+        parse_lab(broken, "mini-lab/lab.yaml")
+    assert "mini-lab/lab.yaml" in str(exc.value) and "missing 'city'" in str(exc.value)
+    assert "add 'city:'" in str(exc.value)
+
+
+def test_typo_in_key_is_reported_with_its_line():
+    broken = MINI_LAB_YAML.replace("language: ro", "langauge: ro")
+    with pytest.raises(HarvestError) as exc:
+        parse_lab(broken, "lab.yaml")
+    messages = [str(p) for p in exc.value.problems]
+    assert any(m.startswith("lab.yaml:5: unknown key 'langauge'") for m in messages)
+
+
+def test_invalid_yaml_points_at_line():
+    with pytest.raises(HarvestError) as exc:
+        parse_lab("id: x\ntitle: [unclosed\ncity: y\n", "lab.yaml")
+    assert exc.value.problems[0].line is not None
+
+
+def test_duplicate_question_ids_rejected():
+    broken = MINI_LAB_YAML.replace("id: s2q1", "id: s1q1")
+    with pytest.raises(HarvestError, match="appears twice"):
+        parse_lab(broken, "lab.yaml")
+
+
+def test_folder_name_must_match_id(tmp_path: Path):
+    lab_dir = tmp_path / "other-name"
+    lab_dir.mkdir()
+    (lab_dir / "lab.yaml").write_text(MINI_LAB_YAML, encoding="utf-8")
+    with pytest.raises(HarvestError, match="differs from the folder name"):
+        load_lab(lab_dir)

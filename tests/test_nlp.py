@@ -1,0 +1,31 @@
+import pytest
+
+from pipeline.nlp import content_lemmas, fold, get_nlp, lemma_display_forms, lemma_of
+
+LEMMAS = [
+    ("antreprenorilor", "antreprenor"), ("întreprinderile", "întreprindere"), ("finanțările", "finanțare"),
+    ("pandemiei", "pandemie"), ("digitalizarea", "digitalizare"), ("artiștilor", "artist"),
+    ("spațiilor", "spațiu"), ("festivalurile", "festival"), ("organizațiilor", "organizație"),
+    ("evenimentelor", "eveniment"), ("tinerilor", "tânăr"), ("asociației", "asociație"),
+    ("finantare", "finanțare"), ("artistii", "artist"), ("primariei", "primărie"),
+]
+
+
+@pytest.mark.parametrize(("word", "lemma"), LEMMAS)
+def test_lemmas_of_domain_words(word, lemma):
+    assert fold(lemma_of(word, "ro")) == fold(lemma)
+
+
+def test_hyphenated_clitics_keep_meaning():
+    doc = get_nlp("ro")("IMM-urile și-au pierdut veniturile")
+    assert [t.lemma_ for t in doc if t._.is_content] == ["IMM", "pierde", "venit"]
+
+
+def test_stop_words_removed_but_nevoie_kept():
+    assert content_lemmas(["Avem nevoie de mai multe spații pentru artiști"], "ro") == [
+        ["nevoie", "spatiu", "artist"]]
+
+
+def test_display_form_prefers_diacritics():
+    forms = lemma_display_forms(["finantare pentru teatru", "Finanțare pentru dans"], "ro")
+    assert forms["finantare"] == "finanțare"
