@@ -71,7 +71,10 @@ def evaluate_csv(path: Path, text_column: str, label_column: str, language: str,
     if missing:
         raise HarvestError.at(path, 1, f"missing column(s) {missing}; found {list(frame.columns)}",
                               "name them with --text-column and --label-column")
-    settings = {**DEFAULT_PARAMS, **{k: params[k] for k in ("embed", "themes") if params and k in params}}
+    settings: dict[str, Any] = dict(DEFAULT_PARAMS)
+    for key in ("embed", "themes"):
+        if params and key in params:
+            settings[key] = params[key]
     return evaluate_texts(frame[text_column].tolist(), frame[label_column].tolist(), language, settings)
 
 
