@@ -18,12 +18,13 @@ from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score, v
 from pipeline.clean import normalise_note
 from pipeline.embed import VectorCache, embed_texts, make_embedder
 from pipeline.errors import HarvestError
-from pipeline.themes import UNASSIGNED, ThemeClusterer
+from pipeline.themes import UNASSIGNED, make_clusterer
 
 DEFAULT_PARAMS: dict[str, Any] = {
     "embed": {"backend": "e5", "model_path": None, "tfidf_dimensions": 100, "cache_dir": ".cache/embeddings"},
-    "themes": {"random_state": 0, "min_theme_size": 3, "max_themes": 8, "min_similarity": 0.0,
-               "ambiguity_margin": 0.0},
+    "themes": {"random_state": 0, "min_theme_size": 3, "max_themes": 12, "pca_dimensions": 30,
+               "min_pca_dimensions": 5, "whiten_power": 0.5, "n_bootstrap": 12, "subsample_fraction": 0.8,
+               "max_sample": 3000, "min_stability": 0.1, "min_margin": 0.02, "max_unassigned": 0.1},
 }
 
 
@@ -36,14 +37,6 @@ def score_labels(gold: list[Any], predicted: np.ndarray) -> dict[str, float]:
     }
 
 
-def clusterer_from(params: dict[str, Any]) -> ThemeClusterer:
-    """The themes stage's clusterer, built from a `themes:` params section."""
-    return ThemeClusterer(min_theme_size=int(params["min_theme_size"]), max_themes=int(params["max_themes"]),
-                          min_similarity=float(params["min_similarity"]),
-                          ambiguity_margin=float(params["ambiguity_margin"]),
-                          random_state=int(params["random_state"]))
-
-
 def evaluate_texts(texts: list[str], labels: list[Any], language: str, params: dict[str, Any]) -> dict[str, Any]:
     """Embed, cluster and score texts; returns the figures `harvest evaluate` prints."""
     started = time.perf_counter()
@@ -51,7 +44,7 @@ def evaluate_texts(texts: list[str], labels: list[Any], language: str, params: d
     embedder, _ = make_embedder(params["embed"], language, int(params["themes"]["random_state"]))
     cache = VectorCache(Path(params["embed"]["cache_dir"]), embedder.id) if embedder.cacheable else None
     vectors, _ = embed_texts(clean, embedder, cache)
-    model = clusterer_from(params["themes"]).fit(vectors)
+    model = make_clusterer(params["themes"]).fit(vectors)
     scores = score_labels(labels, model.labels_)
     return {**scores, "n_themes": int(model.n_themes_),
             "unassigned_rate": round(float((model.labels_ == UNASSIGNED).mean()), 4), "n": len(texts),

@@ -13,8 +13,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy.cluster.hierarchy import fcluster, ward
 from sklearn.base import BaseEstimator, ClusterMixin
 from sklearn.cluster import KMeans
+from sklearn.decomposition import PCA
 from sklearn.metrics import adjusted_rand_score, silhouette_score
 
 from pipeline import __version__, paths
@@ -33,38 +35,76 @@ def centre(vectors: np.ndarray) -> np.ndarray:
     return unit_rows(vectors - vectors.mean(axis=0, keepdims=True))
 
 
-class ThemeClusterer(ClusterMixin, BaseEstimator):
-    """Clusters unit note vectors into themes with an automatic number of themes.
+def half_whiten(vectors: np.ndarray, max_dimensions: int, min_dimensions: int, power: float) -> np.ndarray:
+    """PCA to at most n/10 dimensions, each scaled by variance**(-power/2), rows re-normalised.
 
-    The number of themes k is chosen by the best cosine silhouette among k = 2 … min(max_themes,
-    n // min_theme_size) whose themes all hold at least `min_theme_size` notes; fewer than
-    2 × min_theme_size notes make one theme. Notes below `min_similarity` to their theme centre are
-    'none fits'; notes whose two best centres are within `ambiguity_margin` are 'ambiguous' and keep
-    the runner-up as `secondary_`.
+    Half-whitening (power 0.5) lets weaker topical directions count without letting writing-style
+    directions (diacritics or not) dominate, as full whitening does. Small sets skip it.
+    """
+    dims = min(max_dimensions, len(vectors) // 10)
+    if dims < min_dimensions:
+        return vectors
+    pca = PCA(dims, svd_solver="full").fit(vectors)
+    return unit_rows(pca.transform(vectors) / pca.explained_variance_ ** (power / 2))
+
+
+def _ward_kmeans(fit_on: np.ndarray, tree: np.ndarray, k: int, refine_on: np.ndarray) -> KMeans:
+    """Cut a Ward tree at k; its cluster means seed one k-means refinement (deterministic)."""
+    cut = fcluster(tree, k, "maxclust")
+    seeds = np.vstack([fit_on[cut == c].mean(axis=0) for c in np.unique(cut)])
+    return KMeans(len(seeds), init=seeds, n_init=1).fit(refine_on)
+
+
+class ThemeClusterer(ClusterMixin, BaseEstimator):
+    """Groups unit note vectors into themes; the number of themes is chosen automatically.
+
+    Vectors are mean-centred and (for 50+ notes) half-whitened. The number of themes k is the one
+    whose partitions agree most (mean pairwise ARI) over `n_bootstrap` random subsamples, each
+    clustered by Ward + k-means, among k from 2 (3 when 4+ are possible) to
+    min(max_themes, n // min_theme_size, sqrt(n / 2)), ties going to the larger k (several perfectly
+    stable k mean the larger one still separates real groups); below `min_stability` there is one theme.
+    The final themes are Ward on all notes + k-means. A note whose two nearest theme centres are
+    within `min_margin` is 'ambiguous' (unassigned, runner-up kept in `secondary_`), at most
+    `max_unassigned` of the notes; a theme left with fewer than `min_theme_size` notes is dissolved
+    and its notes are 'none fits'.
     """
 
-    def __init__(self, min_theme_size: int = 3, max_themes: int = 8, min_similarity: float = 0.0,
-                 ambiguity_margin: float = 0.0, random_state: int | None = None):
+    def __init__(self, min_theme_size: int = 3, max_themes: int = 12, pca_dimensions: int = 30,
+                 min_pca_dimensions: int = 5, whiten_power: float = 0.5, n_bootstrap: int = 12,
+                 subsample_fraction: float = 0.8, max_sample: int = 3000, min_stability: float = 0.1,
+                 min_margin: float = 0.02, max_unassigned: float = 0.1, random_state: int | None = None):
         self.min_theme_size = min_theme_size
         self.max_themes = max_themes
-        self.min_similarity = min_similarity
-        self.ambiguity_margin = ambiguity_margin
+        self.pca_dimensions = pca_dimensions
+        self.min_pca_dimensions = min_pca_dimensions
+        self.whiten_power = whiten_power
+        self.n_bootstrap = n_bootstrap
+        self.subsample_fraction = subsample_fraction
+        self.max_sample = max_sample
+        self.min_stability = min_stability
+        self.min_margin = min_margin
+        self.max_unassigned = max_unassigned
         self.random_state = random_state
 
-    def _partition(self, X: np.ndarray) -> tuple[np.ndarray, float]:
-        n = len(X)
-        k_max = min(self.max_themes, n // max(self.min_theme_size, 1))
-        best: tuple[float, np.ndarray] | None = None
-        for k in range(2, k_max + 1):
-            labels = KMeans(k, n_init=10, random_state=self.random_state).fit_predict(X)
-            if np.bincount(labels, minlength=k).min() < self.min_theme_size:
-                continue
-            score = float(silhouette_score(X, labels, metric="cosine"))
-            if best is None or score > best[0]:
-                best = (score, labels)
-        if best is None:
-            return np.zeros(n, dtype=int), float("nan")
-        return best[1], best[0]
+    def _k_range(self, n: int) -> range:
+        k_hi = min(self.max_themes, n // max(self.min_theme_size, 1), int(np.sqrt(n / 2)))
+        # A 2-way split is nearly always stable and on real notes is often a style split (with or
+        # without diacritics), so it is considered only when nothing larger is possible.
+        k_lo = 3 if k_hi >= 4 else 2
+        return range(k_lo, k_hi + 1)
+
+    def _stability_by_k(self, Z: np.ndarray, ks: range, rng: np.random.RandomState) -> dict[int, float]:
+        n = len(Z)
+        m = min(int(round(self.subsample_fraction * n)), self.max_sample)
+        subsets = [np.sort(rng.choice(n, m, replace=False)) for _ in range(self.n_bootstrap)]
+        trees = [ward(Z[s]) for s in subsets]
+        stability = {}
+        for k in ks:
+            if k >= m:
+                break
+            runs = [_ward_kmeans(Z[s], tree, k, Z[s]).predict(Z) for s, tree in zip(subsets, trees, strict=True)]
+            stability[k] = float(np.mean([adjusted_rand_score(a, b) for a, b in combinations(runs, 2)]))
+        return stability
 
     def fit(self, X: np.ndarray, y: Any = None) -> ThemeClusterer:
         """Learn themes from unit row vectors X (n_notes, dim)."""
@@ -72,32 +112,52 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
         if X.ndim != 2:
             raise ValueError("X must be a 2-D array of note vectors")
         n = len(X)
-        Xc = centre(X)
-        if n == 0:
-            labels, self.silhouette_ = np.zeros(0, dtype=int), float("nan")
-        elif n < 2 * self.min_theme_size:
-            labels, self.silhouette_ = np.zeros(n, dtype=int), float("nan")
+        rng = np.random.RandomState(self.random_state)
+        Z = half_whiten(centre(X), self.pca_dimensions, self.min_pca_dimensions, self.whiten_power) if n > 1 else X
+        ks = self._k_range(n)
+        self.stability_by_k_ = self._stability_by_k(Z, ks, rng) if len(ks) else {}
+        k = max(self.stability_by_k_, key=lambda c: (round(self.stability_by_k_[c], 3), c), default=1)
+        if k > 1 and self.stability_by_k_[k] < self.min_stability:
+            k = 1
+        if k == 1:
+            themes = np.zeros(n, dtype=int)
+            centres = unit_rows(Z.mean(axis=0, keepdims=True)) if n else np.zeros((0, Z.shape[1]))
         else:
-            labels, self.silhouette_ = self._partition(Xc)
-        k = int(labels.max()) + 1 if n else 0
-        centroids = unit_rows(np.vstack([Xc[labels == j].mean(axis=0) for j in range(k)])) if k else \
-            np.zeros((0, X.shape[1]))
-        sims = Xc @ centroids.T if k else np.zeros((n, 0))
-        order = np.argsort(-sims, axis=1) if k else np.zeros((n, 0), dtype=int)
-        best_sim = sims[np.arange(n), labels] if k else np.zeros(n)
-        second = order[:, 1] if k > 1 else np.full(n, UNASSIGNED)
-        second_sim = sims[np.arange(n), second] if k > 1 else np.full(n, -np.inf)
+            sample = np.arange(n) if n <= self.max_sample else np.sort(rng.choice(n, self.max_sample, replace=False))
+            model = _ward_kmeans(Z[sample], ward(Z[sample]), k, Z)
+            themes, centres = model.labels_.copy(), unit_rows(model.cluster_centers_)
+        sims = Z @ centres.T if n else np.zeros((0, len(centres)))
+        ranked = np.argsort(-sims, axis=1, kind="stable")
+        best = sims[np.arange(n), themes] if n else np.zeros(0)
+        if centres.shape[0] > 1:
+            runner_up = np.where(ranked[:, 0] == themes, ranked[:, 1], ranked[:, 0])
+            margin = best - sims[np.arange(n), runner_up]
+        else:
+            runner_up, margin = np.full(n, UNASSIGNED), np.full(n, np.inf)
         status = np.full(n, STATUS_ASSIGNED, dtype=object)
-        ambiguous = (k > 1) & (best_sim - second_sim < self.ambiguity_margin)
-        status[ambiguous] = STATUS_AMBIGUOUS
-        status[(best_sim < self.min_similarity) & (k > 1)] = STATUS_NONE
-        self.themes_ = labels
-        self.labels_ = np.where(status == STATUS_ASSIGNED, labels, UNASSIGNED)
+        close = np.flatnonzero(margin < self.min_margin)
+        close = close[np.argsort(margin[close], kind="stable")][: int(self.max_unassigned * n)]
+        status[close] = STATUS_AMBIGUOUS
+        labels = np.where(status == STATUS_ASSIGNED, themes, UNASSIGNED)
+        for t in range(centres.shape[0]):
+            members = labels == t
+            if 0 < members.sum() < self.min_theme_size and k > 1:
+                labels[members] = UNASSIGNED
+                status[members] = STATUS_NONE
+        # Number themes by size, largest first (ties: first note), dropping emptied ones.
+        kept = sorted({int(t) for t in labels if t != UNASSIGNED},
+                      key=lambda t: (-int((labels == t).sum()), int(np.flatnonzero(labels == t)[0])))
+        renumber = {old: new for new, old in enumerate(kept)}
+        self.labels_ = np.array([renumber.get(int(t), UNASSIGNED) for t in labels], dtype=int)
+        self.secondary_ = np.array([renumber.get(int(r), UNASSIGNED) if s == STATUS_AMBIGUOUS else UNASSIGNED
+                                    for r, s in zip(runner_up, status, strict=True)], dtype=int)
         self.status_ = status
-        self.secondary_ = np.where(ambiguous, second, UNASSIGNED)
-        self.similarity_ = best_sim
-        self.cluster_centers_ = centroids
-        self.n_themes_ = k
+        self.similarity_ = np.round(best, 6)
+        self.cluster_centers_ = centres[kept] if kept else np.zeros((0, Z.shape[1]))
+        self.n_themes_ = len(kept)
+        self.silhouette_ = (float(silhouette_score(Z[self.labels_ >= 0], self.labels_[self.labels_ >= 0],
+                                                   metric="cosine"))
+                            if 2 <= self.n_themes_ < int((self.labels_ >= 0).sum()) else float("nan"))
         return self
 
 
@@ -145,23 +205,32 @@ def representative_quotes(sims: np.ndarray, groups: list[str], members: np.ndarr
 def seed_stability(X: np.ndarray, params: dict[str, Any]) -> float:
     """Mean pairwise ARI of the theme labels over several seeds (1.0 = the same themes every time)."""
     seeds = [int(params["random_state"]) + i for i in range(int(params["stability_seeds"]))]
-    runs = [_clusterer(params, seed).fit(X).themes_ for seed in seeds]
+    runs = [make_clusterer(params, seed).fit(X).labels_ for seed in seeds]
     if len(X) < 2 or len(runs) < 2:
         return 1.0
     return float(np.mean([adjusted_rand_score(a, b) for a, b in combinations(runs, 2)]))
 
 
-def _clusterer(params: dict[str, Any], random_state: int) -> ThemeClusterer:
-    return ThemeClusterer(min_theme_size=int(params["min_theme_size"]), max_themes=int(params["max_themes"]),
-                          min_similarity=float(params["min_similarity"]),
-                          ambiguity_margin=float(params["ambiguity_margin"]), random_state=random_state)
+CLUSTERER_PARAMS = ("min_theme_size", "max_themes", "pca_dimensions", "min_pca_dimensions", "whiten_power",
+                    "n_bootstrap", "subsample_fraction", "max_sample", "min_stability", "min_margin",
+                    "max_unassigned")
+
+
+def make_clusterer(params: dict[str, Any], random_state: int | None = None) -> ThemeClusterer:
+    """The clusterer configured by a `themes:` params section (random_state from it unless given)."""
+    missing = [k for k in CLUSTERER_PARAMS if k not in params]
+    if missing:
+        raise HarvestError.at("params.yaml", None, f"themes: missing {', '.join(missing)}",
+                              "add them to the 'themes:' section (see the README)")
+    seed = int(params["random_state"]) if random_state is None else random_state
+    return ThemeClusterer(**{k: params[k] for k in CLUSTERER_PARAMS}, random_state=seed)
 
 
 def themes_for_question(notes: pd.DataFrame, vectors: np.ndarray, language: str,
                         params: dict[str, Any]) -> tuple[list[dict[str, Any]], pd.DataFrame, dict[str, Any]]:
     """One question's notes and vectors -> theme rows, note assignments, quality metrics."""
     question = str(notes["question"].iloc[0])
-    model = _clusterer(params, int(params["random_state"])).fit(vectors)
+    model = make_clusterer(params).fit(vectors)
     docs = notes["lemmas"].fillna("").tolist()
     keywords = class_tfidf_keywords(docs, model.labels_, int(params["keywords_per_theme"]))
     display = lemma_display_forms(notes["text"].tolist(), language)
