@@ -161,8 +161,13 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
         return self
 
 
-def class_tfidf_keywords(docs: list[str], labels: np.ndarray, top_n: int) -> dict[int, list[str]]:
-    """Class-based TF-IDF (as in BERTopic) over lemma documents: words frequent in a theme, rare elsewhere."""
+def class_tfidf_keywords(docs: list[str], labels: np.ndarray, top_n: int,
+                         centrality: np.ndarray | None = None) -> dict[int, list[str]]:
+    """Class-based TF-IDF (as in BERTopic) over lemma documents: words frequent in a theme, rare elsewhere.
+
+    Equal scores are broken by `centrality` (each note's similarity to its theme centre): words of the
+    more central notes first.
+    """
     themes = sorted(set(labels.tolist()) - {UNASSIGNED})
     if not themes:
         return {}
@@ -171,20 +176,32 @@ def class_tfidf_keywords(docs: list[str], labels: np.ndarray, top_n: int) -> dic
         return {t: [] for t in themes}
     index = {w: i for i, w in enumerate(vocab)}
     counts = np.zeros((len(themes), len(vocab)))
-    for doc, label in zip(docs, labels, strict=True):
+    central = np.full((len(themes), len(vocab)), -np.inf)
+    weights = np.zeros(len(docs)) if centrality is None else centrality
+    for doc, label, weight in zip(docs, labels, weights, strict=True):
         if label == UNASSIGNED:
             continue
+        row = themes.index(label)
         for w in set(doc.split()):  # document frequency within the theme: one note, one vote
-            counts[themes.index(label), index[w]] += 1
+            counts[row, index[w]] += 1
+            central[row, index[w]] = max(central[row, index[w]], weight)
     tf = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
     avg_words = counts.sum() / len(themes)
     idf = np.log(1 + avg_words / np.maximum(counts.sum(axis=0), 1))
     scores = tf * idf
     result = {}
     for row, t in enumerate(themes):
-        ranked = sorted(range(len(vocab)), key=lambda i: (-scores[row, i], vocab[i]))
+        # Words shared by several of the theme's notes first: a word from one note names that note, not the theme.
+        ranked = sorted(range(len(vocab)),
+                        key=lambda i: (counts[row, i] < 2, -round(scores[row, i], 9), -central[row, i], vocab[i]))
         result[t] = [vocab[i] for i in ranked[:top_n] if counts[row, i] > 0]
     return result
+
+
+def _title(keywords: list[str]) -> str:
+    """A short theme title from its top three keywords, first letter capitalised (acronyms kept)."""
+    text = ", ".join(keywords[:3])
+    return text[:1].upper() + text[1:]
 
 
 def representative_quotes(sims: np.ndarray, groups: list[str], members: np.ndarray, n: int) -> list[int]:
@@ -232,7 +249,7 @@ def themes_for_question(notes: pd.DataFrame, vectors: np.ndarray, language: str,
     question = str(notes["question"].iloc[0])
     model = make_clusterer(params).fit(vectors)
     docs = notes["lemmas"].fillna("").tolist()
-    keywords = class_tfidf_keywords(docs, model.labels_, int(params["keywords_per_theme"]))
+    keywords = class_tfidf_keywords(docs, model.labels_, int(params["keywords_per_theme"]), model.similarity_)
     display = lemma_display_forms(notes["text"].tolist(), language)
     groups = notes["group"].astype(str).tolist()
     weights = notes["count"].to_numpy()
@@ -249,7 +266,7 @@ def themes_for_question(notes: pd.DataFrame, vectors: np.ndarray, language: str,
         quotes = representative_quotes(model.similarity_, groups, members, int(params["quotes_per_theme"]))
         rows.append({
             "theme_id": theme_id[t], "question": question, "session": str(notes["session"].iloc[0]),
-            "title": ", ".join(words[:3]).capitalize() if words else notes["text"].iloc[quotes[0]][:60],
+            "title": _title(words) if words else notes["text"].iloc[quotes[0]][:60],
             "keywords": words, "size": sizes[t], "share": sizes[t] / total if total else 0.0,
             "notes": int(len(members)),
             "quotes": [{"note_id": notes["note_id"].iloc[i], "text": notes["text"].iloc[i],

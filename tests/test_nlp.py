@@ -7,7 +7,7 @@ LEMMAS = [
     ("pandemiei", "pandemie"), ("digitalizarea", "digitalizare"), ("artiștilor", "artist"),
     ("spațiilor", "spațiu"), ("festivalurile", "festival"), ("organizațiilor", "organizație"),
     ("evenimentelor", "eveniment"), ("tinerilor", "tânăr"), ("asociației", "asociație"),
-    ("finantare", "finanțare"), ("artistii", "artist"), ("primariei", "primărie"),
+    ("finantare", "finanțare"), ("artistii", "artist"), ("primariei", "primărie"), ("operatorii", "operator"),
 ]
 
 

@@ -51,6 +51,7 @@ class LanguageData:
     stop_keys: frozenset[str]
     lemma_suffixes: tuple[tuple[str, str], ...]
     clitics: frozenset[str]
+    lemma_exceptions: dict[str, str]
 
 
 @cache
@@ -69,9 +70,14 @@ def language_data(lang: str) -> LanguageData:
         ending, _, replacement = row.partition("\t")
         suffixes.append((ending.strip(), replacement.strip()))
     suffixes.sort(key=lambda pair: -len(pair[0]))
+    exceptions = {}
+    for row in _lines(folder / "lemma_exceptions.tsv"):
+        word, _, lemma = row.partition("\t")
+        exceptions[fold(word.strip())] = lemma.strip()
     return LanguageData(
         code=lang, char_map=char_map, stop_keys=frozenset(stops - keep),
         lemma_suffixes=tuple(suffixes), clitics=frozenset(_lines(folder / "clitics.txt")),
+        lemma_exceptions=exceptions,
     )
 
 
@@ -104,6 +110,8 @@ def _folded_lemma_index(lang: str) -> dict[str, str]:
 def lemma_of(word: str, lang: str) -> str:
     """Lemma of one word: simplemma when it knows the word (with or without diacritics), else suffix rules."""
     data = language_data(lang)
+    if fold(word) in data.lemma_exceptions:
+        return data.lemma_exceptions[fold(word)]
     for candidate in (word, word.lower()):
         if simplemma.is_known(candidate, lang=lang):
             return str(simplemma.lemmatize(candidate, lang=lang)).lower()
