@@ -10,6 +10,7 @@ import csv
 import io
 import json
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -53,56 +54,107 @@ def _sniff_delimiter(header_line: str) -> str:
     return max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
 
 
-def parse_csv(text: str, file_name: str, lab: Lab) -> tuple[list[dict[str, Any]], list[Problem]]:
-    """CSV text with columns session,question,group,round,note -> note rows and the problems found."""
-    problems: list[Problem] = []
+def table_records(table: list[list[str]], lines: list[int], file_name: str,
+                  defaults: dict[str, str] | None = None) -> tuple[list[dict[str, Any]], list[Problem]]:
+    """Rows of a table (first row the header) -> raw note records keyed by column; `lines` gives each row's line.
+
+    `defaults` fills columns the table may leave out (e.g. `session` for an Excel sheet named after it).
+    """
+    defaults = defaults or {}
+    header = [h.strip().lower() for h in table[0]]
+    missing = [c for c in REQUIRED_COLUMNS if c not in header and c not in defaults]
+    if missing:
+        return [], [Problem(file_name, lines[0], f"missing column(s): {', '.join(missing)}",
+                            f"the header must be: {','.join(REQUIRED_COLUMNS)} (optional: id)")]
+    col = {name: i for i, name in enumerate(header) if name in (*REQUIRED_COLUMNS, "id")}
+    records = []
+    for row, line in zip(table[1:], lines[1:], strict=True):
+        if not any(str(cell).strip() for cell in row):
+            continue
+        row = list(row) + [""] * (len(header) - len(row))
+        record = {"file": file_name, "line": line, **defaults}
+        record.update({name: str(row[i]) for name, i in col.items()})
+        records.append(record)
+    return records, []
+
+
+def csv_records(text: str, file_name: str) -> tuple[list[dict[str, Any]], list[Problem]]:
+    """CSV text (comma, semicolon or tab) with a header row -> raw note records with their line numbers."""
     if not text.strip():
         return [], [Problem(file_name, None, "the file is empty", "add notes or remove the file")]
-    first_line = text.splitlines()[0]
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(first_line))
-    header = [h.strip().lower() for h in next(reader)]
-    missing = [c for c in REQUIRED_COLUMNS if c not in header]
-    if missing:
-        return [], [Problem(file_name, 1, f"missing column(s): {', '.join(missing)}",
-                            f"the header must be: {','.join(REQUIRED_COLUMNS)}")]
-    col = {name: header.index(name) for name in header}
-    question_session = {q.id: q.session_id for q in lab.questions}
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(text.splitlines()[0]))
+    table: list[list[str]] = []
+    lines: list[int] = []
+    line = 1
+    try:
+        for record in reader:
+            table.append(record)
+            lines.append(line)
+            line = reader.line_num + 1
+    except csv.Error as exc:
+        return [], [Problem(file_name, line, f"the CSV cannot be read ({exc})",
+                            "check quotes: a note with a comma or quote must be in double quotes")]
+    return table_records(table, lines, file_name)
+
+
+def validate_records(records: list[dict[str, Any]], lab: Lab) -> tuple[list[dict[str, Any]], list[Problem]]:
+    """Check every record's session, question, group, round, id and length against lab.yaml."""
+    problems: list[Problem] = []
     rows: list[dict[str, Any]] = []
-    line = reader.line_num + 1
-    for record in reader:
-        start, line = line, reader.line_num + 1
-        if not any(cell.strip() for cell in record):
-            continue
-        record = record + [""] * (len(header) - len(record))
-        value = {name: record[i].strip() for name, i in col.items() if name in REQUIRED_COLUMNS}
-        note = record[col["note"]]
+    question_session = {q.id: q.session_id for q in lab.questions}
+    seen_ids: dict[tuple[str, str], int] = {}
+    for record in records:
+        file_name, line = record["file"], record["line"]
+        value = {k: str(record.get(k, "")).strip() for k in (*REQUIRED_COLUMNS, "id")}
+        note = str(record.get("note", ""))
+        problem = None
         if value["question"] not in question_session:
-            problems.append(Problem(file_name, start, f"unknown question '{value['question']}'",
-                                    f"use one of: {', '.join(question_session)} (ids from lab.yaml)"))
+            problem = (f"unknown question '{value['question']}'",
+                       f"use one of: {', '.join(question_session)} (ids from lab.yaml)")
+        elif value["session"] != question_session[value["question"]]:
+            problem = (f"question '{value['question']}' is not in session '{value['session']}'",
+                       f"set session to '{question_session[value['question']]}'")
+        elif value["group"] not in lab.groups:
+            problem = (f"unknown group '{value['group']}'", f"use one of: {', '.join(lab.groups)} (ids from lab.yaml)")
+        elif not (value["round"] or "1").isdigit():
+            problem = (f"round '{value['round']}' is not a whole number", "write the round as 1, 2, 3 …")
+        elif len(note) > MAX_NOTE_CHARS:
+            problem = (f"note of {len(note)} characters", "split it into one note per idea (one row each)")
+        elif value["id"] and (file_name, value["id"]) in seen_ids:
+            problem = (f"id '{value['id']}' already used on line {seen_ids[(file_name, value['id'])]}",
+                       "give every note its own id, or leave the id column empty")
+        if problem is not None:
+            problems.append(Problem(file_name, line, *problem))
             continue
-        if value["session"] != question_session[value["question"]]:
-            problems.append(Problem(file_name, start,
-                                    f"question '{value['question']}' is not in session '{value['session']}'",
-                                    f"set session to '{question_session[value['question']]}'"))
-            continue
-        if value["group"] not in lab.groups:
-            problems.append(Problem(file_name, start, f"unknown group '{value['group']}'",
-                                    f"use one of: {', '.join(lab.groups)} (ids from lab.yaml)"))
-            continue
-        try:
-            round_no = int(value["round"] or 1)
-        except ValueError:
-            problems.append(Problem(file_name, start, f"round '{value['round']}' is not a whole number",
-                                    "write the round as 1, 2, 3 …"))
-            continue
-        if len(note) > MAX_NOTE_CHARS:
-            problems.append(Problem(file_name, start, f"note of {len(note)} characters",
-                                    "split it into one note per idea (one row each)"))
-            continue
-        rows.append({"file": file_name, "line": start, "session": value["session"],
-                     "question": value["question"], "group": value["group"], "round": round_no,
+        if value["id"]:
+            seen_ids[(file_name, value["id"])] = line
+        rows.append({"file": file_name, "line": line, "id": value["id"], "session": value["session"],
+                     "question": value["question"], "group": value["group"], "round": int(value["round"] or 1),
                      "raw_text": note})
     return rows, problems
+
+
+def parse_csv(text: str, file_name: str, lab: Lab) -> tuple[list[dict[str, Any]], list[Problem]]:
+    """CSV text with columns session,question,group,round,note -> validated note rows and the problems found."""
+    records, problems = csv_records(text, file_name)
+    rows, invalid = validate_records(records, lab)
+    return rows, problems + invalid
+
+
+def _read_csv(data: bytes, file_name: str, lab: Lab) -> tuple[list[dict[str, Any]], list[Problem]]:
+    return csv_records(decode_bytes(data, file_name), file_name)
+
+
+# File type -> reader of raw note records; every reader's records are validated the same way.
+READERS: dict[str, Callable[[bytes, str, Lab], tuple[list[dict[str, Any]], list[Problem]]]] = {
+    "csv": _read_csv,
+    "tsv": _read_csv,
+}
+
+
+def note_id(lab_id: str, row: dict[str, Any]) -> str:
+    """Stable id of a raw note: lab, file and line — or the transcriber's own id when the file has one."""
+    return f"{lab_id}/{row['file']}#{row['id']}" if row.get("id") else f"{lab_id}/{row['file']}:{row['line']}"
 
 
 def notes_frame(rows: list[dict[str, Any]], lab: Lab) -> pd.DataFrame:
@@ -111,7 +163,7 @@ def notes_frame(rows: list[dict[str, Any]], lab: Lab) -> pd.DataFrame:
     for row in rows:
         text, counts = redact(row["raw_text"], lab.people)
         records.append({
-            "note_id": f"{lab.id}/{row['file']}:{row['line']}", "lab": lab.id, "file": row["file"],
+            "note_id": note_id(lab.id, row), "lab": lab.id, "file": row["file"],
             "line": row["line"], "session": row["session"], "question": row["question"],
             "group": row["group"], "round": row["round"], "text": text,
             "redactions": json.dumps(dict(sorted(counts.items())), ensure_ascii=False),
@@ -131,17 +183,19 @@ def read_lab_notes(lab_dir: Path, formats: list[str]) -> tuple[Lab, pd.DataFrame
     files = sorted(p for p in notes_dir.iterdir() if p.is_file() and not p.name.startswith("."))
     for path in files:
         shown = str(path)
-        if path.suffix.lower().lstrip(".") not in formats:
+        kind = path.suffix.lower().lstrip(".")
+        if kind not in formats or kind not in READERS:
             problems.append(Problem(shown, None, f"unsupported file type '{path.suffix}'",
-                                    f"save it as one of: {', '.join(formats)}", "warning"))
+                                    f"save it as one of: {', '.join(f for f in formats if f in READERS)}",
+                                    "warning"))
             continue
         try:
-            text = decode_bytes(path.read_bytes(), shown)
+            records, file_problems = READERS[kind](path.read_bytes(), path.name, lab)
         except HarvestError as exc:
-            problems.extend(exc.problems)
+            problems.extend(Problem(shown, p.line, p.problem, p.fix, p.severity) for p in exc.problems)
             continue
-        file_rows, file_problems = parse_csv(text, path.name, lab)
-        problems.extend(Problem(shown, p.line, p.problem, p.fix, p.severity) for p in file_problems)
+        file_rows, invalid = validate_records(records, lab)
+        problems.extend(Problem(shown, p.line, p.problem, p.fix, p.severity) for p in file_problems + invalid)
         rows.extend(file_rows)
     if not files:
         problems.append(Problem(str(notes_dir), None, "no transcripts found", "add the table notes as CSV"))
