@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -29,6 +30,10 @@ NOTE_COLUMNS = ["note_id", "lab", "file", "line", "session", "question", "group"
 # Encodings a Romanian table host's computer may save text in, tried when the bytes are not UTF-8.
 FALLBACK_ENCODINGS = ["cp1250", "iso8859_2", "iso8859_16"]
 MAX_NOTE_CHARS = 5000
+# Let the csv module read an over-long cell, so the user is told which note is too long instead of
+# getting the csv module's field-size error.
+csv.field_size_limit(max(csv.field_size_limit(), 64 * 1024 * 1024))
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ufffd]")
 
 
 def decode_bytes(data: bytes, path: Path | str) -> str:
@@ -43,10 +48,14 @@ def decode_bytes(data: bytes, path: Path | str) -> str:
     except UnicodeDecodeError:
         pass
     best = charset_normalizer.from_bytes(data, cp_isolation=FALLBACK_ENCODINGS).best()
-    if best is None:
-        raise HarvestError.at(path, None, "the text encoding could not be recognised",
-                              "save the file as 'CSV UTF-8' in Excel or UTF-8 in your editor")
-    return str(best)
+    text = str(best) if best is not None else ""
+    bad = _CONTROL.search(text)
+    if best is None or bad is not None:
+        line = text.count("\n", 0, bad.start()) + 1 if bad is not None else None
+        raise HarvestError.at(path, line, "the text encoding could not be recognised (not UTF-8, UTF-16, "
+                              "Windows-1250 or ISO-8859-2/16)",
+                              "save the file as 'CSV UTF-8' in Excel or as UTF-8 in your editor")
+    return text
 
 
 def _sniff_delimiter(header_line: str) -> str:
@@ -81,7 +90,7 @@ def table_records(table: list[list[str]], lines: list[int], file_name: str,
 def csv_records(text: str, file_name: str) -> tuple[list[dict[str, Any]], list[Problem]]:
     """CSV text (comma, semicolon or tab) with a header row -> raw note records with their line numbers."""
     if not text.strip():
-        return [], [Problem(file_name, None, "the file is empty", "add notes or remove the file")]
+        return [], [Problem(file_name, None, "the file is empty", "add notes or remove the file", "warning")]
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(text.splitlines()[0]))
     table: list[list[str]] = []
     lines: list[int] = []

@@ -1,0 +1,95 @@
+"""`harvest check` on broken lab folders: the documented message every time, never a traceback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipeline.cli import main
+from tests.conftest import MINI_LAB_YAML
+
+HEADER = "session,question,group,round,note\n"
+GOOD = HEADER + "s1,s1q1,A,1,spații de lucru ieftine\ns2,s2q1,B,2,festivaluri anulate\n"
+
+
+def make_lab(root: Path, files: dict[str, bytes | str], lab_yaml: str = MINI_LAB_YAML) -> Path:
+    lab_dir = root / "mini-lab"
+    (lab_dir / "notes").mkdir(parents=True)
+    (lab_dir / "lab.yaml").write_text(lab_yaml, encoding="utf-8")
+    for name, content in files.items():
+        path = lab_dir / "notes" / name
+        if isinstance(content, str):
+            path.write_text(content, encoding="utf-8")
+        else:
+            path.write_bytes(content)
+    return lab_dir
+
+
+BROKEN = {
+    "wrong encoding": ({"a.csv": GOOD.replace("ț", "ţ").encode("cp1250").replace(b"ieftine", b"ie\x81\x8d\x90tine")},
+                       "a.csv: the text encoding could not be recognised"),
+    "missing column": ({"a.csv": "session,question,note\ns1,s1q1,x\n"},
+                       "a.csv:1: missing column(s): group, round — the header must be"),
+    "unknown question": ({"a.csv": GOOD + "s1,s1q7,A,1,o idee\n"},
+                         "a.csv:4: unknown question 's1q7' — use one of: s1q1, s2q1"),
+    "unknown group": ({"a.csv": GOOD + "s1,s1q1,Z,1,o idee\n"}, "a.csv:4: unknown group 'Z' — use one of: A, B"),
+    "bad round": ({"a.csv": GOOD + "s1,s1q1,A,doi,o idee\n"}, "a.csv:4: round 'doi' is not a whole number"),
+    "session mismatch": ({"a.csv": GOOD + "s2,s1q1,A,1,o idee\n"},
+                         "a.csv:4: question 's1q1' is not in session 's2' — set session to 's1'"),
+    "binary file": ({"a.csv": GOOD, "b.csv": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"},
+                    "b.csv: this looks like a binary file, not text"),
+    "1 MB single line": ({"a.csv": GOOD + "s1,s1q1,A,1," + "x" * 1_000_000 + "\n"},
+                         "a.csv:4: note of 1000000 characters — split it into one note per idea"),
+    "duplicated ids": ({"a.csv": "id,session,question,group,round,note\nn1,s1,s1q1,A,1,unu\nn1,s2,s2q1,A,1,doi\n"},
+                       "a.csv:3: id 'n1' already used on line 2"),
+    "lab.yaml typo": ({"a.csv": GOOD}, "lab.yaml:5: unknown key 'langauge'"),
+    "lab.yaml not yaml": ({"a.csv": GOOD}, "lab.yaml:2: lab.yaml is not valid YAML (mapping values are not"),
+}
+LAB_YAML_VARIANTS = {
+    "lab.yaml typo": MINI_LAB_YAML.replace("language: ro", "langauge: ro"),
+    "lab.yaml not yaml": MINI_LAB_YAML.replace('title: "Atelier de test"', 'title: Atelier: de test'),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BROKEN))
+def test_broken_lab_gives_documented_message_and_exit_2(case, tmp_path, capsys):
+    files, expected = BROKEN[case]
+    lab_dir = make_lab(tmp_path, files, LAB_YAML_VARIANTS.get(case, MINI_LAB_YAML))
+    code = main(["check", str(lab_dir)])
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert code == 2
+    assert expected in err, err
+    assert all(" — " in line for line in err.strip().splitlines())   # every line says how to fix it
+
+
+def test_stray_quote_keeps_the_note_text(tmp_path, capsys):
+    lab_dir = make_lab(tmp_path, {"a.csv": GOOD + 's1,s1q1,A,1,"o idee cu "ghilimele" greșite\n'})
+    assert main(["check", str(lab_dir)]) == 0
+    assert "OK — 3 notes" in capsys.readouterr().out
+
+
+def test_warnings_only_exit_0(tmp_path, capsys):
+    lab_dir = make_lab(tmp_path, {"a.csv": HEADER + "s1,s1q1,A,1,spații de lucru\n", "b.csv": "",
+                                  "poza.jpg": b"\xff\xd8\xff"})
+    assert main(["check", str(lab_dir)]) == 0
+    err = capsys.readouterr().err
+    assert "b.csv: warning: the file is empty" in err
+    assert "poza.jpg: warning: unsupported file type '.jpg'" in err
+    assert "warning: question 's2q1' has no notes" in err
+
+
+def test_missing_lab_yaml_and_notes_folder(tmp_path, capsys):
+    assert main(["check", str(tmp_path)]) == 2
+    assert "lab.yaml not found" in capsys.readouterr().err
+    lab_dir = tmp_path / "mini-lab"
+    lab_dir.mkdir()
+    (lab_dir / "lab.yaml").write_text(MINI_LAB_YAML, encoding="utf-8")
+    assert main(["check", str(lab_dir)]) == 2
+    assert "no notes/ folder" in capsys.readouterr().err
+
+
+def test_good_lab_passes(tmp_path, capsys):
+    assert main(["check", str(make_lab(tmp_path, {"a.csv": GOOD}))]) == 0
+    assert "OK — 2 notes" in capsys.readouterr().out
