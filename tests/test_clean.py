@@ -89,3 +89,15 @@ def test_sample_lab_every_raw_note_accounted_for_exactly_once():
 def test_normalise_is_idempotent_and_total(text):
     once = normalise_note(text, "ro")
     assert normalise_note(once, "ro") == once
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(max_size=80), min_size=1, max_size=6))
+def test_clean_never_raises_and_accounts_for_every_note(texts):
+    raw = raw_frame([("s1q1", "A", t) for t in texts])
+    clean, log = clean_notes(raw, "ro", PARAMS)
+    assert sorted(log["raw_id"]) == sorted(raw["note_id"])
+    kept = {s for ids in clean["source_ids"] for s in ids.split("|")}
+    assert kept == set(log.loc[log["fate"] != "dropped", "raw_id"])
+    again, _ = clean_notes(clean.assign(redactions="{}"), "ro", PARAMS)
+    assert list(again["text"]) == list(clean["text"])            # cleaning clean notes changes nothing
