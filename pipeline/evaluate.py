@@ -24,7 +24,8 @@ DEFAULT_PARAMS: dict[str, Any] = {
     "embed": {"backend": "e5", "model_path": None, "tfidf_dimensions": 100, "cache_dir": ".cache/embeddings"},
     "themes": {"random_state": 0, "min_theme_size": 3, "max_themes": 12, "pca_dimensions": 30,
                "min_pca_dimensions": 5, "whiten_power": 0.5, "n_bootstrap": 12, "subsample_fraction": 0.8,
-               "max_sample": 3000, "min_stability": 0.1, "min_margin": 0.02, "max_unassigned": 0.1},
+               "max_sample": 3000, "min_stability": 0.1, "min_margin": 0.02, "max_unassigned": 0.1,
+               "stability_tolerance": 0.1},
 }
 
 

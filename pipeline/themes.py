@@ -61,8 +61,9 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
     Vectors are mean-centred and (for 50+ notes) half-whitened. The number of themes k is the one
     whose partitions agree most (mean pairwise ARI) over `n_bootstrap` random subsamples, each
     clustered by Ward + k-means, among k from 2 (3 when 4+ are possible) to
-    min(max_themes, n // min_theme_size, sqrt(n / 2)), ties going to the larger k (several perfectly
-    stable k mean the larger one still separates real groups); below `min_stability` there is one theme.
+    min(max_themes, n // min_theme_size, sqrt(n / 2)); counts within `stability_tolerance` of the most
+    stable one tie and the largest of them wins (equally stable larger k still separates real groups,
+    and the choice no longer flips with the seed); below `min_stability` there is one theme.
     The final themes are Ward on all notes + k-means. A note whose two nearest theme centres are
     within `min_margin` is 'ambiguous' (unassigned, runner-up kept in `secondary_`), at most
     `max_unassigned` of the notes; a theme left with fewer than `min_theme_size` notes is dissolved
@@ -72,7 +73,8 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
     def __init__(self, min_theme_size: int = 3, max_themes: int = 12, pca_dimensions: int = 30,
                  min_pca_dimensions: int = 5, whiten_power: float = 0.5, n_bootstrap: int = 12,
                  subsample_fraction: float = 0.8, max_sample: int = 3000, min_stability: float = 0.1,
-                 min_margin: float = 0.02, max_unassigned: float = 0.1, random_state: int | None = None):
+                 min_margin: float = 0.02, max_unassigned: float = 0.1, stability_tolerance: float = 0.0,
+                 random_state: int | None = None):
         self.min_theme_size = min_theme_size
         self.max_themes = max_themes
         self.pca_dimensions = pca_dimensions
@@ -84,6 +86,7 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
         self.min_stability = min_stability
         self.min_margin = min_margin
         self.max_unassigned = max_unassigned
+        self.stability_tolerance = stability_tolerance
         self.random_state = random_state
 
     def _k_range(self, n: int) -> range:
@@ -116,7 +119,8 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
         Z = half_whiten(centre(X), self.pca_dimensions, self.min_pca_dimensions, self.whiten_power) if n > 1 else X
         ks = self._k_range(n)
         self.stability_by_k_ = self._stability_by_k(Z, ks, rng) if len(ks) else {}
-        k = max(self.stability_by_k_, key=lambda c: (round(self.stability_by_k_[c], 3), c), default=1)
+        top = max(self.stability_by_k_.values(), default=0.0)
+        k = max((c for c, v in self.stability_by_k_.items() if v >= top - self.stability_tolerance), default=1)
         if k > 1 and self.stability_by_k_[k] < self.min_stability:
             k = 1
         if k == 1:
@@ -230,7 +234,7 @@ def seed_stability(X: np.ndarray, params: dict[str, Any]) -> float:
 
 CLUSTERER_PARAMS = ("min_theme_size", "max_themes", "pca_dimensions", "min_pca_dimensions", "whiten_power",
                     "n_bootstrap", "subsample_fraction", "max_sample", "min_stability", "min_margin",
-                    "max_unassigned")
+                    "max_unassigned", "stability_tolerance")
 
 
 def make_clusterer(params: dict[str, Any], random_state: int | None = None) -> ThemeClusterer:

@@ -93,7 +93,7 @@ def test_sample_lab_themes_are_sane_stable_and_agree_with_gold():
     for qid, m in metrics.items():
         assert 2 <= m["n_themes"] <= 6, qid
         assert m["unassigned_rate"] <= 0.1
-    assert np.mean([m["stability_ari"] for m in metrics.values()]) >= 0.8
+    assert np.mean([m["stability_ari"] for m in metrics.values()]) >= 0.9   # measured 0.96
     for theme in themes.to_dict("records"):
         assert theme["title"] and len(theme["keywords"]) >= 2 and 1 <= len(theme["quotes"]) <= 3
         assert len(set(theme["keywords"])) == len(theme["keywords"])
