@@ -44,3 +44,11 @@ def test_lemma_list_of_the_domain_is_at_least_95_percent_right():
             wrong.append((word, lemma, found))
     assert len(rows) >= 100
     assert 1 - len(wrong) / len(rows) >= 0.95, wrong
+
+
+def test_pipeline_is_blank_spacy_plus_our_components():
+    nlp = get_nlp("ro")
+    assert nlp.pipe_names == ["harvest_normaliser", "harvest_lemmatizer", "harvest_content_filter"]
+    doc = nlp("Finanţare pentru artişti")
+    assert [t.norm_ for t in doc] == ["finanțare", "pentru", "artiști"]
+    assert [t._.is_content for t in doc] == [True, False, True]

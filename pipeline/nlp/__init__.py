@@ -125,14 +125,35 @@ def lemma_of(word: str, lang: str) -> str:
     return lower
 
 
-@Language.factory("harvest_lemmas", default_config={"lang": "ro"})
+@Language.factory("harvest_normaliser", default_config={"lang": "ro"})
+def make_normaliser(nlp: Language, name: str, lang: str) -> NormaliserComponent:
+    """spaCy factory: token.norm_ in the language's standard letters (ş -> ș), lower case."""
+    return NormaliserComponent(lang)
+
+
+class NormaliserComponent:
+    """Sets token.norm_ so that 'Finanţare' and 'finanțare' have one norm (the Doc text is never changed)."""
+
+    def __init__(self, lang: str):
+        self.char_map = language_data(lang).char_map
+
+    def __call__(self, doc: Doc) -> Doc:
+        for token in doc:
+            norm = token.text
+            for old, new in self.char_map.items():
+                norm = norm.replace(old, new)
+            token.norm_ = norm.lower()
+        return doc
+
+
+@Language.factory("harvest_lemmatizer", default_config={"lang": "ro"})
 def make_lemmatizer(nlp: Language, name: str, lang: str) -> LemmaComponent:
-    """spaCy factory: lemmas, diacritic-free lemma keys and content-word flags for every token."""
+    """spaCy factory: lemmas and diacritic-free lemma keys; hyphen endings (IMM-urile) drop to the stem."""
     return LemmaComponent(lang)
 
 
 class LemmaComponent:
-    """Sets token.lemma_, token._.lemma_key and token._.is_content from the language data."""
+    """Sets token.lemma_ and token._.lemma_key; clitics and endings after a hyphen get no lemma."""
 
     def __init__(self, lang: str):
         self.lang = lang
@@ -140,7 +161,7 @@ class LemmaComponent:
 
     def __call__(self, doc: Doc) -> Doc:
         for token in doc:
-            text = token.text
+            text = token.norm_ if token.norm_ and not token.text.isupper() else token.text
             if text.lower() in self.data.clitics or text.lower().rstrip("-") in ("", *self.data.clitics):
                 continue
             word = text.rstrip("-").split("-")[0] if text.endswith("-") else text
@@ -148,18 +169,35 @@ class LemmaComponent:
                 continue
             lemma = word if word.isupper() and len(word) > 1 else lemma_of(word, self.lang)
             token.lemma_ = lemma
-            key = fold(lemma)
-            token._.lemma_key = key
-            token._.is_content = len(key) > 2 and key not in self.data.stop_keys and fold(word) not in \
-                self.data.stop_keys
+            token._.lemma_key = fold(lemma)
+        return doc
+
+
+@Language.factory("harvest_content_filter", default_config={"lang": "ro"})
+def make_content_filter(nlp: Language, name: str, lang: str) -> ContentFilter:
+    """spaCy factory: marks content words (token._.is_content): not a stop word, 3+ letters."""
+    return ContentFilter(lang)
+
+
+class ContentFilter:
+    """Stop words are spaCy's list in both spellings plus our data file, minus words that carry meaning."""
+
+    def __init__(self, lang: str):
+        self.stop_keys = language_data(lang).stop_keys
+
+    def __call__(self, doc: Doc) -> Doc:
+        for token in doc:
+            key = token._.lemma_key
+            token._.is_content = len(key) > 2 and key not in self.stop_keys and fold(token.text) not in self.stop_keys
         return doc
 
 
 @cache
 def get_nlp(lang: str) -> Language:
-    """spaCy blank(lang) with our lemma component; built once per language."""
+    """spaCy blank(lang) + normaliser, lemmatiser and content filter; built once per language."""
     nlp = spacy.blank(lang)
-    nlp.add_pipe("harvest_lemmas", config={"lang": lang})
+    for component in ("harvest_normaliser", "harvest_lemmatizer", "harvest_content_filter"):
+        nlp.add_pipe(component, config={"lang": lang})
     return nlp
 
 
