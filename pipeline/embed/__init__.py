@@ -99,4 +99,6 @@ def run(lab_id: str, params: dict[str, Any], root: Path = Path(".")) -> dict[str
             "notes": int(len(notes)), "embedded": int(computed), "from_cache": int(len(notes) - computed),
             "dimensions": int(vectors.shape[1]) if vectors.ndim == 2 else 0}
     (out / "embed_info.json").write_text(json.dumps(info, indent=2), encoding="utf-8")
+    print(f"harvest embed {lab_id}: {info['notes']} notes with {embedder.id}, {info['embedded']} embedded, "
+          f"{info['from_cache']} from the cache", file=sys.stderr)
     return info
