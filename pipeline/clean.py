@@ -29,7 +29,9 @@ CLEAN_COLUMNS = ["note_id", "session", "question", "group", "round", "text", "le
                  "count", "source_ids", "groups", "rounds"]
 LOG_COLUMNS = ["raw_id", "fate", "reason", "into"]
 
-_BULLET = re.compile(r"^\s*(?:[-–—•*·▪►→>]+|\(?\d{1,2}[.)](?=\s)|\(?[a-zA-Z]\)(?=\s))\s*")
+# Dash, star and '>' are bullets only when a space follows ("**bold**" and "-urile" stay); the typographic
+# bullets are bullets even when glued to the text ("•idee").
+_BULLET = re.compile(r"^\s*(?:[-–—*>]+(?=\s)|[•·▪►→]+|\(?\d{1,2}[.)](?=\s)|\(?[a-zA-Z]\)(?=\s))\s*")
 _SPLIT = re.compile(r"\s*;\s+")
 _NOISE_WORDS = {"idem", "la fel", "same", "ditto", "-", "?", "n/a", "na"}
 MIN_SPLIT_WORDS = 3

@@ -101,3 +101,9 @@ def test_clean_never_raises_and_accounts_for_every_note(texts):
     assert kept == set(log.loc[log["fate"] != "dropped", "raw_id"])
     again, _ = clean_notes(clean.assign(redactions="{}"), "ro", PARAMS)
     assert list(again["text"]) == list(clean["text"])            # cleaning clean notes changes nothing
+
+
+@pytest.mark.parametrize("text", ["**bold** spații pentru ateliere", "-urile", "$x$ și \\section{A}",
+                                  "<script>alert(1)</script>"])
+def test_markup_is_not_mistaken_for_a_bullet(text):
+    assert normalise_note(text, "ro") == text

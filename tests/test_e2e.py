@@ -20,6 +20,8 @@ from tests.conftest import ROOT, SAMPLE_LAB
 
 pytestmark = pytest.mark.e2e
 NOTES_PER_FILE = 24
+MARKUP_NOTES = ["<script>alert(1)</script> granturi pentru artiști", "**bold** spații pentru ateliere",
+                "$x$ și \\section{Finanțare} pentru IMM-uri"]
 
 
 def _env() -> dict[str, str]:
@@ -53,6 +55,12 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
         keep = body[:: max(1, len(body) // NOTES_PER_FILE)] + [r for r in body if find_personal_data(r[-1])]
         with (lab_dir / "notes" / source.name).open("w", encoding="utf-8", newline="") as f:
             csv.writer(f).writerows([header, *keep])
+    # Markup must print as plain text; a listed person's name (inflected) must not reach any output.
+    (lab_dir / "notes" / "extra.csv").write_text(
+        "session,question,group,round,note\n" + "".join(f"s1,s1q1,A,3,{note}\n" for note in MARKUP_NOTES)
+        + "s1,s1q2,B,3,Vorbiți cu Ioanei Marinescu de la asociație despre apeluri\n", encoding="utf-8")
+    lab_yaml = (lab_dir / "lab.yaml").read_text(encoding="utf-8").replace("people: []", "people:\n  - Ioana Marinescu")
+    (lab_dir / "lab.yaml").write_text(lab_yaml, encoding="utf-8")
     params = yaml.safe_load((work / "params.yaml").read_text(encoding="utf-8"))
     params["embed"]["cache_dir"] = str(ROOT / ".cache" / "embeddings")   # share the vector cache
     (work / "params.yaml").write_text(yaml.safe_dump(params, allow_unicode=True, sort_keys=False), encoding="utf-8")
@@ -76,6 +84,23 @@ def test_pdf_contains_every_question_with_correct_diacritics(project: Path):
     assert re.search(r"Pagina 2 din \d+", text)          # … the other pages do
     for forbidden in ("Traceback", "import ", "Warning", "Error"):
         assert forbidden not in text
+
+
+def test_markup_in_notes_prints_as_plain_text(project: Path):
+    report = project / "reports" / SAMPLE_LAB.name
+    text = " ".join(_pdf_text(report / "report.pdf").split())
+    html = (report / "report.html").read_text(encoding="utf-8")
+    for note in MARKUP_NOTES:
+        assert note in text                                  # shown literally in the appendix
+    assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_listed_people_are_redacted_everywhere(project: Path):
+    for path in [*(project / "data" / "processed").rglob("*.json"), project / "reports" / SAMPLE_LAB.name /
+                 "report.html"]:
+        assert "Marinescu" not in path.read_text(encoding="utf-8"), path
+    assert "Marinescu" not in _pdf_text(project / "reports" / SAMPLE_LAB.name / "report.pdf")
+    assert "[persoană]" in _pdf_text(project / "reports" / SAMPLE_LAB.name / "report.pdf")
 
 
 def test_executed_notebook_records_the_injected_parameters(project: Path):
