@@ -20,6 +20,7 @@ import pandas as pd
 
 from pipeline import paths
 from pipeline.errors import HarvestError, Problem
+from pipeline.formats import docx_records, markdown_records, xlsx_records
 from pipeline.lab import Lab, load_lab
 from pipeline.redact import redact
 
@@ -158,6 +159,10 @@ def _read_csv(data: bytes, file_name: str, lab: Lab) -> tuple[list[dict[str, Any
 READERS: dict[str, Callable[[bytes, str, Lab], tuple[list[dict[str, Any]], list[Problem]]]] = {
     "csv": _read_csv,
     "tsv": _read_csv,
+    "xlsx": xlsx_records,
+    "md": markdown_records,
+    "txt": markdown_records,
+    "docx": docx_records,
 }
 
 
@@ -201,10 +206,11 @@ def read_lab_notes(lab_dir: Path, formats: list[str]) -> tuple[Lab, pd.DataFrame
         try:
             records, file_problems = READERS[kind](path.read_bytes(), path.name, lab)
         except HarvestError as exc:
-            problems.extend(Problem(shown, p.line, p.problem, p.fix, p.severity) for p in exc.problems)
-            continue
+            records, file_problems = [], exc.problems
         file_rows, invalid = validate_records(records, lab)
-        problems.extend(Problem(shown, p.line, p.problem, p.fix, p.severity) for p in file_problems + invalid)
+        # Readers name the file (and an Excel sheet: 'notes.xlsx[s1]'); show it with its folder.
+        problems.extend(Problem(str(path.parent / p.path), p.line, p.problem, p.fix, p.severity)
+                        for p in file_problems + invalid)
         rows.extend(file_rows)
     if not files:
         problems.append(Problem(str(notes_dir), None, "no transcripts found", "add the table notes as CSV"))

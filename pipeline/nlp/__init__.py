@@ -18,6 +18,8 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, Token
 
+from pipeline.text import fold
+
 DATA_DIR = Path(__file__).parent / "data"
 
 if not Token.has_extension("lemma_key"):
@@ -34,12 +36,6 @@ def _lines(path: Path) -> list[str]:
         if raw.strip() and not raw.lstrip().startswith("#"):
             rows.append(raw.rstrip("\n"))
     return rows
-
-
-def fold(text: str) -> str:
-    """Lower-case and strip diacritics: the key under which 'finanțare' and 'finantare' are one word."""
-    decomposed = unicodedata.normalize("NFD", text.lower())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,286 @@
+"""Excel, Markdown / plain text and Word transcripts -> the same raw note records as CSV."""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+import random
+import re
+from pathlib import Path
+
+import docx
+import openpyxl
+import pytest
+
+from pipeline.formats import docx_records, markdown_records, xlsx_records
+from pipeline.ingest import csv_records, decode_bytes, validate_records
+from pipeline.lab import load_lab
+from pipeline.nlp import normalise
+from tests.conftest import ROOT
+
+TEMPLATES = ROOT / "docs" / "templates"
+
+
+def _xlsx(sheets: dict[str, list[list[object]]]) -> bytes:
+    workbook = openpyxl.Workbook()
+    workbook.remove(workbook.active)
+    for name, rows in sheets.items():
+        sheet = workbook.create_sheet(name)
+        for row in rows:
+            sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _fields(records, *keys):
+    return [tuple(r[k] for k in keys) for r in records]
+
+
+# --- Excel ------------------------------------------------------------------------------------------
+
+
+def test_xlsx_one_sheet_per_session_without_session_column(mini_lab):
+    data = _xlsx({
+        "s1": [["question", "group", "round", "note"], ["s1q1", "A", 1, "granturi mici"], [],
+               ["s1q1", "B", 2, "mentorat pentru tineri"]],
+        "SESIUNEA 2": [["Question", "Group", "Round", "Note"], ["s2q1", "A", None, "evenimente anulate"]],
+        "Instrucțiuni": [["scrieți o idee pe rând"]],
+    })
+    records, problems = xlsx_records(data, "note.xlsx", mini_lab)
+    assert _fields(records, "file", "line", "session", "question", "group", "round", "note") == [
+        ("note.xlsx[s1]", 2, "s1", "s1q1", "A", "1", "granturi mici"),
+        ("note.xlsx[s1]", 4, "s1", "s1q1", "B", "2", "mentorat pentru tineri"),
+        ("note.xlsx[SESIUNEA 2]", 2, "s2", "s2q1", "A", "", "evenimente anulate"),
+    ]
+    assert [(p.severity, "Instrucțiuni" in p.problem) for p in problems] == [("warning", True)]
+    rows, invalid = validate_records(records, mini_lab)
+    assert invalid == [] and [r["round"] for r in rows] == [1, 2, 1]
+
+
+def test_xlsx_first_sheet_with_full_header_and_numbers(mini_lab):
+    data = _xlsx({
+        "Notițe": [["session", "question", "group", "round", "note", "id"],
+                   ["s1", "s1q1", "A", 1.0, "spații ieftine", 12],
+                   ["s2", "s2q1", "B", 2, 2020, 13.5],
+                   ["s1", "s1q1", "A", 3, None, None]],
+        "Foaie2": [["altceva"]],
+    })
+    records, problems = xlsx_records(data, "note.xlsx", mini_lab)
+    assert _fields(records, "file", "line", "session", "round", "note", "id") == [
+        ("note.xlsx", 2, "s1", "1", "spații ieftine", "12"),
+        ("note.xlsx", 3, "s2", "2", "2020", "13.5"),
+        ("note.xlsx", 4, "s1", "3", "", ""),
+    ]
+    assert len(problems) == 1 and problems[0].severity == "warning" and "only the first sheet" in problems[0].problem
+
+
+def test_xlsx_missing_column_names_the_sheet_row(mini_lab):
+    records, problems = xlsx_records(_xlsx({"Foaie1": [[], ["question", "note"], ["s1q1", "x"]]}), "n.xlsx",
+                                     mini_lab)
+    assert records == [] and (problems[0].line, problems[0].severity) == (2, "error")
+    assert "missing column(s): session, group, round" in problems[0].problem
+
+
+@pytest.mark.parametrize("data", [random.Random(0).randbytes(3000), b"", b"PK\x03\x04 truncated zip"])
+def test_corrupt_xlsx_is_a_problem_not_a_traceback(mini_lab, data):
+    records, problems = xlsx_records(data, "stricat.xlsx", mini_lab)
+    assert records == []
+    assert [str(p) for p in problems] == [
+        "stricat.xlsx: cannot be opened as an Excel workbook — save it again from Excel as .xlsx (Excel Workbook)"]
+
+
+# --- Markdown and plain text --------------------------------------------------------------------------
+
+MARKDOWN = """\
+# Sesiunea 1
+
+## Grupa A
+### Întrebarea 1
+- Granturi mici pentru start-up-uri culturale
+* Spații ieftine în clădirile orașului
+Runda: 2
+• Mentorat din partea antreprenorilor
+1. Cursuri de business pentru artiști
+
+---
+#### Table B
+2) Un ghișeu unic la Primărie
+Grupa A a propus un fond local
+#### Something else
+**Round 3**
+nota după un titlu necunoscut
+
+#Session 2 is not a heading without a space after '#'
+# SESSION 2
+Masa: A
+Intrebarea 1
+Evenimentele anulate au redus veniturile
+## Q1
+Question: s1q1
+înapoi la prima întrebare
+"""
+
+
+def test_markdown_grammar_headings_key_values_bullets(mini_lab):
+    records, problems = markdown_records(MARKDOWN.encode(), "note.md", mini_lab)
+    assert _fields(records, "line", "session", "question", "group", "round", "note") == [
+        (5, "s1", "s1q1", "A", "1", "- Granturi mici pentru start-up-uri culturale"),
+        (6, "s1", "s1q1", "A", "1", "* Spații ieftine în clădirile orașului"),
+        (8, "s1", "s1q1", "A", "2", "• Mentorat din partea antreprenorilor"),
+        (9, "s1", "s1q1", "A", "2", "1. Cursuri de business pentru artiști"),
+        (13, "s1", "s1q1", "B", "2", "2) Un ghișeu unic la Primărie"),
+        (14, "s1", "s1q1", "B", "2", "Grupa A a propus un fond local"),
+        (17, "s1", "s1q1", "B", "3", "nota după un titlu necunoscut"),
+        (19, "s1", "s1q1", "B", "3", "#Session 2 is not a heading without a space after '#'"),
+        (23, "s2", "s2q1", "A", "1", "Evenimentele anulate au redus veniturile"),
+        (26, "s1", "s1q1", "A", "1", "înapoi la prima întrebare"),
+    ]
+    assert [(p.line, p.severity) for p in problems] == [(15, "warning")]
+    assert "heading 'Something else' is not a session, group, question or round" in problems[0].problem
+    rows, invalid = validate_records(records, mini_lab)
+    assert invalid == [] and len(rows) == len(records)
+
+
+def test_question_heading_by_text_and_combined_heading(mini_lab):
+    text = ("## Sesiune 2, Grup B, Tura 2\n### Cum a fost afectat sectorul de pandemie?\nidee\n"
+            "## s1q1\nalta\n### Cum putem activa mai multe start-up-uri? (notițe)\na treia\n")
+    records, problems = markdown_records(text.encode(), "n.md", mini_lab)
+    assert problems == []
+    assert _fields(records, "line", "session", "question", "group", "round") == [
+        (3, "s2", "s2q1", "B", "2"), (5, "s1", "s1q1", "B", "1"), (7, "s1", "s1q1", "B", "1")]
+
+
+def test_note_before_any_question_is_reported_with_its_line(mini_lab):
+    text = "# Sesiunea 1\n\nNotițe de la masa A\nluate de facilitator\n## Întrebarea 1\nGrupa: A\nok\n"
+    records, problems = markdown_records(text.encode(), "n.md", mini_lab)
+    assert [r["line"] for r in records] == [7]
+    assert [str(p) for p in problems] == [
+        "n.md:3: note before any question heading (lines 3–4) — add a heading such as '## Întrebarea 1' above it"]
+
+
+def test_unknown_group_and_missing_group_are_errors_once(mini_lab):
+    text = "## s1q1\nfără grupă\ntot fără\n## Grupa Z\nsărită\n## Grupa B\nbună\n"
+    records, problems = markdown_records(text.encode(), "n.md", mini_lab)
+    assert [r["line"] for r in records] == [7]
+    assert [(p.line, p.problem) for p in problems] == [(2, "note without a group (lines 2–3)"),
+                                                       (4, "unknown group 'Z'")]
+
+
+def test_question_number_needs_a_session_and_must_exist(mini_lab):
+    text = "## Grupa A\n## Întrebarea 1\nx\n# Sesiunea 1\n## Întrebarea 4\ny\n"
+    records, problems = markdown_records(text.encode(), "n.md", mini_lab)
+    assert records == []
+    assert [(p.line, p.problem) for p in problems] == [(2, "question 1 before any session heading"),
+                                                       (5, "session 's1' has no question 4")]
+
+
+def test_file_name_gives_session_and_group(mini_lab):
+    records, problems = markdown_records(b"Intrebarea 1\nidee\n", "sesiunea-2-grupa-B.txt", mini_lab)
+    assert problems == [] and _fields(records, "session", "question", "group") == [("s2", "s2q1", "B")]
+
+
+def test_txt_in_cp1250_with_cedilla_letters_decodes(mini_lab):
+    text = "Sesiunea 1\r\nGrupa A\r\nIntrebarea 1\r\nFinanţare pentru artişti şi întreprinderi\r\n"
+    records, problems = markdown_records(text.encode("cp1250"), "note.txt", mini_lab)
+    assert problems == [] and _fields(records, "line", "question", "group") == [(4, "s1q1", "A")]
+    # cp1250, ISO-8859-2 and ISO-8859-16 share these bytes (ş/ș, ţ/ț); after normalisation they read the same.
+    assert normalise(records[0]["note"], "ro") == "Finanțare pentru artiști și întreprinderi"
+
+
+def test_empty_text_file_is_a_warning(mini_lab):
+    records, problems = markdown_records(b"\n\n", "gol.md", mini_lab)
+    assert records == [] and [p.severity for p in problems] == ["warning"]
+
+
+# --- Word -------------------------------------------------------------------------------------------
+
+
+def _docx(build) -> bytes:
+    document = docx.Document()
+    build(document)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def test_docx_headings_and_bullets_with_paragraph_numbers(mini_lab):
+    def build(d):
+        d.add_heading("Sesiunea 1", level=1)  # 1
+        d.add_heading("Grupa B", level=2)  # 2
+        d.add_paragraph("")  # 3
+        d.add_heading("Întrebarea 1", level=3)  # 4
+        d.add_paragraph("Granturi mici", style="List Bullet")  # 5
+        d.add_paragraph("Runda: 2")  # 6
+        d.add_paragraph("Spații ieftine", style="List Number")  # 7
+        d.add_table(rows=1, cols=1).cell(0, 0).text = "ignorat"
+        d.add_heading("Session 2", level=1)  # 8
+        d.add_heading("Question 1", level=4)  # 9
+        d.add_paragraph("Evenimente anulate")  # 10
+
+    records, problems = docx_records(_docx(build), "note.docx", mini_lab)
+    assert _fields(records, "line", "session", "question", "group", "round", "note") == [
+        (5, "s1", "s1q1", "B", "1", "Granturi mici"),
+        (7, "s1", "s1q1", "B", "2", "Spații ieftine"),
+        (10, "s2", "s2q1", "B", "1", "Evenimente anulate"),
+    ]
+    assert [(p.severity, p.problem) for p in problems] == [("warning", "1 table(s) ignored")]
+
+
+def test_docx_note_before_question_has_its_paragraph_number(mini_lab):
+    def build(d):
+        d.add_heading("Sesiunea 1", level=1)
+        d.add_paragraph("notă fără întrebare")
+
+    records, problems = docx_records(_docx(build), "note.docx", mini_lab)
+    assert records == [] and [(p.line, p.problem) for p in problems] == [(2, "note before any question heading")]
+
+
+@pytest.mark.parametrize("data", [random.Random(1).randbytes(3000), b"", _xlsx({"s1": [["x"]]})])
+def test_corrupt_docx_is_a_problem_not_a_traceback(mini_lab, data):
+    records, problems = docx_records(data, "stricat.docx", mini_lab)
+    assert records == [] and len(problems) == 1
+    assert str(problems[0]).startswith("stricat.docx: cannot be opened as a Word document — save it again")
+
+
+# --- Templates --------------------------------------------------------------------------------------
+
+
+def _read_csv(data: bytes, name: str, lab):
+    return csv_records(decode_bytes(data, name), name)
+
+
+@pytest.mark.parametrize(("name", "reader"), [("notes-template.csv", _read_csv), ("notes-template.xlsx", xlsx_records),
+                                              ("notes-template.md", markdown_records),
+                                              ("notes-template.docx", docx_records)])
+def test_templates_parse_against_the_sample_lab(name, reader):
+    lab = load_lab(ROOT / "data" / "raw" / "timisoara-2020-10-20")
+    path: Path = TEMPLATES / name
+    records, problems = reader(path.read_bytes(), name, lab)
+    assert problems == [] and len(records) >= 2
+    rows, invalid = validate_records(records, lab)
+    assert invalid == [] and len(rows) == len(records)
+    assert all(r["raw_text"].lstrip("- ").startswith("Exemplu") for r in rows)
+
+
+def test_templates_are_what_the_script_makes():
+    spec = importlib.util.spec_from_file_location("make_templates", ROOT / "scripts" / "make_templates.py")
+    assert spec is not None and spec.loader is not None
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    assert (TEMPLATES / "notes-template.csv").read_bytes() == script.csv_bytes()
+    assert (TEMPLATES / "notes-template.md").read_text(encoding="utf-8") == script.markdown_text()
+    assert (TEMPLATES / "notes-template.xlsx").read_bytes() == script.deterministic_zip(script.xlsx_bytes())
+    assert (TEMPLATES / "notes-template.docx").read_bytes() == script.deterministic_zip(script.docx_bytes())
+
+
+def test_the_documented_markdown_example_reads_as_documented():
+    doc = (ROOT / "docs" / "transcription.md").read_text(encoding="utf-8")
+    example = re.search(r"```markdown\n(.*?)```", doc, re.S)
+    assert example is not None
+    lab = load_lab(ROOT / "data" / "raw" / "timisoara-2020-10-20")
+    records, problems = markdown_records(example[1].encode(), "sesiunea-1.md", lab)
+    assert problems == []
+    assert _fields(records, "line", "question", "group", "round") == [
+        (6, "s1q1", "A", "1"), (7, "s1q1", "A", "1"), (9, "s1q1", "A", "2"), (10, "s1q1", "A", "2"),
+        (16, "s1q1", "B", "2"), (20, "s1q2", "B", "1"), (24, "s2q1", "A", "1")]
