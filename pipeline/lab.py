@@ -89,18 +89,18 @@ class Lab:
         }
 
 
-def _key_lines(node: yaml.Node, prefix: str = "") -> dict[str, int]:
+def key_lines(node: yaml.Node, prefix: str = "") -> dict[str, int]:
     """Map dotted key paths (sessions.0.questions.1.id) to 1-based line numbers, for error messages."""
     lines: dict[str, int] = {}
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
             path = f"{prefix}{key_node.value}"
             lines[path] = key_node.start_mark.line + 1
-            lines.update(_key_lines(value_node, path + "."))
+            lines.update(key_lines(value_node, path + "."))
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
             lines[f"{prefix}{i}"] = item.start_mark.line + 1
-            lines.update(_key_lines(item, f"{prefix}{i}."))
+            lines.update(key_lines(item, f"{prefix}{i}."))
     return lines
 
 
@@ -119,7 +119,7 @@ def parse_lab(text: str, path: Path | str = LAB_FILE) -> Lab:
     if not isinstance(data, dict) or node is None:
         raise HarvestError.at(path, 1, "lab.yaml must be a mapping of keys to values",
                               "start from docs/transcription.md's lab.yaml template")
-    lines = _key_lines(node)
+    lines = key_lines(node)
     problems: list[Problem] = []
 
     def problem(key: str, what: str, fix: str) -> None:

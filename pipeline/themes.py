@@ -7,6 +7,7 @@ in `_`, randomness via `random_state`), so it can be tested and swapped in exper
 from __future__ import annotations
 
 import json
+import sys
 from itertools import combinations
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from sklearn.decomposition import PCA
 from sklearn.metrics import adjusted_rand_score, silhouette_score
 
 from pipeline import __version__, paths
+from pipeline.edits import EDITS_FILE, EditApplier, ThemeState, load_edits, short_id
 from pipeline.embed.base import unit_rows
 from pipeline.errors import HarvestError
 from pipeline.nlp import lemma_display_forms
@@ -247,44 +249,64 @@ def make_clusterer(params: dict[str, Any], random_state: int | None = None) -> T
     return ThemeClusterer(**{k: params[k] for k in CLUSTERER_PARAMS}, random_state=seed)
 
 
-def themes_for_question(notes: pd.DataFrame, vectors: np.ndarray, language: str,
-                        params: dict[str, Any]) -> tuple[list[dict[str, Any]], pd.DataFrame, dict[str, Any]]:
-    """One question's notes and vectors -> theme rows, note assignments, quality metrics."""
+def themes_for_question(notes: pd.DataFrame, vectors: np.ndarray, language: str, params: dict[str, Any],
+                        editor: EditApplier | None = None,
+                        ) -> tuple[list[dict[str, Any]], pd.DataFrame, dict[str, Any]]:
+    """One question's notes and vectors -> theme rows, note assignments, quality metrics (edits applied)."""
     question = str(notes["question"].iloc[0])
+    note_ids = notes["note_id"].astype(str).tolist()
+    lab_id = note_ids[0].split("/", 1)[0]
     model = make_clusterer(params).fit(vectors)
-    docs = notes["lemmas"].fillna("").tolist()
-    keywords = class_tfidf_keywords(docs, model.labels_, int(params["keywords_per_theme"]), model.similarity_)
-    display = lemma_display_forms(notes["text"].tolist(), language)
-    groups = notes["group"].astype(str).tolist()
+    Zc = centre(np.asarray(vectors, dtype=np.float64))
+    labels, states = model.labels_, {int(t): ThemeState() for t in range(model.n_themes_)}
+    if editor is not None:
+        labels, states = editor.apply(note_ids, model.labels_, Zc)
+    status = np.where(labels >= 0, np.where(model.labels_ >= 0, model.status_, STATUS_ASSIGNED),
+                      np.where(model.labels_ >= 0, STATUS_NONE, model.status_))
     weights = notes["count"].to_numpy()
     total = int(weights.sum())
-    # Theme numbers by size (largest first), ties by first note, so ids are stable for the same input.
-    sizes = {t: int(weights[model.labels_ == t].sum()) for t in range(model.n_themes_)}
-    order = sorted((t for t in sizes if sizes[t] > 0),
-                   key=lambda t: (-sizes[t], int(np.flatnonzero(model.labels_ == t)[0])))
-    theme_id = {t: f"{question}-t{rank + 1}" for rank, t in enumerate(order)}
+    live = sorted(t for t in set(labels.tolist()) if t >= 0)
+    centres = {t: unit_rows(Zc[labels == t].mean(axis=0, keepdims=True))[0] for t in live}
+    similarity = np.array([float(Zc[i] @ centres[t]) if t >= 0 else float(np.max([Zc[i] @ c for c in
+                           centres.values()], initial=0.0)) for i, t in enumerate(labels)])
+    # A theme is named by its earliest note, so its id survives re-clustering and added notes.
+    theme_id = {t: f"{question}~{short_id(note_ids[int(np.flatnonzero(labels == t)[0])], lab_id)}" for t in live}
+    order = sorted(live, key=lambda t: (not states[t].relevant, -int(weights[labels == t].sum()),
+                                        int(np.flatnonzero(labels == t)[0])))
+    docs = notes["lemmas"].fillna("").tolist()
+    keywords = class_tfidf_keywords(docs, labels, int(params["keywords_per_theme"]), similarity)
+    display = lemma_display_forms(notes["text"].tolist(), language)
+    groups = notes["group"].astype(str).tolist()
     rows = []
     for t in order:
-        members = np.flatnonzero(model.labels_ == t)
+        members = np.flatnonzero(labels == t)
+        pinned = [note_ids.index(n) for n in states[t].pinned if n in note_ids and labels[note_ids.index(n)] == t]
+        ranked = representative_quotes(similarity, groups, members, int(params["quotes_per_theme"]))
+        quotes = (pinned + [i for i in ranked if i not in pinned])[: max(int(params["quotes_per_theme"]),
+                                                                         len(pinned))]
         words = [display.get(k, k) for k in keywords.get(t, [])]
-        quotes = representative_quotes(model.similarity_, groups, members, int(params["quotes_per_theme"]))
+        size = int(weights[members].sum())
         rows.append({
             "theme_id": theme_id[t], "question": question, "session": str(notes["session"].iloc[0]),
-            "title": _title(words) if words else notes["text"].iloc[quotes[0]][:60],
-            "keywords": words, "size": sizes[t], "share": sizes[t] / total if total else 0.0,
-            "notes": int(len(members)),
-            "quotes": [{"note_id": notes["note_id"].iloc[i], "text": notes["text"].iloc[i],
-                        "group": groups[i], "round": int(notes["round"].iloc[i])} for i in quotes],
+            "title": states[t].title or (_title(words) if words else notes["text"].iloc[quotes[0]][:60]),
+            "keywords": words, "size": size, "share": size / total if total else 0.0,
+            "notes": int(len(members)), "relevant": states[t].relevant, "edits": sorted(set(states[t].edits)),
+            "quotes": [{"note_id": note_ids[i], "text": notes["text"].iloc[i], "group": groups[i],
+                        "round": int(notes["round"].iloc[i]), "pinned": i in pinned} for i in quotes],
             "groups": sorted(set(groups[i] for i in members)),
         })
+    # An ambiguous note's runner-up is a machine theme; name the theme most of its notes ended up in.
+    final_of = {}
+    for machine in range(model.n_themes_):
+        kept = labels[(model.labels_ == machine) & (labels >= 0)]
+        if len(kept):
+            final_of[machine] = int(np.bincount(kept).argmax())
+    secondary = [theme_id.get(final_of.get(int(s), -1), "") for s in model.secondary_]
     assignments = pd.DataFrame({
-        "note_id": notes["note_id"].to_numpy(), "question": question,
-        "theme_id": [theme_id.get(int(t), "") for t in model.labels_],
-        "status": model.status_,
-        "secondary_theme_id": [theme_id.get(int(t), "") for t in model.secondary_],
-        "similarity": np.round(model.similarity_, 4),
+        "note_id": note_ids, "question": question, "theme_id": [theme_id.get(int(t), "") for t in labels],
+        "status": status, "secondary_theme_id": secondary, "similarity": np.round(similarity, 4),
     })
-    unassigned = float((model.labels_ == UNASSIGNED).mean()) if len(notes) else 0.0
+    unassigned = float((labels < 0).mean()) if len(notes) else 0.0
     metrics = {
         "notes": int(len(notes)), "n_themes": len(order), "unassigned_rate": round(unassigned, 4),
         "silhouette": None if np.isnan(model.silhouette_) else round(float(model.silhouette_), 4),
@@ -294,7 +316,8 @@ def themes_for_question(notes: pd.DataFrame, vectors: np.ndarray, language: str,
 
 
 def build_themes(notes: pd.DataFrame, vectors: np.ndarray, language: str, question_ids: list[str],
-                 params: dict[str, Any]) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
+                 params: dict[str, Any], editor: EditApplier | None = None,
+                 ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
     """All questions of a lab -> (themes, assignments, metrics). Pure: vectors row-aligned with notes."""
     if len(notes) != len(vectors):
         raise HarvestError.at("embeddings.npz", None, "vectors and notes differ in number",
@@ -309,7 +332,7 @@ def build_themes(notes: pd.DataFrame, vectors: np.ndarray, language: str, questi
                             "stability_ari": None}
             continue
         rows, assigned, m = themes_for_question(notes[mask].reset_index(drop=True), vectors[mask], language,
-                                                params)
+                                                params, editor)
         theme_rows += rows
         assignment_frames.append(assigned)
         metrics[qid] = m
@@ -329,7 +352,12 @@ def run(lab_id: str, params: dict[str, Any], root: Path = Path(".")) -> dict[str
         raise HarvestError.at(out / "embeddings.npz", None, "embeddings do not match the clean notes",
                               "re-run the embed stage (dvc repro)")
     question_ids = [q["id"] for s in lab["sessions"] for q in s["questions"]]
-    themes, assignments, metrics = build_themes(notes, vectors, lab["language"], question_ids, params["themes"])
+    edits_path = paths.raw_dir(lab_id, root) / EDITS_FILE
+    editor = EditApplier(load_edits(edits_path.parent), lab_id, str(edits_path))
+    themes, assignments, metrics = build_themes(notes, vectors, lab["language"], question_ids, params["themes"],
+                                                editor)
+    for warning in editor.warnings + editor.unapplied():
+        print(warning, file=sys.stderr)
     (out / "themes.json").write_text(json.dumps(themes.to_dict(orient="records"), ensure_ascii=False,
                                                 indent=2), encoding="utf-8")
     assignments.to_csv(out / "assignments.csv", index=False)
