@@ -33,10 +33,13 @@ def _run_stage(name: str, lab_id: str) -> Any:
 
 
 def _check(lab_dir: str) -> int:
+    from pipeline.edits import EDITS_FILE, check_references, load_edits
     from pipeline.ingest import read_lab_notes
 
     params = load_params() if Path("params.yaml").is_file() else {"ingest": {"formats": ["csv"]}}
-    _, notes, warnings = read_lab_notes(Path(lab_dir), params["ingest"]["formats"])
+    lab, notes, warnings = read_lab_notes(Path(lab_dir), params["ingest"]["formats"])
+    edits_path = Path(lab_dir) / EDITS_FILE
+    warnings += check_references(load_edits(Path(lab_dir)), set(notes["note_id"]), lab.id, str(edits_path))
     _print_problems(warnings)
     print(f"{lab_dir}: OK — {len(notes)} notes, {len(warnings)} warning(s)")
     return 0

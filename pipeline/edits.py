@@ -236,3 +236,16 @@ class EditApplier:
                 missing.append(Problem(self.path, edit.line, f"{edit.kind}: none of its notes exist any more",
                                        "update the ids (see the report appendix) or remove the edit", "warning"))
         return missing
+
+
+def check_references(edits: list[Edit], note_ids: set[str], lab_id: str, path: str) -> list[Problem]:
+    """Warnings for edits naming notes the lab does not have (used by `harvest check`, before any run)."""
+    warnings = []
+    for edit in edits:
+        refs = [str(r) for k in ("themes", "seeds") for r in (edit.fields.get(k) or [])]
+        refs += [str(edit.fields[k]) for k in ("theme", "note", "to") if edit.fields.get(k)]
+        for ref in refs:
+            if ref.lower() != NO_THEME and note_of(ref, lab_id) not in note_ids:
+                warnings.append(Problem(path, edit.line, f"{edit.kind}: '{ref}' names no note of this lab",
+                                        "use an id from the report appendix (file:line)", "warning"))
+    return warnings

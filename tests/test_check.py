@@ -93,3 +93,16 @@ def test_missing_lab_yaml_and_notes_folder(tmp_path, capsys):
 def test_good_lab_passes(tmp_path, capsys):
     assert main(["check", str(make_lab(tmp_path, {"a.csv": GOOD}))]) == 0
     assert "OK — 2 notes" in capsys.readouterr().out
+
+
+def test_check_validates_theme_edits(tmp_path, capsys):
+    lab_dir = make_lab(tmp_path, {"a.csv": GOOD})
+    (lab_dir / "theme_edits.yaml").write_text("rename:\n  - theme: s1q1~a.csv:2\n    title: Spații\n"
+                                              "move:\n  - note: a.csv:9\n    to: none\n", encoding="utf-8")
+    assert main(["check", str(lab_dir)]) == 0
+    err = capsys.readouterr().err
+    assert "theme_edits.yaml:5: warning: move: 'a.csv:9' names no note of this lab" in err
+    assert "a.csv:2" not in err.replace("a.csv:9", "")
+    (lab_dir / "theme_edits.yaml").write_text("rename:\n  - theme: s1q1~a.csv:2\n", encoding="utf-8")
+    assert main(["check", str(lab_dir)]) == 2
+    assert "theme_edits.yaml:2: rename edit without title" in capsys.readouterr().err
