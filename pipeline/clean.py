@@ -26,7 +26,7 @@ from pipeline.nlp import content_lemmas, fold, normalise
 
 REQUIRED_INPUT = ["note_id", "session", "question", "group", "round", "text", "redactions"]
 CLEAN_COLUMNS = ["note_id", "session", "question", "group", "round", "text", "lemmas", "lang", "other_language",
-                 "count", "source_ids", "groups", "rounds"]
+                 "count", "source_ids", "source_groups", "source_rounds", "groups", "rounds"]
 LOG_COLUMNS = ["raw_id", "fate", "reason", "into"]
 
 # Dash, star and '>' are bullets only when a space follows ("**bold**" and "-urile" stay); the typographic
@@ -156,7 +156,8 @@ def clean_notes(raw: pd.DataFrame, lab_language: str, params: dict[str, Any]) ->
         {"note_id": p["note_id"], "session": p["session"], "question": p["question"], "group": p["group"],
          "round": p["round"], "text": p["text"], "lemmas": " ".join(lem), "lang": lang,
          "other_language": lang != lab_language, "count": len(p["source_ids"]),
-         "source_ids": "|".join(p["source_ids"]), "groups": "|".join(sorted(set(p["groups"]))),
+         "source_ids": "|".join(p["source_ids"]), "source_groups": "|".join(p["groups"]),
+         "source_rounds": "|".join(str(r) for r in p["rounds"]), "groups": "|".join(sorted(set(p["groups"]))),
          "rounds": "|".join(str(r) for r in sorted(set(p["rounds"])))}
         for p, lang, lem in zip(survivors, langs, lemmas, strict=True)
     ], columns=CLEAN_COLUMNS)

@@ -11,7 +11,7 @@ from typing import Any
 from pipeline.errors import HarvestError, Problem
 from pipeline.params import load_params
 
-STAGES = ("ingest", "clean", "embed", "themes", "report")
+STAGES = ("ingest", "clean", "embed", "themes", "links", "report")
 
 
 def _print_problems(problems: list[Problem]) -> None:

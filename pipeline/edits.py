@@ -249,3 +249,29 @@ def check_references(edits: list[Edit], note_ids: set[str], lab_id: str, path: s
                 warnings.append(Problem(path, edit.line, f"{edit.kind}: '{ref}' names no note of this lab",
                                         "use an id from the report appendix (file:line)", "warning"))
     return warnings
+
+
+def add_edit(text: str, kind: str, **fields: Any) -> str:
+    """The edits file text with one more edit of `kind`, comments and order kept (used by the explore notebook).
+
+    The entry goes at the end of the kind's list (a new `kind:` block at the end when there is none);
+    the result is validated, so a wrong edit raises here, not at the next run.
+    """
+    if kind not in KINDS:
+        raise HarvestError.at(EDITS_FILE, None, f"unknown edit kind '{kind}'", f"use one of: {', '.join(KINDS)}")
+    dumped = yaml.safe_dump([fields], allow_unicode=True, sort_keys=False, default_flow_style=False, width=1000)
+    item = "".join(f"  {line}\n" for line in dumped.splitlines())
+    lines = text.splitlines(keepends=True)
+    if lines and not lines[-1].endswith("\n"):
+        lines[-1] += "\n"
+    start = next((i for i, line in enumerate(lines) if line.rstrip() == f"{kind}:"), None)
+    if start is None:
+        new_text = "".join(lines) + f"{kind}:\n{item}"
+    else:
+        end = next((i for i in range(start + 1, len(lines))
+                    if lines[i].strip() and not lines[i].startswith((" ", "\t", "#"))), len(lines))
+        while end > start + 1 and not lines[end - 1].strip():
+            end -= 1
+        new_text = "".join(lines[:end]) + item + "".join(lines[end:])
+    parse_edits(new_text)
+    return new_text

@@ -21,6 +21,7 @@ from sklearn.decomposition import PCA
 from sklearn.metrics import adjusted_rand_score, silhouette_score
 
 from pipeline import __version__, paths
+from pipeline.coverage import theme_coverage
 from pipeline.edits import EDITS_FILE, EditApplier, ThemeState, load_edits, short_id
 from pipeline.embed.base import unit_rows
 from pipeline.errors import HarvestError
@@ -361,6 +362,7 @@ def run(lab_id: str, params: dict[str, Any], root: Path = Path(".")) -> dict[str
     (out / "themes.json").write_text(json.dumps(themes.to_dict(orient="records"), ensure_ascii=False,
                                                 indent=2), encoding="utf-8")
     assignments.to_csv(out / "assignments.csv", index=False)
+    theme_coverage(notes, assignments).to_csv(out / "coverage.csv", index=False)
     quality = json.loads((out / "quality.json").read_text(encoding="utf-8"))
     summary = {"notes": int(len(notes)), "themes": int(len(themes)),
                "unassigned_rate": round(float((assignments["status"] != STATUS_ASSIGNED).mean()), 4)

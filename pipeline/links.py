@@ -1,0 +1,84 @@
+"""Links: which themes of one session answer which themes of another (ideas ↔ Covid impacts).
+
+Strength is the cosine similarity of two themes' centre vectors after removing what all the lab's
+notes share (the lab's mean vector), so it is comparable across questions. Each link comes with the
+pairs of notes, one from each theme, that are most alike: the evidence a reader can check.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from pipeline import paths
+from pipeline.embed.base import unit_rows
+
+LINK_COLUMNS = ["theme_a", "question_a", "title_a", "theme_b", "question_b", "title_b", "strength",
+                "support_a", "support_b", "support_similarity"]
+
+
+def theme_links(notes: pd.DataFrame, vectors: np.ndarray, themes: pd.DataFrame, assignments: pd.DataFrame,
+                params: dict[str, Any]) -> pd.DataFrame:
+    """Links between relevant themes of different sessions (or questions), strongest first. Pure."""
+    if themes.empty:
+        return pd.DataFrame(columns=LINK_COLUMNS)
+    lab_centred = unit_rows(vectors - vectors.mean(axis=0, keepdims=True))
+    row_of = {n: i for i, n in enumerate(notes["note_id"])}
+    members: dict[str, np.ndarray] = {}
+    for theme_id, group in assignments[assignments["theme_id"] != ""].groupby("theme_id"):
+        members[str(theme_id)] = np.array([row_of[n] for n in group["note_id"]])
+    relevant = themes[themes.get("relevant", pd.Series(True, index=themes.index)).astype(bool)]
+    info = relevant.set_index("theme_id")[["question", "session", "title"]].to_dict("index")
+    ids = [t for t in info if t in members]
+    centres = {t: unit_rows(lab_centred[members[t]].mean(axis=0, keepdims=True))[0] for t in ids}
+    within = bool(params["within_session"])
+    rows = []
+    for i, a in enumerate(ids):
+        for b in ids[i + 1:]:
+            same_session = info[a]["session"] == info[b]["session"]
+            if info[a]["question"] == info[b]["question"] or (same_session and not within):
+                continue
+            strength = float(centres[a] @ centres[b])
+            if strength < float(params["min_strength"]):
+                continue
+            sims = lab_centred[members[a]] @ lab_centred[members[b]].T
+            best = np.dstack(np.unravel_index(np.argsort(-sims, axis=None, kind="stable"), sims.shape))[0]
+            pairs = best[: int(params["supporting_pairs"])]
+            rows.append({
+                "theme_a": a, "question_a": info[a]["question"], "title_a": info[a]["title"],
+                "theme_b": b, "question_b": info[b]["question"], "title_b": info[b]["title"],
+                "strength": round(strength, 4),
+                "support_a": "|".join(str(notes["note_id"].iloc[members[a][p]]) for p, _ in pairs),
+                "support_b": "|".join(str(notes["note_id"].iloc[members[b][q]]) for _, q in pairs),
+                "support_similarity": "|".join(f"{sims[p, q]:.3f}" for p, q in pairs),
+            })
+    links = pd.DataFrame(rows, columns=LINK_COLUMNS).sort_values(["strength", "theme_a", "theme_b"],
+                                                                 ascending=[False, True, True])
+    # Keep the strongest few per theme, so a broad theme does not link to everything.
+    keep = int(params["max_links_per_theme"])
+    counts: dict[str, int] = {}
+    kept = []
+    for link in links.to_dict("records"):
+        a, b = str(link["theme_a"]), str(link["theme_b"])
+        if counts.get(a, 0) < keep and counts.get(b, 0) < keep:
+            kept.append(link)
+            counts[a] = counts.get(a, 0) + 1
+            counts[b] = counts.get(b, 0) + 1
+    return pd.DataFrame(kept, columns=LINK_COLUMNS)
+
+
+def run(lab_id: str, params: dict[str, Any], root: Path = Path(".")) -> pd.DataFrame:
+    """DVC stage: themes + vectors -> links.csv."""
+    out = paths.processed_dir(lab_id, root)
+    notes = pd.read_parquet(out / "notes.parquet")
+    with np.load(out / "embeddings.npz") as data:
+        vectors = data["vectors"].astype(np.float64)
+    themes = pd.DataFrame(json.loads((out / "themes.json").read_text(encoding="utf-8")))
+    assignments = pd.read_csv(out / "assignments.csv", keep_default_na=False)
+    links = theme_links(notes, vectors, themes, assignments, params["links"])
+    links.to_csv(out / "links.csv", index=False)
+    return links
