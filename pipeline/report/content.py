@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import io
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from html import escape
 from pathlib import Path
@@ -53,14 +53,24 @@ class ReportData:
     quality: dict[str, Any]
     embed_info: dict[str, Any]
     run_info: dict[str, Any]
+    coverage: pd.DataFrame = field(default_factory=pd.DataFrame)
+    links: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def questions(self) -> list[dict[str, Any]]:
         """Questions in lab order, each with its session id."""
         return [{**q, "session": s["id"]} for s in self.lab["sessions"] for q in s["questions"]]
 
     def themes_of(self, question_id: str) -> list[dict[str, Any]]:
-        """The question's themes, largest first (the themes stage's order)."""
-        return [t for t in self.themes if t["question"] == question_id]
+        """The question's relevant themes, largest first (the themes stage's order)."""
+        return [t for t in self.themes if t["question"] == question_id and t.get("relevant", True)]
+
+    def set_aside(self, question_id: str) -> list[dict[str, Any]]:
+        """Themes the analyst marked as not relevant."""
+        return [t for t in self.themes if t["question"] == question_id and not t.get("relevant", True)]
+
+    def title_of(self, theme_id: str) -> str:
+        """A theme's title by id ('' when unknown)."""
+        return next((str(t["title"]) for t in self.themes if t["theme_id"] == theme_id), "")
 
 
 def load_report_data(processed_dir: Path | str) -> ReportData:
@@ -76,6 +86,8 @@ def load_report_data(processed_dir: Path | str) -> ReportData:
         assignments=pd.read_csv(folder / "assignments.csv", keep_default_na=False),
         metrics=read_json("metrics.json"), quality=read_json("quality.json"),
         embed_info=read_json("embed_info.json"), run_info=read_json("run_info.json"),
+        coverage=pd.read_csv(folder / "coverage.csv", keep_default_na=False),
+        links=pd.read_csv(folder / "links.csv", keep_default_na=False),
     )
 
 
@@ -119,7 +131,7 @@ def contents_html(data: ReportData, t: dict[str, str]) -> str:
     """Table of contents; page numbers are filled in by the PDF engine (CSS target-counter)."""
     items = [("summary", t["summary"])]
     items += [(_heading_id(q["id"]), f"{q['id'].upper()} — {q['text']}") for q in data.questions()]
-    items += [("methodology", t["methodology"]), ("data-quality", t["data_quality"]),
+    items += [("links", t["links"]), ("methodology", t["methodology"]), ("data-quality", t["data_quality"]),
               ("appendix", t["appendix"])]
     lines = "".join(f"<li><a href='#{a}'>{escape(label)}</a></li>" for a, label in items)
     return f"<nav class='toc'><h2>{escape(t['contents'])}</h2><ol>{lines}</ol></nav>"
@@ -201,21 +213,80 @@ def question_html(data: ReportData, question: dict[str, Any], t: dict[str, str],
         quotes = "".join(
             f"<li><q>{escape(qt['text'])}</q> <span class='source'>({escape(_group_label(data, qt['group']))}, "
             f"{escape(t['round'])} {qt['round']})</span></li>" for qt in th["quotes"])
-        tables = ", ".join(_group_label(data, g) for g in th["groups"])
+        tables = coverage_text(data, th["theme_id"], t) or ", ".join(_group_label(data, g) for g in th["groups"])
+        edited = (f"<p class='edited'>{escape(t['edited'])}: {escape(', '.join(th['edits']))}</p>"
+                  if th.get("edits") else "")
         parts.append(
             "<div class='theme'>"
-            f"<h3>{escape(th['title'])}</h3>"
+            f"<h3>{escape(th['title'])}</h3>{edited}"
             f"<p class='theme-meta'>{th['size']} {escape(t['notes'])} · {th['share']:.0%} {escape(t['share'])}"
             f" · {escape(t['tables'])}: {escape(tables)}</p>"
             f"<p class='keywords'><span>{escape(t['keywords'])}:</span> {escape(', '.join(th['keywords']))}</p>"
             f"<ul class='quotes'>{quotes}</ul></div>")
+    parts.append(coverage_table_html(data, question["id"], t))
+    aside = data.set_aside(question["id"])
+    if aside:
+        names = ", ".join(f"{th['title']} ({th['size']})" for th in aside)
+        parts.append(f"<p class='aside'><strong>{escape(t['not_relevant'])}:</strong> {escape(names)}</p>")
     assigned = data.assignments[data.assignments["question"] == question["id"]]
-    loose = assigned[assigned["status"] != "assigned"]
+    loose = assigned[assigned["theme_id"] == ""]
     if not loose.empty:
         texts = data.notes.set_index("note_id").loc[loose["note_id"], "text"]
         items = "".join(f"<li>{escape(str(x))}</li>" for x in texts)
         parts.append(f"<div class='unassigned'><h3>{escape(t['unassigned'])} ({len(loose)})</h3>"
                      f"<ul>{items}</ul></div>")
+    parts.append("</section>")
+    return "".join(parts)
+
+
+def coverage_text(data: ReportData, theme_id: str, t: dict[str, str]) -> str:
+    """'Grupa A (5), Grupa B (3) · runda 1 (2), runda 2 (6)': where a theme was raised."""
+    rows = data.coverage[data.coverage["theme_id"] == theme_id] if not data.coverage.empty else data.coverage
+    if rows.empty:
+        return ""
+    groups = rows.groupby("group")["notes"].sum()
+    rounds = rows.groupby("round")["notes"].sum()
+    by_group = ", ".join(f"{_group_label(data, str(g))} ({n})" for g, n in groups.items())
+    by_round = ", ".join(f"{t['round']} {r} ({n})" for r, n in rounds.items())
+    return f"{by_group} · {by_round}"
+
+
+def coverage_table_html(data: ReportData, question_id: str, t: dict[str, str]) -> str:
+    """Theme × table × round matrix of a question: which ideas every table raised, and when."""
+    if data.coverage.empty:
+        return ""
+    rows = data.coverage[data.coverage["question"] == question_id]
+    themes = data.themes_of(question_id)
+    if rows.empty or not themes:
+        return ""
+    columns = sorted({(str(g), int(r)) for g, r in zip(rows["group"], rows["round"], strict=True)})
+    counts = {(str(r["theme_id"]), str(r["group"]), int(r["round"])): int(r["notes"]) for r in rows.to_dict("records")}
+    head = "".join(f"<th>{escape(_group_label(data, g))}<br>{escape(t['round'])} {r}</th>" for g, r in columns)
+    body = "".join(
+        f"<tr><td>{escape(th['title'])}</td>"
+        + "".join(f"<td class='num'>{counts.get((th['theme_id'], g, r), '') or ''}</td>" for g, r in columns)
+        + "</tr>" for th in themes)
+    return (f"<div class='coverage'><h4>{escape(t['coverage'])}</h4><table class='data matrix'><thead><tr>"
+            f"<th>{escape(t['theme'])}</th>{head}</tr></thead><tbody>{body}</tbody></table></div>")
+
+
+def links_html(data: ReportData, t: dict[str, str]) -> str:
+    """The cross-question map: which ideas (one session) answer which impacts (another), with evidence."""
+    parts = [f"<section id='links'><h2>{escape(t['links'])}</h2><p>{escape(t['links_intro'])}</p>"]
+    if data.links.empty:
+        parts.append(f"<p>{escape(t['links_none'])}</p></section>")
+        return "".join(parts)
+    text = data.notes.set_index("note_id")["text"]
+    for link in data.links.to_dict("records"):
+        pairs = zip(str(link["support_a"]).split("|"), str(link["support_b"]).split("|"), strict=True)
+        evidence = "".join(f"<li><q>{escape(str(text.get(a, '')))}</q> ↔ <q>{escape(str(text.get(b, '')))}</q></li>"
+                           for a, b in pairs)
+        parts.append(
+            "<div class='link'>"
+            f"<h3>{escape(str(link['question_a']).upper())} {escape(str(link['title_a']))} ↔ "
+            f"{escape(str(link['question_b']).upper())} {escape(str(link['title_b']))}</h3>"
+            f"<p class='theme-meta'>{escape(t['strength'])}: {float(link['strength']):.2f}</p>"
+            f"<ul class='quotes'>{evidence}</ul></div>")
     parts.append("</section>")
     return "".join(parts)
 
