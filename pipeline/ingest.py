@@ -25,6 +25,7 @@ from pipeline.lab import Lab, load_lab
 from pipeline.redact import redact
 
 NOTES_DIR = "notes"
+CONCLUSIONS = "conclusions.md"
 REQUIRED_COLUMNS = ("session", "question", "group", "round", "note")
 NOTE_COLUMNS = ["note_id", "lab", "file", "line", "session", "question", "group", "round", "text",
                 "redactions"]
@@ -232,4 +233,14 @@ def run(lab_id: str, params: dict[str, Any], root: Path = Path(".")) -> list[Pro
     out.mkdir(parents=True, exist_ok=True)
     notes.to_parquet(out / "notes_raw.parquet", index=False)
     (out / "lab.json").write_text(json.dumps(lab.to_dict(), ensure_ascii=False, indent=2), encoding="utf-8")
+    (out / CONCLUSIONS).write_text(read_conclusions(paths.raw_dir(lab_id, root), lab), encoding="utf-8")
     return warnings
+
+
+def read_conclusions(lab_dir: Path, lab: Lab) -> str:
+    """The facilitator's conclusions.md (redacted like the notes), or '' when the lab has none."""
+    path = lab_dir / CONCLUSIONS
+    if not path.is_file():
+        return ""
+    text, _ = redact(decode_bytes(path.read_bytes(), str(path)), lab.people)
+    return text.strip() + "\n" if text.strip() else ""

@@ -34,6 +34,8 @@ class Session:
     title: str
     title_en: str
     questions: tuple[Question, ...]
+    report_heading: str = ""
+    report_heading_en: str = ""
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,8 @@ class Lab:
                     "id": s.id,
                     "title": s.title,
                     "title_en": s.title_en,
+                    "report_heading": s.report_heading,
+                    "report_heading_en": s.report_heading_en,
                     "questions": [
                         {"id": q.id, "text": q.text, "text_en": q.text_en, "number": q.number}
                         for q in s.questions
@@ -180,7 +184,9 @@ def parse_lab(text: str, path: Path | str = LAB_FILE) -> Lab:
             questions.append(Question(qid, str(s["id"]), str(q["text"]).strip(),
                                       str(q.get("text_en") or q["text"]).strip(), qi + 1))
         sessions.append(Session(str(s["id"]), str(s.get("title") or s["id"]),
-                                str(s.get("title_en") or s.get("title") or s["id"]), tuple(questions)))
+                                str(s.get("title_en") or s.get("title") or s["id"]), tuple(questions),
+                                str(s.get("report_heading") or ""),
+                                str(s.get("report_heading_en") or s.get("report_heading") or "")))
     people = data.get("people") or []
     if not isinstance(people, list):
         problem("people", "'people' must be a list of names", "write one '- Name Surname' per line")

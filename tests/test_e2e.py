@@ -20,6 +20,8 @@ from tests.conftest import ROOT, SAMPLE_LAB
 
 pytestmark = pytest.mark.e2e
 NOTES_PER_FILE = 24
+CONCLUSIONS = ("# Ce reținem\n\nParticipanții cer **spații** și granturi mici. <b>Nu</b> e HTML.\n\n"
+               "- Contact: facilitator@exemplu.ro\n")
 MARKUP_NOTES = ["<script>alert(1)</script> granturi pentru artiști", "**bold** spații pentru ateliere",
                 "$x$ și \\section{Finanțare} pentru IMM-uri"]
 
@@ -60,6 +62,7 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "session,question,group,round,note\n" + "".join(f"s1,s1q1,A,3,{note}\n" for note in MARKUP_NOTES)
         + "s1,s1q2,B,3,Vorbiți cu Ioanei Marinescu de la asociație despre apeluri\n", encoding="utf-8")
     lab_yaml = (lab_dir / "lab.yaml").read_text(encoding="utf-8").replace("people: []", "people:\n  - Ioana Marinescu")
+    (lab_dir / "conclusions.md").write_text(CONCLUSIONS, encoding="utf-8")
     (lab_dir / "lab.yaml").write_text(lab_yaml, encoding="utf-8")
     params = yaml.safe_load((work / "params.yaml").read_text(encoding="utf-8"))
     params["embed"]["cache_dir"] = str(ROOT / ".cache" / "embeddings")   # share the vector cache
@@ -79,17 +82,42 @@ def test_pdf_contains_every_question_with_correct_diacritics(project: Path):
     text = " ".join(_pdf_text(pdf).split())
     for question in load_lab(SAMPLE_LAB).questions:
         assert question.text in text
+    themes = json.loads((project / "data" / "processed" / SAMPLE_LAB.name / "themes.json").read_text("utf-8"))
+    for theme in themes:
+        assert theme["title"] in text
     assert "ş" not in text and "ţ" not in text          # only the comma-below letters
     assert re.search(r"Pagina 1 din \d+", text) is None  # the cover has no footer …
     assert re.search(r"Pagina 2 din \d+", text)          # … the other pages do
-    for forbidden in ("Traceback", "import ", "Warning", "Error"):
-        assert forbidden not in text
+    english = _pdf_text(pdf.with_name("report.en.pdf"))
+    for forbidden in ("Traceback", "import ", "Warning", "Error", "stderr"):
+        assert forbidden not in text and forbidden not in english
+
+
+def test_english_report_adds_english_questions_and_both_languages_are_built(project: Path):
+    report = project / "reports" / SAMPLE_LAB.name
+    assert sorted(p.name for p in report.iterdir()) == [
+        "report.en.html", "report.en.ipynb", "report.en.pdf", "report.pdf", "report.ro.html", "report.ro.ipynb",
+        "report.ro.pdf"]
+    english = " ".join(_pdf_text(report / "report.en.pdf").split())
+    for question in load_lab(SAMPLE_LAB).questions:
+        assert question.text_en in english and question.text in english
+    assert re.search(r"Page 2 of \d+", english) and "Key takeaways" in english
+    assert (report / "report.pdf").read_bytes() == (report / "report.ro.pdf").read_bytes()
+
+
+def test_facilitator_conclusions_are_shown_marked_and_inert(project: Path):
+    report = project / "reports" / SAMPLE_LAB.name
+    text = " ".join(_pdf_text(report / "report.ro.pdf").split())
+    assert "Concluziile facilitatorului" in text and "Participanții cer spații și granturi mici." in text
+    assert "Text scris de facilitator" in text and "facilitator@exemplu.ro" not in text
+    html = (report / "report.ro.html").read_text(encoding="utf-8")
+    assert "&lt;b&gt;Nu&lt;/b&gt;" in html and "<strong>spații</strong>" in html
 
 
 def test_markup_in_notes_prints_as_plain_text(project: Path):
     report = project / "reports" / SAMPLE_LAB.name
     text = " ".join(_pdf_text(report / "report.pdf").split())
-    html = (report / "report.html").read_text(encoding="utf-8")
+    html = (report / "report.ro.html").read_text(encoding="utf-8")
     for note in MARKUP_NOTES:
         assert note in text                                  # shown literally in the appendix
     assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
@@ -97,24 +125,25 @@ def test_markup_in_notes_prints_as_plain_text(project: Path):
 
 def test_listed_people_are_redacted_everywhere(project: Path):
     for path in [*(project / "data" / "processed").rglob("*.json"), project / "reports" / SAMPLE_LAB.name /
-                 "report.html"]:
+                 "report.ro.html"]:
         assert "Marinescu" not in path.read_text(encoding="utf-8"), path
     assert "Marinescu" not in _pdf_text(project / "reports" / SAMPLE_LAB.name / "report.pdf")
     assert "[persoană]" in _pdf_text(project / "reports" / SAMPLE_LAB.name / "report.pdf")
 
 
 def test_executed_notebook_records_the_injected_parameters(project: Path):
-    executed = json.loads((project / "reports" / SAMPLE_LAB.name / "report.ipynb").read_text(encoding="utf-8"))
+    executed = json.loads((project / "reports" / SAMPLE_LAB.name / "report.en.ipynb").read_text(encoding="utf-8"))
     parameters = executed["metadata"]["papermill"]["parameters"]
-    assert parameters["lab_id"] == SAMPLE_LAB.name and parameters["language"] == "ro"
+    assert parameters["lab_id"] == SAMPLE_LAB.name and parameters["language"] == "en"
     assert parameters["processed_dir"].endswith(f"data/processed/{SAMPLE_LAB.name}")
 
 
 def test_pdf_fonts_are_embedded(project: Path):
-    fonts = subprocess.run(["pdffonts", str(project / "reports" / SAMPLE_LAB.name / "report.pdf")],
-                           capture_output=True, text=True, check=True).stdout.splitlines()[2:]
-    assert fonts and all(" yes " in line.split("Identity-H")[-1] for line in fonts)
-    assert all("DejaVu" in line for line in fonts)
+    for name in ("report.ro.pdf", "report.en.pdf"):
+        fonts = subprocess.run(["pdffonts", str(project / "reports" / SAMPLE_LAB.name / name)],
+                               capture_output=True, text=True, check=True).stdout.splitlines()[2:]
+        assert fonts and all(" yes " in line.split("Identity-H")[-1] for line in fonts)
+        assert all("DejaVu" in line for line in fonts)
 
 
 def test_no_email_or_phone_reaches_processed_data_or_reports(project: Path):
@@ -129,7 +158,7 @@ def test_no_email_or_phone_reaches_processed_data_or_reports(project: Path):
                 import pandas as pd
 
                 text = pd.read_parquet(path).to_csv()
-            elif path.suffix in (".csv", ".json", ".html", ".ipynb"):
+            elif path.suffix in (".csv", ".json", ".html", ".ipynb", ".md"):
                 text = path.read_text(encoding="utf-8")
             else:
                 continue

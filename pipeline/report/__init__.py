@@ -4,31 +4,39 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
 from pipeline import paths
-from pipeline.report.content import running_title
+from pipeline.report.content import running_title, translations
 from pipeline.report.render import execute_notebook, notebook_body_html, page_html, write_pdf
 
 
-def run(lab_id: str, params: dict[str, Any], root: Path = Path(".")) -> Path:
-    """DVC stage: reports/<lab>/report.ipynb (executed), report.html and report.pdf."""
+def run(lab_id: str, params: dict[str, Any], root: Path = Path(".")) -> list[Path]:
+    """DVC stage: reports/<lab>/report.<language>.{ipynb,html,pdf} per report language, and report.pdf."""
     settings = params["report"]
-    language = str(settings["language"])
+    languages = [str(lang) for lang in settings["languages"]]
+    for language in languages:
+        translations(language)            # an unknown language fails before any notebook runs
     out = paths.reports_dir(lab_id, root)
+    if out.exists():
+        shutil.rmtree(out)                # the stage rewrites all of its outputs
     processed = paths.processed_dir(lab_id, root)
-    executed = out / "report.ipynb"
-    parameters = {"lab_id": lab_id, "processed_dir": str(processed.resolve()), "language": language,
-                  "generated": dt.date.today().isoformat()}
-    execute_notebook(root / settings["notebook"], executed, parameters, cwd=root)
     lab = json.loads((processed / "lab.json").read_text(encoding="utf-8"))
     title = f"{lab.get('event', 'Local Learning Lab')} — {lab['city']}, {lab['date']}"
-    author = str(lab.get("organiser", ""))
-    html = page_html(notebook_body_html(executed), title, author, language)
-    (out / "report.html").write_text(html, encoding="utf-8")
-    write_pdf(html, out / "report.pdf", base_url=out.resolve())
-    return out / "report.pdf"
+    pdfs = []
+    for language in languages:
+        executed = out / f"report.{language}.ipynb"
+        parameters = {"lab_id": lab_id, "processed_dir": str(processed.resolve()), "language": language,
+                      "generated": dt.date.today().isoformat()}
+        execute_notebook(root / settings["notebook"], executed, parameters, cwd=root)
+        html = page_html(notebook_body_html(executed), title, str(lab.get("organiser", "")), language)
+        (out / f"report.{language}.html").write_text(html, encoding="utf-8")
+        pdfs.append(out / f"report.{language}.pdf")
+        write_pdf(html, pdfs[-1], base_url=out.resolve())
+    shutil.copyfile(pdfs[0], out / "report.pdf")
+    return pdfs
 
 
 __all__ = ["run", "running_title"]

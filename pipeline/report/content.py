@@ -55,6 +55,7 @@ class ReportData:
     run_info: dict[str, Any]
     coverage: pd.DataFrame = field(default_factory=pd.DataFrame)
     links: pd.DataFrame = field(default_factory=pd.DataFrame)
+    conclusions: str = ""
 
     def questions(self) -> list[dict[str, Any]]:
         """Questions in lab order, each with its session id."""
@@ -88,6 +89,8 @@ def load_report_data(processed_dir: Path | str) -> ReportData:
         embed_info=read_json("embed_info.json"), run_info=read_json("run_info.json"),
         coverage=pd.read_csv(folder / "coverage.csv", keep_default_na=False),
         links=pd.read_csv(folder / "links.csv", keep_default_na=False),
+        conclusions=(folder / "conclusions.md").read_text(encoding="utf-8")
+        if (folder / "conclusions.md").is_file() else "",
     )
 
 
@@ -108,9 +111,12 @@ def running_title(data: ReportData) -> str:
     return f"{data.lab.get('event', '')} · {data.lab['city']} · {data.lab['date']}".strip(" ·")
 
 
-def cover_html(data: ReportData, t: dict[str, str], generated: str) -> str:
+def cover_html(data: ReportData, t: dict[str, str], generated: str, report_language: str | None = None) -> str:
     """Cover page: project, lab title, city, date, venue, organiser, generation date and version."""
     lab = data.lab
+    title = lab["title"]
+    if report_language not in (None, lab["language"]) and lab.get("title_en"):
+        title = f"{lab['title_en']}"
     rows = [(t["project_label"], lab.get("project", "")), (t["city"], lab["city"]), (t["date"], lab["date"]),
             (t["venue"], lab.get("venue", "")), (t["organiser"], lab.get("organiser", "")),
             (t["method"], lab.get("method", ""))]
@@ -119,7 +125,7 @@ def cover_html(data: ReportData, t: dict[str, str], generated: str) -> str:
         "<section class='cover'>"
         f"<p class='kicker'>{escape(lab.get('project', ''))}</p>"
         f"<p class='event'>{escape(lab.get('event', t['report']))}</p>"
-        f"<h1 class='title' data-short='{escape(running_title(data))}'>{escape(lab['title'])}</h1>"
+        f"<h1 class='title' data-short='{escape(running_title(data))}'>{escape(title)}</h1>"
         f"<table class='facts'>{facts}</table>"
         f"<p class='generated'>{escape(t['report'])} · {escape(t['generated'])} {escape(generated)} · "
         f"{escape(t['pipeline_version'])} {escape(data.run_info.get('pipeline_version', ''))}</p>"
@@ -127,11 +133,15 @@ def cover_html(data: ReportData, t: dict[str, str], generated: str) -> str:
     )
 
 
-def contents_html(data: ReportData, t: dict[str, str]) -> str:
+def contents_html(data: ReportData, t: dict[str, str], report_language: str | None = None) -> str:
     """Table of contents; page numbers are filled in by the PDF engine (CSS target-counter)."""
     items = [("summary", t["summary"])]
-    items += [(_heading_id(q["id"]), f"{q['id'].upper()} — {q['text']}") for q in data.questions()]
-    items += [("links", t["links"]), ("methodology", t["methodology"]), ("data-quality", t["data_quality"]),
+    in_lab_language = report_language in (None, data.lab["language"])
+    items += [(_heading_id(q["id"]), f"{q['id'].upper()} — {q['text'] if in_lab_language else q['text_en']}")
+              for q in data.questions()]
+    items += [(f"ideas-{s['id']}", _session_heading(s, data, t, report_language)) for s in data.lab["sessions"]]
+    items += [("links", t["links"])] + ([("conclusions", t["conclusions"])] if data.conclusions.strip() else [])
+    items += [("methodology", t["methodology"]), ("data-quality", t["data_quality"]),
               ("appendix", t["appendix"])]
     lines = "".join(f"<li><a href='#{a}'>{escape(label)}</a></li>" for a, label in items)
     return f"<nav class='toc'><h2>{escape(t['contents'])}</h2><ol>{lines}</ol></nav>"
@@ -145,8 +155,12 @@ def summary_html(data: ReportData, t: dict[str, str], report_language: str) -> s
                                       rounds=len(rounds), questions=len(data.questions()),
                                       themes=len(data.themes))
     parts = [f"<section id='summary' class='summary'><h2>{escape(t['summary'])}</h2><p>{escape(intro)}</p>"]
+    points = takeaways(data, t)
+    if points:
+        parts.append(f"<h3>{escape(t['takeaways'])}</h3><ol class='takeaways'>"
+                     + "".join(f"<li>{escape(p)}</li>" for p in points) + "</ol>")
     for session in data.lab["sessions"]:
-        ranked = sorted((th for th in data.themes if th["session"] == session["id"]),
+        ranked = sorted((th for th in data.themes if th["session"] == session["id"] and th.get("relevant", True)),
                         key=lambda th: (-th["size"], th["theme_id"]))[:TOP_THEMES_PER_SESSION]
         title = session["title"] if report_language == data.lab["language"] else session["title_en"]
         parts.append(f"<h3>{escape(str(title))} — {escape(t['top_themes'])}</h3><ul class='top-themes'>")
@@ -157,6 +171,81 @@ def summary_html(data: ReportData, t: dict[str, str], report_language: str) -> s
         parts.append("</ul>")
     parts.append("</section>")
     return "".join(parts)
+
+
+def _session_heading(session: dict[str, Any], data: ReportData, t: dict[str, str],
+                     report_language: str | None) -> str:
+    in_lab_language = report_language in (None, data.lab["language"])
+    heading = session.get("report_heading" if in_lab_language else "report_heading_en")
+    title = session["title"] if in_lab_language else session["title_en"]
+    return str(heading or f"{title} — {t['ideas_by_theme']}")
+
+
+def takeaways(data: ReportData, t: dict[str, str]) -> list[str]:
+    """Up to five data-driven takeaways: largest themes, most widespread, most linked, ideas that travelled."""
+    themes = [th for th in data.themes if th.get("relevant", True)]
+    if not themes:
+        return []
+    result = []
+    by_share = sorted(themes, key=lambda th: (-th["share"], -th["size"], th["theme_id"]))
+    largest = by_share[0]
+    result.append(t["takeaway_largest"].format(title=largest["title"], question=largest["question"].upper(),
+                                               share=f"{largest['share']:.0%}", notes=largest["size"]))
+    for session in data.lab["sessions"][1:2]:
+        top = [th for th in by_share if th["session"] == session["id"] and th is not largest][:1]
+        for th in top:
+            result.append(t["takeaway_session"].format(title=th["title"], question=th["question"].upper(),
+                                                       share=f"{th['share']:.0%}"))
+    if not data.coverage.empty:
+        cells = data.coverage.drop_duplicates(["theme_id", "group", "round"])["theme_id"].value_counts()
+        known = [th for th in themes if th["theme_id"] in cells.index]
+        if known:
+            widest = max(known, key=lambda th: (int(cells[th["theme_id"]]), th["size"], th["theme_id"]))
+            groups = data.coverage[data.coverage["theme_id"] == widest["theme_id"]]
+            result.append(t["takeaway_widespread"].format(
+                title=widest["title"], question=widest["question"].upper(), tables=groups["group"].nunique(),
+                rounds=groups["round"].nunique()))
+        everywhere = sum(1 for th in known if data.coverage[data.coverage["theme_id"] == th["theme_id"]]["group"]
+                         .nunique() == len(data.lab["groups"]))
+        result.append(t["takeaway_all_tables"].format(count=everywhere, total=len(themes)))
+    if not data.links.empty:
+        strongest = data.links.iloc[0]
+        result.append(t["takeaway_link"].format(a=strongest["title_a"], qa=str(strongest["question_a"]).upper(),
+                                                b=strongest["title_b"], qb=str(strongest["question_b"]).upper()))
+    return result[:5]
+
+
+def ideas_html(data: ReportData, t: dict[str, str], report_language: str | None = None) -> str:
+    """Per session, every idea (note) grouped by question and theme: the list a project manager acts on."""
+    text = data.notes.set_index("note_id")["text"]
+    sims = data.assignments.set_index("note_id")["similarity"] if "similarity" in data.assignments else None
+    parts = []
+    for session in data.lab["sessions"]:
+        parts.append(f"<section class='ideas' id='ideas-{escape(session['id'])}'>"
+                     f"<h2>{escape(_session_heading(session, data, t, report_language))}</h2>")
+        for question in session["questions"]:
+            parts.append(f"<h3>{escape(question['id'].upper())} — {escape(question['text'])}</h3>")
+            for th in data.themes_of(question["id"]):
+                members = data.assignments[data.assignments["theme_id"] == th["theme_id"]]["note_id"].tolist()
+                if sims is not None:
+                    members.sort(key=lambda n: -float(sims.get(n, 0.0)))
+                items = "".join(f"<li>{escape(str(text.get(n, '')))}</li>" for n in members)
+                parts.append(f"<div class='idea-theme'><h4>{escape(th['title'])} ({th['size']})</h4>"
+                             f"<ul>{items}</ul></div>")
+        parts.append("</section>")
+    return "".join(parts)
+
+
+def conclusions_html(data: ReportData, t: dict[str, str]) -> str:
+    """The facilitator's own conclusions (Markdown, raw HTML shown as text), marked as theirs; '' if none."""
+    if not data.conclusions.strip():
+        return ""
+    import mistune
+
+    body = mistune.create_markdown(escape=True)(data.conclusions)
+    return (f"<section id='conclusions'><h2>{escape(t['conclusions'])}</h2>"
+            f"<p class='attribution'>{escape(t['conclusions_note'])}</p><div class='facilitator'>{body}</div>"
+            "</section>")
 
 
 def theme_chart_png(themes: list[dict[str, Any]], t: dict[str, str]) -> str:
