@@ -63,6 +63,11 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("lab_id")
     check = sub.add_parser("check", help="validate a lab folder without running the pipeline")
     check.add_argument("lab_dir")
+    new = sub.add_parser("new-lab", help="create data/raw/LAB_ID/ for a new lab and list it in params.yaml")
+    new.add_argument("lab_id")
+    new.add_argument("--city", required=True)
+    new.add_argument("--date", required=True, help="YYYY-MM-DD")
+    new.add_argument("--language", required=True, choices=["ro", "en", "it", "nl", "hr", "lt"])
     ev = sub.add_parser("evaluate", help="cluster a labelled CSV and print agreement scores")
     ev.add_argument("csv")
     ev.add_argument("--text-column", default="text")
@@ -80,6 +85,13 @@ def main(argv: list[str] | None = None) -> int:
             return _check(args.lab_dir)
         if args.command == "evaluate":
             return _evaluate(args)
+        if args.command == "new-lab":
+            from pipeline.newlab import new_lab
+
+            lab_dir = new_lab(args.lab_id, args.city, args.date, args.language)
+            print(f"created {lab_dir}: edit lab.yaml, put the transcripts in notes/ (templates in templates/), "
+                  f"check with `harvest check {lab_dir}`, then run `dvc repro`")
+            return 0
         _run_stage(args.command, args.lab_id)
         return 0
     except HarvestError as exc:

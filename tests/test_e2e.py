@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import csv
 import json
-import os
 import re
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-import yaml
 
 from pipeline.lab import load_lab
 from pipeline.redact import find_personal_data
-from tests.conftest import ROOT, SAMPLE_LAB
+from tests.conftest import SAMPLE_LAB
+from tests.helpers import dvc, make_project, pdf_text
 
 pytestmark = pytest.mark.e2e
 NOTES_PER_FILE = 24
@@ -26,60 +22,25 @@ MARKUP_NOTES = ["<script>alert(1)</script> granturi pentru artiști", "**bold** 
                 "$x$ și \\section{Finanțare} pentru IMM-uri"]
 
 
-def _env() -> dict[str, str]:
-    env = dict(os.environ)
-    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
-    return env
-
-
-def _run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run(args, cwd=cwd, env=_env(), capture_output=True, text=True, timeout=900)
-    assert result.returncode == 0, f"{' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
-    return result
-
-
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the project with the sample lab cut to a few notes per transcript, built with dvc repro."""
     work = tmp_path_factory.mktemp("project")
-    for name in ("dvc.yaml", "params.yaml", ".dvcignore"):
-        shutil.copy(ROOT / name, work / name)
-    for folder in ("pipeline", "notebooks", ".dvc"):
-        shutil.copytree(ROOT / folder, work / folder, ignore=shutil.ignore_patterns("__pycache__", "tmp", "cache"))
-    lab_dir = work / "data" / "raw" / SAMPLE_LAB.name
-    (lab_dir / "notes").mkdir(parents=True)
-    shutil.copy(SAMPLE_LAB / "lab.yaml", lab_dir / "lab.yaml")
-    for source in sorted((SAMPLE_LAB / "notes").glob("*.csv")):
-        with source.open(encoding="utf-8", newline="") as f:
-            rows = list(csv.reader(f))
-        header, body = rows[0], rows[1:]
-        # keep every question: take notes spread over the file, and the ones with contact data
-        keep = body[:: max(1, len(body) // NOTES_PER_FILE)] + [r for r in body if find_personal_data(r[-1])]
-        with (lab_dir / "notes" / source.name).open("w", encoding="utf-8", newline="") as f:
-            csv.writer(f).writerows([header, *keep])
+    lab_dir = make_project(work, NOTES_PER_FILE)
     # Markup must print as plain text; a listed person's name (inflected) must not reach any output.
     (lab_dir / "notes" / "extra.csv").write_text(
         "session,question,group,round,note\n" + "".join(f"s1,s1q1,A,3,{note}\n" for note in MARKUP_NOTES)
         + "s1,s1q2,B,3,Vorbiți cu Ioanei Marinescu de la asociație despre apeluri\n", encoding="utf-8")
     lab_yaml = (lab_dir / "lab.yaml").read_text(encoding="utf-8").replace("people: []", "people:\n  - Ioana Marinescu")
-    (lab_dir / "conclusions.md").write_text(CONCLUSIONS, encoding="utf-8")
     (lab_dir / "lab.yaml").write_text(lab_yaml, encoding="utf-8")
-    params = yaml.safe_load((work / "params.yaml").read_text(encoding="utf-8"))
-    params["embed"]["cache_dir"] = str(ROOT / ".cache" / "embeddings")   # share the vector cache
-    (work / "params.yaml").write_text(yaml.safe_dump(params, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    _run(["git", "init", "-q"], work)
-    _run([sys.executable, "-m", "dvc", "repro"], work)
+    (lab_dir / "conclusions.md").write_text(CONCLUSIONS, encoding="utf-8")
+    dvc(["repro"], work)
     return work
-
-
-def _pdf_text(pdf: Path) -> str:
-    return subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
-                          check=True).stdout
 
 
 def test_pdf_contains_every_question_with_correct_diacritics(project: Path):
     pdf = project / "reports" / SAMPLE_LAB.name / "report.pdf"
-    text = " ".join(_pdf_text(pdf).split())
+    text = " ".join(pdf_text(pdf).split())
     for question in load_lab(SAMPLE_LAB).questions:
         assert question.text in text
     themes = json.loads((project / "data" / "processed" / SAMPLE_LAB.name / "themes.json").read_text("utf-8"))
@@ -88,7 +49,7 @@ def test_pdf_contains_every_question_with_correct_diacritics(project: Path):
     assert "ş" not in text and "ţ" not in text          # only the comma-below letters
     assert re.search(r"Pagina 1 din \d+", text) is None  # the cover has no footer …
     assert re.search(r"Pagina 2 din \d+", text)          # … the other pages do
-    english = _pdf_text(pdf.with_name("report.en.pdf"))
+    english = pdf_text(pdf.with_name("report.en.pdf"))
     for forbidden in ("Traceback", "import ", "Warning", "Error", "stderr"):
         assert forbidden not in text and forbidden not in english
 
@@ -98,7 +59,7 @@ def test_english_report_adds_english_questions_and_both_languages_are_built(proj
     assert sorted(p.name for p in report.iterdir()) == [
         "report.en.html", "report.en.ipynb", "report.en.pdf", "report.pdf", "report.ro.html", "report.ro.ipynb",
         "report.ro.pdf"]
-    english = " ".join(_pdf_text(report / "report.en.pdf").split())
+    english = " ".join(pdf_text(report / "report.en.pdf").split())
     for question in load_lab(SAMPLE_LAB).questions:
         assert question.text_en in english and question.text in english
     assert re.search(r"Page 2 of \d+", english) and "Key takeaways" in english
@@ -107,7 +68,7 @@ def test_english_report_adds_english_questions_and_both_languages_are_built(proj
 
 def test_facilitator_conclusions_are_shown_marked_and_inert(project: Path):
     report = project / "reports" / SAMPLE_LAB.name
-    text = " ".join(_pdf_text(report / "report.ro.pdf").split())
+    text = " ".join(pdf_text(report / "report.ro.pdf").split())
     assert "Concluziile facilitatorului" in text and "Participanții cer spații și granturi mici." in text
     assert "Text scris de facilitator" in text and "facilitator@exemplu.ro" not in text
     html = (report / "report.ro.html").read_text(encoding="utf-8")
@@ -116,7 +77,7 @@ def test_facilitator_conclusions_are_shown_marked_and_inert(project: Path):
 
 def test_markup_in_notes_prints_as_plain_text(project: Path):
     report = project / "reports" / SAMPLE_LAB.name
-    text = " ".join(_pdf_text(report / "report.pdf").split())
+    text = " ".join(pdf_text(report / "report.pdf").split())
     html = (report / "report.ro.html").read_text(encoding="utf-8")
     for note in MARKUP_NOTES:
         assert note in text                                  # shown literally in the appendix
@@ -127,8 +88,8 @@ def test_listed_people_are_redacted_everywhere(project: Path):
     for path in [*(project / "data" / "processed").rglob("*.json"), project / "reports" / SAMPLE_LAB.name /
                  "report.ro.html"]:
         assert "Marinescu" not in path.read_text(encoding="utf-8"), path
-    assert "Marinescu" not in _pdf_text(project / "reports" / SAMPLE_LAB.name / "report.pdf")
-    assert "[persoană]" in _pdf_text(project / "reports" / SAMPLE_LAB.name / "report.pdf")
+    assert "Marinescu" not in pdf_text(project / "reports" / SAMPLE_LAB.name / "report.pdf")
+    assert "[persoană]" in pdf_text(project / "reports" / SAMPLE_LAB.name / "report.pdf")
 
 
 def test_executed_notebook_records_the_injected_parameters(project: Path):
@@ -153,7 +114,7 @@ def test_no_email_or_phone_reaches_processed_data_or_reports(project: Path):
     for folder in ("data/processed", "reports"):
         for path in (project / folder).rglob("*"):
             if path.suffix == ".pdf":
-                text = _pdf_text(path)
+                text = pdf_text(path)
             elif path.suffix == ".parquet":
                 import pandas as pd
 
@@ -168,7 +129,7 @@ def test_no_email_or_phone_reaches_processed_data_or_reports(project: Path):
 
 
 def test_second_repro_runs_nothing_and_metrics_show_theme_counts(project: Path):
-    again = _run([sys.executable, "-m", "dvc", "repro"], project)
+    again = dvc(["repro"], project)
     assert "Running stage" not in again.stdout
-    metrics = _run([sys.executable, "-m", "dvc", "metrics", "show", "--json"], project).stdout
+    metrics = dvc(["metrics", "show", "--json"], project).stdout
     assert "n_themes" in metrics

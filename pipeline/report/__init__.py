@@ -9,21 +9,32 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import paths
-from pipeline.report.content import running_title, translations
+from pipeline.report.content import I18N_DIR, running_title, translations
 from pipeline.report.render import execute_notebook, notebook_body_html, page_html, write_pdf
+
+
+def report_languages(wanted: list[str], lab_language: str) -> list[str]:
+    """Report languages from params: 'lab' is the lab's own language where a translation file exists, else English."""
+    result = []
+    for language in wanted:
+        if language == "lab":
+            language = lab_language if (I18N_DIR / f"{lab_language}.yaml").is_file() else "en"
+        if language not in result:
+            result.append(str(language))
+    return result
 
 
 def run(lab_id: str, params: dict[str, Any], root: Path = Path(".")) -> list[Path]:
     """DVC stage: reports/<lab>/report.<language>.{ipynb,html,pdf} per report language, and report.pdf."""
     settings = params["report"]
-    languages = [str(lang) for lang in settings["languages"]]
-    for language in languages:
-        translations(language)            # an unknown language fails before any notebook runs
     out = paths.reports_dir(lab_id, root)
-    if out.exists():
-        shutil.rmtree(out)                # the stage rewrites all of its outputs
     processed = paths.processed_dir(lab_id, root)
     lab = json.loads((processed / "lab.json").read_text(encoding="utf-8"))
+    languages = report_languages(settings["languages"], str(lab["language"]))
+    for language in languages:
+        translations(language)            # an unknown language fails before any notebook runs
+    if out.exists():
+        shutil.rmtree(out)                # the stage rewrites all of its outputs
     title = f"{lab.get('event', 'Local Learning Lab')} — {lab['city']}, {lab['date']}"
     pdfs = []
     for language in languages:

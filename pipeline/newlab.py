@@ -1,0 +1,93 @@
+"""`harvest new-lab`: a partner city's lab folder, ready to fill in, and listed in params.yaml.
+
+It writes data/raw/<lab-id>/lab.yaml (the ECoC-SME world-café questions in the lab's language as a
+starting point, marked to adapt), transcription templates in templates/ and an empty notes/ folder,
+and adds the lab under `labs:` in params.yaml, so the next `dvc repro` builds its report.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from pipeline import paths
+from pipeline.errors import HarvestError
+from pipeline.templates import ENGLISH_LABELS, write_templates
+
+LANGUAGES = ("ro", "en", "it", "nl", "hr", "lt")
+QUESTIONS_DIR = Path(__file__).parent / "scaffold" / "questions"
+LAB_ID = re.compile(r"^[a-z0-9][a-z0-9-]{2,62}$")
+EXAMPLE_NOTE = "Example: replace these rows with the notes of your tables (one idea per row)"
+
+
+def validate_new_lab(lab_id: str, date: str, language: str, root: Path) -> None:
+    """Refuse a bad id, date or language, or an existing lab, with the fix in the message."""
+    if not LAB_ID.match(lab_id):
+        raise HarvestError.at(lab_id, None, "a lab id is 3-63 lower-case letters, digits and hyphens",
+                              "use e.g. kaunas-2021-03-15 (city and date)")
+    try:
+        dt.date.fromisoformat(date)
+    except ValueError:
+        raise HarvestError.at(lab_id, None, f"'{date}' is not a date", "write it as YYYY-MM-DD") from None
+    if language not in LANGUAGES:
+        raise HarvestError.at(lab_id, None, f"no starting questions for language '{language}'",
+                              f"use one of: {', '.join(LANGUAGES)}")
+    if paths.raw_dir(lab_id, root).exists():
+        raise HarvestError.at(paths.raw_dir(lab_id, root), None, "this lab already exists; nothing was changed",
+                              "choose another id, or edit the existing lab.yaml")
+
+
+def lab_yaml_text(lab_id: str, city: str, date: str, language: str) -> str:
+    """lab.yaml for a new lab: the Timișoara questions in `language`, with comments saying what to adapt."""
+    questions = yaml.safe_load((QUESTIONS_DIR / f"{language}.yaml").read_text(encoding="utf-8"))
+    lab: dict[str, Any] = {
+        "id": lab_id, "title": f"Local Learning Lab {city} {date}", "title_en": f"Local Learning Lab {city} {date}",
+        "event": "Local Learning Lab", "city": city, "date": date, "venue": "", "organiser": "",
+        "project": "ECoC-SME (Interreg Europe PGI06047)", "method": "world café", "language": language,
+        "groups": [{"id": "A", "name": "Group A"}, {"id": "B", "name": "Group B"}],
+        "sessions": questions["sessions"], "people": [],
+    }
+    body = yaml.safe_dump(lab, allow_unicode=True, sort_keys=False, width=110)
+    return (
+        f"# Lab {lab_id}: fill in and ADAPT before transcribing (see docs/partners.md).\n"
+        "# - title, venue, organiser: your lab's own; groups: one item per group (world-café table group).\n"
+        "# - sessions/questions: the ECoC-SME questions of the Timișoara lab (20.10.2020), translated, as a\n"
+        "#   starting point. Change the texts to the questions your tables discussed; keep ids short (s1q1).\n"
+        "#   text_en is the English translation shown in English reports.\n"
+        "# - people: names to remove from the notes (participants, facilitators), one per line.\n" + body
+    )
+
+
+def add_to_params(text: str, lab_id: str) -> str:
+    """params.yaml text with lab_id appended under `labs:`, comments and layout kept."""
+    lines = text.splitlines(keepends=True)
+    start = next((i for i, line in enumerate(lines) if line.rstrip() == "labs:"), None)
+    if start is None:
+        raise HarvestError.at("params.yaml", None, "no 'labs:' list in params.yaml",
+                              "add 'labs:' with one '  - <lab-id>' per lab")
+    end = start + 1
+    while end < len(lines) and lines[end].lstrip().startswith(("- ", "#")) and not lines[end].startswith("#"):
+        end += 1
+    items = [line for line in lines[start + 1:end] if line.lstrip().startswith("- ")]
+    if any(line.strip() == f"- {lab_id}" for line in items):
+        return text
+    indent = items[0][: len(items[0]) - len(items[0].lstrip())] if items else "  "
+    return "".join(lines[:end] + [f"{indent}- {lab_id}\n"] + lines[end:])
+
+
+def new_lab(lab_id: str, city: str, date: str, language: str, root: Path = Path(".")) -> Path:
+    """Create the lab folder and list the lab in params.yaml; returns the folder."""
+    validate_new_lab(lab_id, date, language, root)
+    params_path = root / "params.yaml"
+    params_text = add_to_params(params_path.read_text(encoding="utf-8"), lab_id)
+    lab_dir = paths.raw_dir(lab_id, root)
+    (lab_dir / "notes").mkdir(parents=True)
+    (lab_dir / "lab.yaml").write_text(lab_yaml_text(lab_id, city, date, language), encoding="utf-8")
+    examples = [("s1", "s1q1", 1, "A", 1, EXAMPLE_NOTE), ("s2", "s2q1", 1, "B", 1, EXAMPLE_NOTE)]
+    write_templates(lab_dir / "templates", examples, ENGLISH_LABELS, ("csv", "xlsx", "md"))
+    params_path.write_text(params_text, encoding="utf-8")
+    return lab_dir
