@@ -39,7 +39,7 @@ def test_notebook_has_one_parameters_cell_and_is_stored_clean():
 def processed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The sample lab's stage outputs, built in a temporary project (never data/processed of the checkout)."""
     project = tmp_path_factory.mktemp("explore-project")
-    shutil.copytree(SAMPLE_LAB, project / "data" / "raw" / LAB, ignore=shutil.ignore_patterns("theme_edits.yaml"))
+    shutil.copytree(SAMPLE_LAB, project / "data" / "raw" / LAB)
     params = json.loads(json.dumps(PARAMS))
     params["embed"]["cache_dir"] = str(ROOT / ".cache" / "embeddings")   # share the vector cache
     for stage in (ingest, clean, embed, themes, links):
@@ -74,7 +74,9 @@ def test_notebook_runs_and_writes_the_rename_only_where_asked(processed: Path, t
     assert executed.metadata["papermill"]["parameters"] == parameters
     assert "new (min 4)" in _text_outputs(executed)
     source = "\n".join(c.source for c in executed.cells)
-    new_title = re.search(r'^new_title = "(.*)"$', source, re.M).group(1)           # type: ignore[union-attr]
+    title_line = re.search(r'^new_title = "(.*)"$', source, re.M)
+    assert title_line, "the edits cell sets new_title"
+    new_title = title_line.group(1)
     stored = json.loads((processed / "themes.json").read_text(encoding="utf-8"))
     largest = explore.largest_theme(stored, "s1q1")["theme_id"]
     edits = parse_edits(edits_out.read_text(encoding="utf-8"), edits_out)
