@@ -74,7 +74,9 @@ def test_edits_survive_five_new_notes(lab_copy, machine):
     themes, assigned, _ = machine
     q1 = themes[themes["question"] == "s1q1"].reset_index(drop=True)
     a, b, c = q1["theme_id"][:3]
-    edits = f"rename:\n  - theme: {a}\n    title: Tema redenumită\nmerge:\n  - themes: [{b}, {c}]\n"
+    mover = assigned[(assigned["theme_id"] == c)].index[-1]
+    edits = (f"rename:\n  - theme: {a}\n    title: Tema redenumită\nmerge:\n  - themes: [{b}, {c}]\n"
+             f"move:\n  - note: {short(mover)}\n    to: {a}\n")
     (lab_copy / "notes" / "runda-4.csv").write_text(
         "session,question,group,round,note\n" + "".join(f"s1,s1q1,A,3,{n}\n" for n in NEW_NOTES),
         encoding="utf-8")
@@ -88,6 +90,7 @@ def test_edits_survive_five_new_notes(lab_copy, machine):
     assert renamed["title"] == "Tema redenumită"
     anchors = [f"{SAMPLE_LAB.name}/{t.split('~')[1]}" for t in (b, c)]
     assert assigned2.loc[anchors[0], "theme_id"] == assigned2.loc[anchors[1], "theme_id"]
+    assert assigned2.loc[mover, "theme_id"] == renamed.name
     assert (themes2["question"] == "s1q1").sum() >= 2
 
 
