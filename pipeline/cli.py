@@ -61,6 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     for stage in STAGES:
         p = sub.add_parser(stage, help=f"run the {stage} stage for one lab (as dvc repro does)")
         p.add_argument("lab_id")
+    sub.add_parser("compare", help="compare the themes of the labs under compare.labs (as dvc repro does)")
     check = sub.add_parser("check", help="validate a lab folder without running the pipeline")
     check.add_argument("lab_dir")
     new = sub.add_parser("new-lab", help="create data/raw/LAB_ID/ for a new lab and list it in params.yaml")
@@ -85,6 +86,11 @@ def main(argv: list[str] | None = None) -> int:
             return _check(args.lab_dir)
         if args.command == "evaluate":
             return _evaluate(args)
+        if args.command == "compare":
+            from pipeline.report.compare import run as compare_labs
+
+            compare_labs(load_params())
+            return 0
         if args.command == "new-lab":
             from pipeline.newlab import new_lab
 

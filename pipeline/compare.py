@@ -1,0 +1,99 @@
+"""Compare labs across cities and languages: which themes they share and which are their own.
+
+The e5 vectors are multilingual, so a Lithuanian and a Romanian note about micro-grants land close
+together. Each lab's vectors are first centred on the lab's own mean (removing what is common to the
+lab: its language, its event), then the relevant themes of all labs are grouped by average-linkage
+clustering of their centre vectors: a group with themes from two or more cities is a shared theme.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.cluster import AgglomerativeClustering
+
+from pipeline import paths
+from pipeline.embed.base import unit_rows
+from pipeline.errors import HarvestError
+
+MATCH_COLUMNS = ["group", "shared", "cities", "lab", "city", "language", "theme_id", "question", "title", "size",
+                 "quotes"]
+
+
+def lab_theme_centres(lab: dict[str, Any], notes: pd.DataFrame, vectors: np.ndarray, themes: list[dict[str, Any]],
+                      assignments: pd.DataFrame) -> tuple[list[dict[str, Any]], np.ndarray]:
+    """One lab's relevant themes and their centre vectors, in the lab's own centred space."""
+    centred = unit_rows(vectors - vectors.mean(axis=0, keepdims=True))
+    row_of = {n: i for i, n in enumerate(notes["note_id"])}
+    rows, centres = [], []
+    for theme in themes:
+        if not theme.get("relevant", True):
+            continue
+        members = [row_of[n] for n in assignments.loc[assignments["theme_id"] == theme["theme_id"], "note_id"]]
+        if not members:
+            continue
+        rows.append({"lab": lab["id"], "city": lab["city"], "language": lab["language"],
+                     "theme_id": theme["theme_id"], "question": theme["question"], "title": theme["title"],
+                     "size": int(theme["size"]), "quotes": [q["text"] for q in theme["quotes"]]})
+        centres.append(centred[members].mean(axis=0))
+    return rows, unit_rows(np.array(centres)) if centres else np.zeros((0, vectors.shape[1]))
+
+
+def match_themes(rows: list[dict[str, Any]], centres: np.ndarray, min_similarity: float,
+                 quotes_per_city: int) -> pd.DataFrame:
+    """Group themes of all labs by similarity; a group spanning several cities is a shared theme. Pure."""
+    if len(rows) == 0:
+        return pd.DataFrame(columns=MATCH_COLUMNS)
+    if len(rows) == 1:
+        labels = np.zeros(1, dtype=int)
+    else:
+        labels = AgglomerativeClustering(n_clusters=None, metric="cosine", linkage="average",
+                                         distance_threshold=1 - min_similarity).fit_predict(centres)
+    frame = pd.DataFrame(rows)
+    frame["group_label"] = labels
+    cities = frame.groupby("group_label")["lab"].nunique()
+    frame["cities"] = frame["group_label"].map(cities)
+    frame["shared"] = frame["cities"] > 1
+    # Groups numbered: shared first (most cities, then most notes), then each city's own themes.
+    weight = frame.groupby("group_label")["size"].sum()
+    order = sorted(cities.index, key=lambda g: (-int(cities[g]), -int(weight[g]), int(g)))
+    frame["group"] = frame["group_label"].map({g: i + 1 for i, g in enumerate(order)})
+    frame["quotes"] = frame["quotes"].map(lambda qs: " | ".join(qs[:quotes_per_city]))
+    return frame.sort_values(["group", "lab", "size"], ascending=[True, True, False])[MATCH_COLUMNS] \
+        .reset_index(drop=True)
+
+
+def run(params: dict[str, Any], root: Path = Path(".")) -> pd.DataFrame:
+    """DVC stage: the labs in `compare.labs` -> data/processed/compare/matches.csv (and the report after it)."""
+    settings = params["compare"]
+    labs = [str(lab) for lab in settings.get("labs") or []]
+    unknown = [lab for lab in labs if lab not in (params.get("labs") or [])]
+    if unknown:
+        raise HarvestError.at("params.yaml", None, f"compare.labs names labs not under 'labs:': {unknown}",
+                              "list them under 'labs:' too, so their themes are built")
+    all_rows: list[dict[str, Any]] = []
+    all_centres = []
+    for lab_id in labs:
+        folder = paths.processed_dir(lab_id, root)
+        lab = json.loads((folder / "lab.json").read_text(encoding="utf-8"))
+        with np.load(folder / "embeddings.npz") as data:
+            vectors = data["vectors"].astype(np.float64)
+        rows, centres = lab_theme_centres(
+            lab, pd.read_parquet(folder / "notes.parquet"), vectors,
+            json.loads((folder / "themes.json").read_text(encoding="utf-8")),
+            pd.read_csv(folder / "assignments.csv", keep_default_na=False))
+        all_rows += rows
+        all_centres.append(centres)
+    centres = np.vstack(all_centres) if all_centres else np.zeros((0, 1))
+    matches = match_themes(all_rows, centres, float(settings["min_similarity"]), int(settings["quotes_per_city"]))
+    out = root / paths.PROCESSED / "compare"
+    out.mkdir(parents=True, exist_ok=True)
+    matches.to_csv(out / "matches.csv", index=False)
+    labs_info = [json.loads((paths.processed_dir(lab, root) / "lab.json").read_text(encoding="utf-8"))
+                 for lab in labs]
+    (out / "labs.json").write_text(json.dumps(labs_info, ensure_ascii=False, indent=2), encoding="utf-8")
+    return matches

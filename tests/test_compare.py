@@ -1,0 +1,45 @@
+import numpy as np
+import pandas as pd
+
+from pipeline.compare import lab_theme_centres, match_themes
+from pipeline.report.compare import comparison_html
+from pipeline.report.content import translations
+
+
+def lab(lab_id, city, language, directions, offset, seed):
+    """A lab whose notes lie around the given theme directions, shifted by a lab-wide offset (its language)."""
+    rng = np.random.default_rng(seed)
+    notes, vectors, themes, assigned = [], [], [], []
+    for t, direction in enumerate(directions):
+        theme_id = f"s1q1~{lab_id}.csv:{t}"
+        themes.append({"theme_id": theme_id, "question": "s1q1", "title": f"{city} {t}", "size": 4,
+                       "relevant": True, "quotes": [{"text": f"{city} citat {t}"}]})
+        for k in range(4):
+            note_id = f"{lab_id}/n.csv:{t * 10 + k}"
+            notes.append(note_id)
+            vectors.append(direction + offset + 0.1 * rng.normal(size=direction.shape))
+            assigned.append({"note_id": note_id, "theme_id": theme_id})
+    info = {"id": lab_id, "city": city, "language": language}
+    return lab_theme_centres(info, pd.DataFrame({"note_id": notes}), np.array(vectors), themes, pd.DataFrame(assigned))
+
+
+def test_themes_shared_across_languages_are_matched_and_own_themes_are_not():
+    rng = np.random.default_rng(0)
+    grants, spaces, tourism, streaming = rng.normal(size=(4, 48))
+    rows_a, centres_a = lab("kaunas", "Kaunas", "lt", [grants, spaces, tourism], 3 * rng.normal(size=48), 1)
+    rows_b, centres_b = lab("matera", "Matera", "it", [grants, spaces, streaming], 3 * rng.normal(size=48), 2)
+    matches = match_themes(rows_a + rows_b, np.vstack([centres_a, centres_b]), 0.45, 1)
+    shared = matches[matches["shared"]]
+    assert shared["group"].nunique() == 2 and set(shared["city"]) == {"Kaunas", "Matera"}
+    assert set(shared["title"]) == {"Kaunas 0", "Kaunas 1", "Matera 0", "Matera 1"}
+    assert set(matches.loc[~matches["shared"], "title"]) == {"Kaunas 2", "Matera 2"}
+    assert list(matches["group"])[:4] == [1, 1, 2, 2]          # shared groups first
+
+    html = comparison_html(matches, [{"city": "Kaunas", "date": "2021", "language": "lt"},
+                                     {"city": "Matera", "date": "2021", "language": "it"}], translations("en"), "x")
+    assert "Shared themes" in html and "Kaunas citat 0" in html and "City-specific themes" in html
+
+
+def test_fewer_than_two_labs_says_what_to_do():
+    html = comparison_html(pd.DataFrame(), [], translations("en"), "2026-01-01")
+    assert "Add two or more labs under compare.labs" in html
