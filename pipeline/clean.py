@@ -18,7 +18,7 @@ from typing import Any
 
 import pandas as pd
 from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from pipeline import paths
 from pipeline.errors import HarvestError
@@ -89,11 +89,9 @@ def detect_languages(texts: list[str], lab_language: str, languages: list[str]) 
     detector = _detector([lab_language, *languages])
     if detector is None:
         return [lab_language] * len(texts)
-    result = []
-    for text in texts:
-        found = detector.detect_language_of(text) if len(text.split()) >= 3 else None
-        result.append(found.iso_code_639_1.name.lower() if found is not None else lab_language)
-    return result
+    found = detector.detect_languages_in_parallel_of(texts)   # lingua's Rust threads, both cores
+    return [lang.iso_code_639_1.name.lower() if lang is not None and len(text.split()) >= 3 else lab_language
+            for text, lang in zip(texts, found, strict=True)]
 
 
 def clean_notes(raw: pd.DataFrame, lab_language: str, params: dict[str, Any]) -> tuple[pd.DataFrame,
@@ -125,15 +123,24 @@ def clean_notes(raw: pd.DataFrame, lab_language: str, params: dict[str, Any]) ->
     # Merge duplicates within a question: the first note (file, line order) survives and keeps every source.
     threshold = float(params["near_duplicate_score"])
     survivors: list[dict[str, Any]] = []
-    by_question: dict[str, list[dict[str, Any]]] = {}
+    exact: dict[tuple[str, str], dict[str, Any]] = {}
+    kept_by_question: dict[str, list[dict[str, Any]]] = {}
+    sorted_keys: dict[str, list[str]] = {}
     redirect: dict[str, str] = {}
     for piece in pieces:
-        kept = by_question.setdefault(piece["question"], [])
-        match = next((k for k in kept if k["key"] == piece["key"]
-                      or fuzz.token_sort_ratio(k["key"], piece["key"]) >= threshold), None)
+        question = piece["question"]
+        match = exact.get((question, piece["key"]))
+        # Near duplicates: token-sorted keys compared with fuzz.ratio equal token_sort_ratio, in C.
+        sorted_key = " ".join(sorted(piece["key"].split()))
+        if match is None and sorted_keys.get(question):
+            found = process.extractOne(sorted_key, sorted_keys[question], scorer=fuzz.ratio, score_cutoff=threshold)
+            if found is not None:
+                match = kept_by_question[question][found[2]]
         if match is None:
             piece.update(source_ids=[piece["raw_id"]], groups=[piece["group"]], rounds=[piece["round"]])
-            kept.append(piece)
+            exact[(question, piece["key"])] = piece
+            kept_by_question.setdefault(question, []).append(piece)
+            sorted_keys.setdefault(question, []).append(sorted_key)
             survivors.append(piece)
             continue
         match["source_ids"].append(piece["raw_id"])

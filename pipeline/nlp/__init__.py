@@ -10,11 +10,13 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
+import numpy
 import simplemma
 import spacy
+from spacy.attrs import LEMMA, ORTH
 from spacy.language import Language
 from spacy.tokens import Doc, Token
 
@@ -22,10 +24,16 @@ from pipeline.text import fold
 
 DATA_DIR = Path(__file__).parent / "data"
 
+# The components write plain token attributes (norm_, lemma_) and one list per Doc; the token-level
+# extensions below are computed on access, so the hot path pays no per-token extension cost.
+if not Doc.has_extension("content_keys"):
+    Doc.set_extension("content_keys", default=None)
+if not Doc.has_extension("content_index"):
+    Doc.set_extension("content_index", default=None)
 if not Token.has_extension("lemma_key"):
-    Token.set_extension("lemma_key", default="")
+    Token.set_extension("lemma_key", getter=lambda token: fold(token.lemma_))
 if not Token.has_extension("is_content"):
-    Token.set_extension("is_content", default=False)
+    Token.set_extension("is_content", getter=lambda token: token.i in (token.doc._.content_index or ()))
 
 
 def _lines(path: Path) -> list[str]:
@@ -48,6 +56,7 @@ class LanguageData:
     lemma_suffixes: tuple[tuple[str, str], ...]
     clitics: frozenset[str]
     lemma_exceptions: dict[str, str]
+    simplemma_code: str
 
 
 @cache
@@ -73,7 +82,7 @@ def language_data(lang: str) -> LanguageData:
     return LanguageData(
         code=lang, char_map=char_map, stop_keys=frozenset(stops - keep),
         lemma_suffixes=tuple(suffixes), clitics=frozenset(_lines(folder / "clitics.txt")),
-        lemma_exceptions=exceptions,
+        lemma_exceptions=exceptions, simplemma_code=(_lines(folder / "simplemma.txt") or [lang])[0].strip(),
     )
 
 
@@ -94,7 +103,7 @@ def _folded_lemma_index(lang: str) -> dict[str, str]:
     try:
         from simplemma.strategies.dictionaries import DefaultDictionaryFactory
 
-        dictionary = DefaultDictionaryFactory().get_dictionary(lang)
+        dictionary = DefaultDictionaryFactory().get_dictionary(language_data(lang).simplemma_code)
     except (ImportError, ValueError, OSError):
         return {}
     index: dict[str, str] = {}
@@ -103,14 +112,15 @@ def _folded_lemma_index(lang: str) -> dict[str, str]:
     return index
 
 
+@lru_cache(maxsize=500_000)
 def lemma_of(word: str, lang: str) -> str:
     """Lemma of one word: simplemma when it knows the word (with or without diacritics), else suffix rules."""
     data = language_data(lang)
     if fold(word) in data.lemma_exceptions:
         return data.lemma_exceptions[fold(word)]
     for candidate in (word, word.lower()):
-        if simplemma.is_known(candidate, lang=lang):
-            return str(simplemma.lemmatize(candidate, lang=lang)).lower()
+        if simplemma.is_known(candidate, lang=data.simplemma_code):
+            return str(simplemma.lemmatize(candidate, lang=data.simplemma_code)).lower()
     lower = word.lower()
     restored = _folded_lemma_index(lang).get(fold(lower))
     if restored is not None:
@@ -123,68 +133,104 @@ def lemma_of(word: str, lang: str) -> str:
 
 @Language.factory("harvest_normaliser", default_config={"lang": "ro"})
 def make_normaliser(nlp: Language, name: str, lang: str) -> NormaliserComponent:
-    """spaCy factory: token.norm_ in the language's standard letters (ş -> ș), lower case."""
-    return NormaliserComponent(lang)
+    """spaCy factory: norm_ in the language's standard letters (ş -> ș), lower case."""
+    return NormaliserComponent(nlp, lang)
 
 
+# The three components work on whole-Doc arrays of ids (to_array / from_array) and on per-word caches,
+# never creating a Python Token per word: that keeps clean + NLP above 10,000 notes/s.
 class NormaliserComponent:
-    """Sets token.norm_ so that 'Finanţare' and 'finanțare' have one norm (the Doc text is never changed)."""
+    """Sets the norm of each word type once (lexeme.norm_), so 'Finanţare' and 'finanțare' share one norm."""
 
-    def __init__(self, lang: str):
+    def __init__(self, nlp: Language, lang: str):
+        self.vocab = nlp.vocab
         self.char_map = language_data(lang).char_map
+        self._done: set[int] = set()
+
+    def _norm(self, text: str) -> str:
+        for old, new in self.char_map.items():
+            text = text.replace(old, new)
+        return text.lower()
 
     def __call__(self, doc: Doc) -> Doc:
-        for token in doc:
-            norm = token.text
-            for old, new in self.char_map.items():
-                norm = norm.replace(old, new)
-            token.norm_ = norm.lower()
+        for orth in doc.to_array(ORTH).tolist():
+            if orth not in self._done:
+                lexeme = self.vocab[orth]
+                lexeme.norm_ = self._norm(lexeme.orth_)
+                self._done.add(orth)
         return doc
 
 
 @Language.factory("harvest_lemmatizer", default_config={"lang": "ro"})
 def make_lemmatizer(nlp: Language, name: str, lang: str) -> LemmaComponent:
-    """spaCy factory: lemmas and diacritic-free lemma keys; hyphen endings (IMM-urile) drop to the stem."""
-    return LemmaComponent(lang)
+    """spaCy factory: lemmas (token.lemma_); hyphen endings (IMM-urile) drop to the stem."""
+    return LemmaComponent(nlp, lang)
 
 
 class LemmaComponent:
-    """Sets token.lemma_ and token._.lemma_key; clitics and endings after a hyphen get no lemma."""
+    """Sets token.lemma_; clitics, endings after a hyphen and tokens without letters get no lemma."""
 
-    def __init__(self, lang: str):
+    def __init__(self, nlp: Language, lang: str):
+        self.vocab = nlp.vocab
         self.lang = lang
         self.data = language_data(lang)
+        self._lemma_ids: dict[int, int] = {}
+
+    def _lemma(self, text: str, norm: str) -> str:
+        text = norm if norm and not text.isupper() else text
+        if text.lower() in self.data.clitics or text.lower().rstrip("-") in ("", *self.data.clitics):
+            return ""
+        word = text.rstrip("-").split("-")[0] if text.endswith("-") else text
+        if not any(ch.isalpha() for ch in word):
+            return ""
+        return word if word.isupper() and len(word) > 1 else lemma_of(word, self.lang)
 
     def __call__(self, doc: Doc) -> Doc:
-        for token in doc:
-            text = token.norm_ if token.norm_ and not token.text.isupper() else token.text
-            if text.lower() in self.data.clitics or text.lower().rstrip("-") in ("", *self.data.clitics):
-                continue
-            word = text.rstrip("-").split("-")[0] if text.endswith("-") else text
-            if not any(ch.isalpha() for ch in word):
-                continue
-            lemma = word if word.isupper() and len(word) > 1 else lemma_of(word, self.lang)
-            token.lemma_ = lemma
-            token._.lemma_key = fold(lemma)
+        ids = self._lemma_ids
+        lemmas = []
+        for orth in doc.to_array(ORTH).tolist():
+            lemma_id = ids.get(orth)
+            if lemma_id is None:
+                lexeme = self.vocab[orth]
+                lemma = self._lemma(lexeme.orth_, lexeme.norm_)
+                lemma_id = ids[orth] = self.vocab.strings.add(lemma) if lemma else 0
+            lemmas.append(lemma_id)
+        doc.from_array([LEMMA], numpy.array(lemmas, dtype=numpy.uint64).reshape(-1, 1))  # type: ignore[arg-type]
         return doc
 
 
 @Language.factory("harvest_content_filter", default_config={"lang": "ro"})
 def make_content_filter(nlp: Language, name: str, lang: str) -> ContentFilter:
-    """spaCy factory: marks content words (token._.is_content): not a stop word, 3+ letters."""
-    return ContentFilter(lang)
+    """spaCy factory: the content words of a Doc (doc._.content_keys): not a stop word, 3+ letters."""
+    return ContentFilter(nlp, lang)
 
 
 class ContentFilter:
     """Stop words are spaCy's list in both spellings plus our data file, minus words that carry meaning."""
 
-    def __init__(self, lang: str):
+    def __init__(self, nlp: Language, lang: str):
+        self.strings = nlp.vocab.strings
         self.stop_keys = language_data(lang).stop_keys
+        self._keys: dict[tuple[int, int], str] = {}
+
+    def _content_key(self, orth: int, lemma: int) -> str:
+        if not lemma:
+            return ""
+        key = fold(self.strings[lemma])
+        ok = len(key) > 2 and key not in self.stop_keys and fold(self.strings[orth]) not in self.stop_keys
+        return key if ok else ""
 
     def __call__(self, doc: Doc) -> Doc:
-        for token in doc:
-            key = token._.lemma_key
-            token._.is_content = len(key) > 2 and key not in self.stop_keys and fold(token.text) not in self.stop_keys
+        cache, keys, index = self._keys, [], []
+        for i, (orth, lemma) in enumerate(doc.to_array([ORTH, LEMMA]).tolist()):
+            key = cache.get((orth, lemma))
+            if key is None:
+                key = cache[(orth, lemma)] = self._content_key(orth, lemma)
+            if key:
+                keys.append(key)
+                index.append(i)
+        doc._.content_keys = keys
+        doc._.content_index = frozenset(index)
         return doc
 
 
@@ -199,18 +245,16 @@ def get_nlp(lang: str) -> Language:
 
 def content_lemmas(texts: list[str], lang: str) -> list[list[str]]:
     """For each text, the lemma keys of its content words (what TF-IDF and keywords count)."""
-    nlp = get_nlp(lang)
-    return [[t._.lemma_key for t in doc if t._.is_content] for doc in nlp.pipe(texts)]
+    return [list(doc._.content_keys) for doc in get_nlp(lang).pipe(texts)]
 
 
 def lemma_display_forms(texts: list[str], lang: str) -> dict[str, str]:
     """Map each lemma key to its most frequent spelled form (with diacritics when any note had them)."""
     counts: dict[str, dict[str, int]] = {}
     for doc in get_nlp(lang).pipe(texts):
-        for t in doc:
-            if t._.is_content:
-                forms = counts.setdefault(t._.lemma_key, {})
-                forms[t.lemma_] = forms.get(t.lemma_, 0) + 1
+        for i, key in zip(sorted(doc._.content_index), doc._.content_keys, strict=True):
+            forms = counts.setdefault(key, {})
+            forms[doc[i].lemma_] = forms.get(doc[i].lemma_, 0) + 1
     return {
         key: max(forms, key=lambda f: (f != fold(f), forms[f], f))
         for key, forms in counts.items()
