@@ -26,6 +26,7 @@ from pipeline.edits import EDITS_FILE, EditApplier, ThemeState, load_edits, shor
 from pipeline.embed.base import unit_rows
 from pipeline.errors import HarvestError
 from pipeline.nlp import lemma_display_forms
+from pipeline.progress import progress
 
 UNASSIGNED = -1
 STATUS_ASSIGNED, STATUS_NONE, STATUS_AMBIGUOUS = "assigned", "none fits", "ambiguous"
@@ -326,7 +327,7 @@ def build_themes(notes: pd.DataFrame, vectors: np.ndarray, language: str, questi
     theme_rows: list[dict[str, Any]] = []
     assignment_frames = []
     metrics: dict[str, Any] = {}
-    for qid in question_ids:
+    for qid in progress(question_ids, "themes per question"):
         mask = (notes["question"] == qid).to_numpy()
         if not mask.any():
             metrics[qid] = {"notes": 0, "n_themes": 0, "unassigned_rate": 0.0, "silhouette": None,

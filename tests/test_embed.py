@@ -56,3 +56,14 @@ def test_unknown_backend_and_missing_local_model_are_clear_errors():
         make_embedder({**PARAMS, "backend": "bert"}, "ro")
     with pytest.raises(HarvestError, match="is not a folder"):
         make_embedder({**PARAMS, "backend": "sentence-transformers", "model_path": "/no/such/model"}, "ro")
+
+
+def test_e5_that_cannot_load_falls_back_to_tfidf_and_says_so(monkeypatch):
+    import pipeline.embed.e5 as e5
+
+    def broken(*args, **kwargs):
+        raise OSError("engine for another CPU")
+
+    monkeypatch.setattr(e5, "E5Embedder", broken)
+    embedder, note = make_embedder(PARAMS, "ro")
+    assert embedder.id == "tfidf-lsa" and "could not load" in note and "used tfidf instead" in note

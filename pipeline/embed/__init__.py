@@ -41,7 +41,7 @@ def make_embedder(params: dict[str, Any], language: str, random_state: int = 0) 
         from pipeline.embed.e5 import E5Embedder
 
         return E5Embedder(), ""
-    except (ImportError, OSError) as exc:
+    except (ImportError, OSError, RuntimeError) as exc:
         note = f"the e5 model could not load on this platform ({exc}); used tfidf instead"
         return TfidfEmbedder(language, int(params["tfidf_dimensions"]), random_state), note
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from pipeline.embed.base import Embedder, unit_rows
+from pipeline.progress import progress
 
 BATCH = 64
 
@@ -23,5 +24,6 @@ class E5Embedder(Embedder):
     def encode(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, 384), dtype=np.float32)
-        chunks = [self._model.query(texts[i:i + BATCH]) for i in range(0, len(texts), BATCH)]
+        starts = range(0, len(texts), BATCH)
+        chunks = [self._model.query(texts[i:i + BATCH]) for i in progress(starts, "embedding (e5)", len(starts))]
         return unit_rows(np.vstack([np.atleast_2d(c) for c in chunks]))

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import paths
+from pipeline.progress import progress
 from pipeline.report.content import I18N_DIR, running_title, translations
 from pipeline.report.render import execute_notebook, notebook_body_html, page_html, write_pdf
 
@@ -37,7 +38,7 @@ def run(lab_id: str, params: dict[str, Any], root: Path = Path(".")) -> list[Pat
         shutil.rmtree(out)                # the stage rewrites all of its outputs
     title = f"{lab.get('event', 'Local Learning Lab')} — {lab['city']}, {lab['date']}"
     pdfs = []
-    for language in languages:
+    for language in progress(languages, "reports"):
         executed = out / f"report.{language}.ipynb"
         parameters = {"lab_id": lab_id, "processed_dir": str(processed.resolve()), "language": language,
                       "generated": dt.date.today().isoformat()}
