@@ -18,7 +18,7 @@ from scipy.cluster.hierarchy import fcluster, ward
 from sklearn.base import BaseEstimator, ClusterMixin
 from sklearn.cluster import KMeans
 from sklearn.decomposition import PCA
-from sklearn.metrics import adjusted_rand_score, silhouette_score
+from sklearn.metrics import silhouette_score
 
 from pipeline import __version__, paths
 from pipeline.coverage import theme_coverage
@@ -50,6 +50,23 @@ def half_whiten(vectors: np.ndarray, max_dimensions: int, min_dimensions: int, p
         return vectors
     pca = PCA(dims, svd_solver="full").fit(vectors)
     return unit_rows(pca.transform(vectors) / pca.explained_variance_ ** (power / 2))
+
+
+def pair_agreement(a: np.ndarray, b: np.ndarray) -> float:
+    """Adjusted Rand index of two labelings (as sklearn's, without its per-call validation: the
+    stability search compares thousands of pairs)."""
+    n = len(a)
+    if n < 2:
+        return 1.0
+    a_ids = np.unique(a, return_inverse=True)[1]
+    b_ids = np.unique(b, return_inverse=True)[1]
+    pairs = np.bincount(a_ids * (int(b_ids.max()) + 1) + b_ids).astype(np.float64)
+    rows, cols = np.bincount(a_ids).astype(np.float64), np.bincount(b_ids).astype(np.float64)
+    together = float((pairs * (pairs - 1)).sum() / 2)
+    sum_a, sum_b = float((rows * (rows - 1)).sum() / 2), float((cols * (cols - 1)).sum() / 2)
+    expected = sum_a * sum_b / (n * (n - 1) / 2)
+    maximum = (sum_a + sum_b) / 2
+    return 1.0 if maximum == expected else (together - expected) / (maximum - expected)
 
 
 def _ward_kmeans(fit_on: np.ndarray, tree: np.ndarray, k: int, refine_on: np.ndarray) -> KMeans:
@@ -110,7 +127,7 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
             if k >= m:
                 break
             runs = [_ward_kmeans(Z[s], tree, k, Z[s]).predict(Z) for s, tree in zip(subsets, trees, strict=True)]
-            stability[k] = float(np.mean([adjusted_rand_score(a, b) for a, b in combinations(runs, 2)]))
+            stability[k] = float(np.mean([pair_agreement(a, b) for a, b in combinations(runs, 2)]))
         return stability
 
     def fit(self, X: np.ndarray, y: Any = None) -> ThemeClusterer:
@@ -233,7 +250,7 @@ def seed_stability(X: np.ndarray, params: dict[str, Any]) -> float:
     runs = [make_clusterer(params, seed).fit(X).labels_ for seed in seeds]
     if len(X) < 2 or len(runs) < 2:
         return 1.0
-    return float(np.mean([adjusted_rand_score(a, b) for a, b in combinations(runs, 2)]))
+    return float(np.mean([pair_agreement(a, b) for a, b in combinations(runs, 2)]))
 
 
 CLUSTERER_PARAMS = ("min_theme_size", "max_themes", "pca_dimensions", "min_pca_dimensions", "whiten_power",

@@ -11,7 +11,7 @@ from typing import Any
 from pipeline import paths
 from pipeline.progress import progress
 from pipeline.report.content import I18N_DIR, running_title, translations
-from pipeline.report.render import execute_notebook, notebook_body_html, page_html, write_pdf
+from pipeline.report.render import execute_notebook, notebook_body_html, page_html, write_pdfs
 
 
 def report_languages(wanted: list[str], lab_language: str) -> list[str]:
@@ -37,16 +37,18 @@ def run(lab_id: str, params: dict[str, Any], root: Path = Path(".")) -> list[Pat
     if out.exists():
         shutil.rmtree(out)                # the stage rewrites all of its outputs
     title = f"{lab.get('event', 'Local Learning Lab')} — {lab['city']}, {lab['date']}"
-    pdfs = []
+    pages = []
     for language in progress(languages, "reports"):
         executed = out / f"report.{language}.ipynb"
         parameters = {"lab_id": lab_id, "processed_dir": str(processed.resolve()), "language": language,
-                      "generated": dt.date.today().isoformat()}
+                      "generated": dt.date.today().isoformat(),
+                      "ideas_per_theme": int(settings["ideas_per_theme"])}
         execute_notebook(root / settings["notebook"], executed, parameters, cwd=root)
         html = page_html(notebook_body_html(executed), title, str(lab.get("organiser", "")), language)
         (out / f"report.{language}.html").write_text(html, encoding="utf-8")
-        pdfs.append(out / f"report.{language}.pdf")
-        write_pdf(html, pdfs[-1], base_url=out.resolve())
+        pages.append((html, out / f"report.{language}.pdf"))
+    write_pdfs(pages, base_url=out.resolve())
+    pdfs = [pdf for _, pdf in pages]
     shutil.copyfile(pdfs[0], out / "report.pdf")
     return pdfs
 

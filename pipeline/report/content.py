@@ -215,8 +215,10 @@ def takeaways(data: ReportData, t: dict[str, str]) -> list[str]:
     return result[:5]
 
 
-def ideas_html(data: ReportData, t: dict[str, str], report_language: str | None = None) -> str:
-    """Per session, every idea (note) grouped by question and theme: the list a project manager acts on."""
+def ideas_html(data: ReportData, t: dict[str, str], report_language: str | None = None,
+               per_theme: int = 25) -> str:
+    """Per session, the ideas (notes) grouped by question and theme, the most central first: the list a
+    project manager acts on. Long themes show `per_theme` notes and point to the appendix for the rest."""
     text = data.notes.set_index("note_id")["text"]
     sims = data.assignments.set_index("note_id")["similarity"] if "similarity" in data.assignments else None
     parts = []
@@ -229,9 +231,11 @@ def ideas_html(data: ReportData, t: dict[str, str], report_language: str | None 
                 members = data.assignments[data.assignments["theme_id"] == th["theme_id"]]["note_id"].tolist()
                 if sims is not None:
                     members.sort(key=lambda n: -float(sims.get(n, 0.0)))
-                items = "".join(f"<li>{escape(str(text.get(n, '')))}</li>" for n in members)
+                items = "".join(f"<li>{escape(str(text.get(n, '')))}</li>" for n in members[:per_theme])
+                more = (f"<p class='more'>{escape(t['more_in_appendix'].format(count=len(members) - per_theme))}</p>"
+                        if len(members) > per_theme else "")
                 parts.append(f"<div class='idea-theme'><h4>{escape(th['title'])} ({th['size']})</h4>"
-                             f"<ul>{items}</ul></div>")
+                             f"<ul>{items}</ul>{more}</div>")
         parts.append("</section>")
     return "".join(parts)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from html import escape
 from pathlib import Path
@@ -62,3 +63,19 @@ def write_pdf(html: str, pdf: Path, base_url: Path) -> None:
     from weasyprint import HTML
 
     HTML(string=html, base_url=str(base_url)).write_pdf(str(pdf))
+
+
+def write_pdfs(pages: list[tuple[str, Path]], base_url: Path) -> None:
+    """Render several pages to PDF, in parallel processes when there are several (layout is CPU-bound)."""
+    if len(pages) < 2:
+        for html, pdf in pages:
+            write_pdf(html, pdf, base_url)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    workers = min(len(pages), os.cpu_count() or 1)
+    context = multiprocessing.get_context("spawn")     # no fork of a process that holds threads
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        for done in [pool.submit(write_pdf, html, pdf, base_url) for html, pdf in pages]:
+            done.result()
