@@ -77,16 +77,18 @@ def duplicate_key(text: str) -> str:
     return " ".join(re.findall(r"\w+", fold(text)))
 
 
-def _detector(languages: list[str]) -> Any:
+def _detector(languages: list[str], min_distance: float) -> Any:
     codes = [Language.from_iso_code_639_1(getattr(IsoCode639_1, c.upper())) for c in dict.fromkeys(languages)]
     if len(codes) < 2:
         return None
-    return LanguageDetectorBuilder.from_languages(*codes).build()
+    return LanguageDetectorBuilder.from_languages(*codes).with_minimum_relative_distance(min_distance).build()
 
 
-def detect_languages(texts: list[str], lab_language: str, languages: list[str]) -> list[str]:
-    """ISO code of each text among the lab's language and `languages`; short unclear texts keep the lab's."""
-    detector = _detector([lab_language, *languages])
+def detect_languages(texts: list[str], lab_language: str, languages: list[str], min_distance: float = 0.4,
+                     ) -> list[str]:
+    """ISO code of each text among the lab's language and `languages`; short or unclear texts (a Romanian
+    note with 'business angels' in it) keep the lab's language."""
+    detector = _detector([lab_language, *languages], min_distance)
     if detector is None:
         return [lab_language] * len(texts)
     found = detector.detect_languages_in_parallel_of(texts)   # lingua's Rust threads, both cores
@@ -157,7 +159,7 @@ def clean_notes(raw: pd.DataFrame, lab_language: str, params: dict[str, Any]) ->
         entry["into"] = [redirect.get(i, i) for i in entry["into"]]
 
     texts = [p["text"] for p in survivors]
-    langs = detect_languages(texts, lab_language, list(params["languages"]))
+    langs = detect_languages(texts, lab_language, list(params["languages"]), float(params["language_min_distance"]))
     lemmas = content_lemmas(texts, lab_language)
     clean = pd.DataFrame.from_records([
         {"note_id": p["note_id"], "session": p["session"], "question": p["question"], "group": p["group"],

@@ -10,7 +10,7 @@ from pipeline.errors import HarvestError
 from pipeline.ingest import read_lab_notes
 from tests.conftest import SAMPLE_LAB
 
-PARAMS = {"min_letters": 3, "near_duplicate_score": 92, "languages": ["ro", "en"]}
+PARAMS = {"min_letters": 3, "near_duplicate_score": 92, "languages": ["ro", "en"], "language_min_distance": 0.4}
 
 
 def raw_frame(rows):
@@ -60,9 +60,10 @@ def test_noise_dropped_duplicates_merged_and_every_raw_note_logged():
 
 def test_english_note_is_kept_and_flagged():
     raw = raw_frame([("s1q1", "A", "We need an English version of the funding calls"),
-                     ("s1q1", "A", "Avem nevoie de apeluri de finanțare mai simple")])
+                     ("s1q1", "A", "Avem nevoie de apeluri de finanțare mai simple"),
+                     ("s1q1", "A", "ar ajuta un mic fond local de business angels")])
     clean, _ = clean_notes(raw, "ro", PARAMS)
-    assert list(clean["lang"]) == ["en", "ro"] and list(clean["other_language"]) == [True, False]
+    assert list(clean["lang"]) == ["en", "ro", "ro"] and list(clean["other_language"]) == [True, False, False]
 
 
 def test_missing_column_is_a_clear_error():
