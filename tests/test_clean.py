@@ -79,6 +79,8 @@ def test_sample_lab_every_raw_note_accounted_for_exactly_once():
     survivors = set(log.loc[log["fate"] != "dropped", "raw_id"])
     assert set(sources) == survivors
     assert (log["fate"] == "merged").sum() >= 3          # the sample has duplicates across tables
+    dropped = log[log["fate"] == "dropped"]
+    assert sorted(dropped["reason"]) == ["no content (idem / same as above)", "punctuation or numbers only"]
     quality = quality_summary(raw, clean, log)
     assert sum(quality["fates"].values()) == quality["notes_in"] == len(raw)
     assert "ş" not in "".join(clean["text"]) and "ţ" not in "".join(clean["text"])
