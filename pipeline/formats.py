@@ -364,9 +364,9 @@ def outline_records(lines: list[Line], file_name: str, lab: Lab) -> Records:
 
 def markdown_records(data: bytes, file_name: str, lab: Lab) -> Records:
     """A Markdown or plain-text transcript (any encoding ingest detects) -> raw note records by line."""
-    from pipeline.ingest import decode_bytes
+    from pipeline.ingest import decode_bytes, legacy_encodings
 
-    text = decode_bytes(data, file_name)
+    text = decode_bytes(data, file_name, legacy_encodings(lab.language))
     if not text.strip():
         return [], [Problem(file_name, None, "the file is empty", "add notes or remove the file", "warning")]
     lines: list[Line] = []

@@ -29,8 +29,19 @@ CONCLUSIONS = "conclusions.md"
 REQUIRED_COLUMNS = ("session", "question", "group", "round", "note")
 NOTE_COLUMNS = ["note_id", "lab", "file", "line", "session", "question", "group", "round", "text",
                 "redactions"]
-# Encodings a Romanian table host's computer may save text in, tried when the bytes are not UTF-8.
+# Legacy encodings a table host's computer may save text in, tried when the bytes are not UTF-8: listed
+# per language in pipeline/nlp/data/<lang>/encodings.txt; these when a language lists none.
 FALLBACK_ENCODINGS = ["cp1250", "iso8859_2", "iso8859_16"]
+LANGUAGE_DATA = Path(__file__).parent / "nlp" / "data"
+
+
+def legacy_encodings(language: str) -> list[str]:
+    """The 8-bit encodings to try for transcripts of a lab in this language (Windows first)."""
+    path = LANGUAGE_DATA / language / "encodings.txt"
+    if not path.is_file():
+        return FALLBACK_ENCODINGS
+    names = [line.strip() for line in path.read_text(encoding="utf-8").splitlines()]
+    return [n for n in names if n and not n.startswith("#")] or FALLBACK_ENCODINGS
 MAX_NOTE_CHARS = 5000
 # Let the csv module read an over-long cell, so the user is told which note is too long instead of
 # getting the csv module's field-size error.
@@ -38,7 +49,7 @@ csv.field_size_limit(max(csv.field_size_limit(), 64 * 1024 * 1024))
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ufffd]")
 
 
-def decode_bytes(data: bytes, path: Path | str) -> str:
+def decode_bytes(data: bytes, path: Path | str, encodings: list[str] | None = None) -> str:
     """Bytes of a transcript -> text: UTF-8 (BOM or not), UTF-16, else the best Central-European guess."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16")
@@ -49,7 +60,7 @@ def decode_bytes(data: bytes, path: Path | str) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         pass
-    best = charset_normalizer.from_bytes(data, cp_isolation=FALLBACK_ENCODINGS).best()
+    best = charset_normalizer.from_bytes(data, cp_isolation=encodings or FALLBACK_ENCODINGS).best()
     text = str(best) if best is not None else ""
     bad = _CONTROL.search(text)
     if best is None or bad is not None:
@@ -153,7 +164,7 @@ def parse_csv(text: str, file_name: str, lab: Lab) -> tuple[list[dict[str, Any]]
 
 
 def _read_csv(data: bytes, file_name: str, lab: Lab) -> tuple[list[dict[str, Any]], list[Problem]]:
-    return csv_records(decode_bytes(data, file_name), file_name)
+    return csv_records(decode_bytes(data, file_name, legacy_encodings(lab.language)), file_name)
 
 
 # File type -> reader of raw note records; every reader's records are validated the same way.
@@ -242,5 +253,5 @@ def read_conclusions(lab_dir: Path, lab: Lab) -> str:
     path = lab_dir / CONCLUSIONS
     if not path.is_file():
         return ""
-    text, _ = redact(decode_bytes(path.read_bytes(), str(path)), lab.people)
+    text, _ = redact(decode_bytes(path.read_bytes(), str(path), legacy_encodings(lab.language)), lab.people)
     return text.strip() + "\n" if text.strip() else ""

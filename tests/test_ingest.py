@@ -5,7 +5,7 @@ import pytest
 from pipeline.errors import HarvestError
 from pipeline.ingest import decode_bytes, parse_csv, read_lab_notes
 from pipeline.nlp import normalise
-from tests.conftest import SAMPLE_LAB
+from tests.conftest import MINI_LAB_YAML, SAMPLE_LAB
 
 HEADER = "session,question,group,round,note\n"
 
@@ -73,3 +73,17 @@ def test_sample_lab_ingests_with_ids_and_redaction():
     assert warnings == []
     assert not notes["text"].str.contains("@").any()
     assert notes["text"].str.contains(r"\[telefon\]").sum() >= 1
+
+
+@pytest.mark.parametrize(("language", "encoding", "note"), [
+    ("lt", "cp1257", "Mažos dotacijos jauniems kūrėjams ir kultūros startuoliams"),
+    ("it", "cp1252", "Più spazi per gli artisti della città, è urgente"),
+    ("nl", "cp1252", "Culturele ondernemers hebben één loket nodig, ook voor café-concerten"),
+])
+def test_partner_lab_transcripts_in_their_windows_encoding(tmp_path, language, encoding, note):
+    lab_dir = tmp_path / "mini-lab"
+    (lab_dir / "notes").mkdir(parents=True)
+    (lab_dir / "lab.yaml").write_text(MINI_LAB_YAML.replace("language: ro", f"language: {language}"), encoding="utf-8")
+    (lab_dir / "notes" / "a.csv").write_bytes((HEADER + f"s1,s1q1,A,1,\"{note}\"\n").encode(encoding))
+    _, notes, _ = read_lab_notes(lab_dir, ["csv"])
+    assert notes["text"].tolist() == [note]
