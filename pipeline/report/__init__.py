@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pipeline import paths
-from pipeline.progress import progress
 from pipeline.report.content import I18N_DIR, running_title, translations
-from pipeline.report.render import execute_notebook, notebook_body_html, page_html, write_pdfs
+from pipeline.report.render import execute_notebook, notebook_body_html, page_html, run_in_parallel, write_pdf
 
 
 def report_languages(wanted: list[str], lab_language: str) -> list[str]:
@@ -23,6 +23,30 @@ def report_languages(wanted: list[str], lab_language: str) -> list[str]:
         if language not in result:
             result.append(str(language))
     return result
+
+
+@dataclass(frozen=True)
+class RenderJob:
+    """Everything one language's report needs; picklable, so languages render in parallel processes."""
+
+    notebook: Path
+    out: Path
+    language: str
+    title: str
+    author: str
+    cwd: Path
+    parameters: dict[str, Any]
+
+
+def render_language(job: RenderJob) -> Path:
+    """Execute the notebook for one language, then write its HTML and PDF; returns the PDF."""
+    executed = job.out / f"report.{job.language}.ipynb"
+    execute_notebook(job.notebook, executed, job.parameters, cwd=job.cwd)
+    html = page_html(notebook_body_html(executed), job.title, job.author, job.language)
+    (job.out / f"report.{job.language}.html").write_text(html, encoding="utf-8")
+    pdf = job.out / f"report.{job.language}.pdf"
+    write_pdf(html, pdf, base_url=job.out.resolve())
+    return pdf
 
 
 def run(lab_id: str, params: dict[str, Any], root: Path = Path(".")) -> list[Path]:
@@ -37,18 +61,13 @@ def run(lab_id: str, params: dict[str, Any], root: Path = Path(".")) -> list[Pat
     if out.exists():
         shutil.rmtree(out)                # the stage rewrites all of its outputs
     title = f"{lab.get('event', 'Local Learning Lab')} — {lab['city']}, {lab['date']}"
-    pages = []
-    for language in progress(languages, "reports"):
-        executed = out / f"report.{language}.ipynb"
-        parameters = {"lab_id": lab_id, "processed_dir": str(processed.resolve()), "language": language,
-                      "generated": dt.date.today().isoformat(),
-                      "ideas_per_theme": int(settings["ideas_per_theme"])}
-        execute_notebook(root / settings["notebook"], executed, parameters, cwd=root)
-        html = page_html(notebook_body_html(executed), title, str(lab.get("organiser", "")), language)
-        (out / f"report.{language}.html").write_text(html, encoding="utf-8")
-        pages.append((html, out / f"report.{language}.pdf"))
-    write_pdfs(pages, base_url=out.resolve())
-    pdfs = [pdf for _, pdf in pages]
+    jobs = [RenderJob(notebook=root / settings["notebook"], out=out, language=language, title=title,
+                      author=str(lab.get("organiser", "")), cwd=root,
+                      parameters={"lab_id": lab_id, "processed_dir": str(processed.resolve()), "language": language,
+                                  "generated": dt.date.today().isoformat(),
+                                  "ideas_per_theme": int(settings["ideas_per_theme"])})
+            for language in languages]
+    pdfs = run_in_parallel(render_language, jobs)
     shutil.copyfile(pdfs[0], out / "report.pdf")
     return pdfs
 

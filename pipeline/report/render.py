@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from html import escape
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import nbformat
 
 from pipeline.report.content import translations
 
+T = TypeVar("T")
+R = TypeVar("R")
 CSS_FILE = Path(__file__).parent / "report.css"
 
 
@@ -65,17 +68,14 @@ def write_pdf(html: str, pdf: Path, base_url: Path) -> None:
     HTML(string=html, base_url=str(base_url)).write_pdf(str(pdf))
 
 
-def write_pdfs(pages: list[tuple[str, Path]], base_url: Path) -> None:
-    """Render several pages to PDF, in parallel processes when there are several (layout is CPU-bound)."""
-    if len(pages) < 2:
-        for html, pdf in pages:
-            write_pdf(html, pdf, base_url)
-        return
+def run_in_parallel(function: Callable[[T], R], jobs: list[T]) -> list[R]:
+    """function(job) for every job, in parallel processes when there are several (rendering is CPU-bound)."""
+    if len(jobs) < 2:
+        return [function(job) for job in jobs]
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    workers = min(len(pages), os.cpu_count() or 1)
+    workers = min(len(jobs), os.cpu_count() or 1)
     context = multiprocessing.get_context("spawn")     # no fork of a process that holds threads
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        for done in [pool.submit(write_pdf, html, pdf, base_url) for html, pdf in pages]:
-            done.result()
+        return list(pool.map(function, jobs))
