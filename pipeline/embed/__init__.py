@@ -95,10 +95,11 @@ def run(lab_id: str, params: dict[str, Any], root: Path = Path(".")) -> dict[str
     cache = VectorCache(root / settings["cache_dir"], embedder.id) if embedder.cacheable else None
     vectors, computed = embed_texts(notes["text"].tolist(), embedder, cache)
     np.savez(out / "embeddings.npz", note_id=notes["note_id"].to_numpy(dtype=str), vectors=vectors)
+    # Only what the input and params decide goes to the output (cache hits would make it differ between
+    # machines); how many vectors came from the cache is logged.
     info = {"backend": embedder.id, "requested": settings["backend"], "fallback": fallback,
-            "notes": int(len(notes)), "embedded": int(computed), "from_cache": int(len(notes) - computed),
-            "dimensions": int(vectors.shape[1]) if vectors.ndim == 2 else 0}
+            "notes": int(len(notes)), "dimensions": int(vectors.shape[1]) if vectors.ndim == 2 else 0}
     (out / "embed_info.json").write_text(json.dumps(info, indent=2), encoding="utf-8")
-    print(f"harvest embed {lab_id}: {info['notes']} notes with {embedder.id}, {info['embedded']} embedded, "
-          f"{info['from_cache']} from the cache", file=sys.stderr)
-    return info
+    print(f"harvest embed {lab_id}: {info['notes']} notes with {embedder.id}, {computed} embedded, "
+          f"{len(notes) - computed} from the cache", file=sys.stderr)
+    return {**info, "embedded": int(computed), "from_cache": int(len(notes) - computed)}
