@@ -108,6 +108,14 @@ def load_edits(lab_dir: Path) -> list[Edit]:
     return parse_edits(path.read_text(encoding="utf-8-sig"), path)
 
 
+def references(edit: Edit) -> list[str]:
+    """The theme and note references an edit makes, as written (`to: none` is not a reference)."""
+    fields = edit.fields
+    refs = [str(r) for k in ("themes", "seeds") for r in (fields.get(k) or [])]
+    refs += [str(fields[k]) for k in ("theme", "note", "to") if fields.get(k)]
+    return [r for r in refs if r.lower() != NO_THEME]
+
+
 def note_of(reference: str, lab_id: str) -> str:
     """The note id a reference names: 's1q1~a.csv:7', 'a.csv:7' and '<lab>/a.csv:7' all name '<lab>/a.csv:7'."""
     ref = str(reference).strip()
@@ -130,14 +138,6 @@ class EditApplier:
         self.path = path
         self.applied: set[int] = set()
         self.warnings: list[Problem] = []
-
-    def _refs(self, edit: Edit) -> list[str]:
-        fields = edit.fields
-        refs = list(fields.get("themes") or []) + list(fields.get("seeds") or [])
-        refs += [fields[k] for k in ("theme", "note") if fields.get(k)]
-        if fields.get("to") and str(fields["to"]).lower() != NO_THEME:
-            refs.append(fields["to"])
-        return [note_of(r, self.lab_id) for r in refs]
 
     def _warn(self, edit: Edit, problem: str, fix: str) -> None:
         self.warnings.append(Problem(self.path, edit.line, f"{edit.kind}: {problem}", fix, "warning"))
@@ -164,7 +164,7 @@ class EditApplier:
             return label
 
         for number, edit in enumerate(self.edits):
-            refs = self._refs(edit)
+            refs = [note_of(r, self.lab_id) for r in references(edit)]
             if not refs or not any(r in index for r in refs):
                 continue                      # this edit belongs to another question (or to no note at all)
             self.applied.add(number)
@@ -242,10 +242,8 @@ def check_references(edits: list[Edit], note_ids: set[str], lab_id: str, path: s
     """Warnings for edits naming notes the lab does not have (used by `harvest check`, before any run)."""
     warnings = []
     for edit in edits:
-        refs = [str(r) for k in ("themes", "seeds") for r in (edit.fields.get(k) or [])]
-        refs += [str(edit.fields[k]) for k in ("theme", "note", "to") if edit.fields.get(k)]
-        for ref in refs:
-            if ref.lower() != NO_THEME and note_of(ref, lab_id) not in note_ids:
+        for ref in references(edit):
+            if note_of(ref, lab_id) not in note_ids:
                 warnings.append(Problem(path, edit.line, f"{edit.kind}: '{ref}' names no note of this lab",
                                         "use an id from the report appendix (file:line)", "warning"))
     return warnings
