@@ -35,6 +35,15 @@ FALLBACK_ENCODINGS = ["cp1250", "iso8859_2", "iso8859_16"]
 LANGUAGE_DATA = Path(__file__).parent / "nlp" / "data"
 
 
+def phone_starts(language: str) -> list[str]:
+    """First digits of national phone numbers written without 0 or +, from nlp/data/<lang>/phone_starts.txt."""
+    path = LANGUAGE_DATA / language / "phone_starts.txt"
+    if not path.is_file():
+        return []
+    return [line.strip() for line in path.read_text(encoding="utf-8").splitlines()
+            if line.strip() and not line.startswith("#")]
+
+
 def legacy_encodings(language: str) -> list[str]:
     """The 8-bit encodings to try for transcripts of a lab in this language (Windows first)."""
     path = LANGUAGE_DATA / language / "encodings.txt"
@@ -186,8 +195,9 @@ def note_id(lab_id: str, row: dict[str, Any]) -> str:
 def notes_frame(rows: list[dict[str, Any]], lab: Lab) -> pd.DataFrame:
     """Rows from all files -> the ingest table, ids assigned and personal data redacted."""
     records = []
+    starts = phone_starts(lab.language)
     for row in rows:
-        text, counts = redact(row["raw_text"], lab.people)
+        text, counts = redact(row["raw_text"], lab.people, starts)
         records.append({
             "note_id": note_id(lab.id, row), "lab": lab.id, "file": row["file"],
             "line": row["line"], "session": row["session"], "question": row["question"],
@@ -253,5 +263,6 @@ def read_conclusions(lab_dir: Path, lab: Lab) -> str:
     path = lab_dir / CONCLUSIONS
     if not path.is_file():
         return ""
-    text, _ = redact(decode_bytes(path.read_bytes(), str(path), legacy_encodings(lab.language)), lab.people)
+    text, _ = redact(decode_bytes(path.read_bytes(), str(path), legacy_encodings(lab.language)), lab.people,
+                     phone_starts(lab.language))
     return text.strip() + "\n" if text.strip() else ""

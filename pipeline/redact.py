@@ -21,12 +21,11 @@ _PHONE_START = re.compile(r"^(?:\+|00|\(?0)")
 _NAME_ENDINGS = r"(?:ului|lui|ei|ăi|ii|ul|a|ă|e|i)?"
 
 
-def _phone_or_same(match: re.Match[str]) -> str:
-    candidate = match.group(0)
+def _is_phone(candidate: str, national_starts: tuple[str, ...]) -> bool:
     digits = sum(ch.isdigit() for ch in candidate)
-    if 9 <= digits <= 13 and _PHONE_START.match(candidate):
-        return PHONE_TOKEN
-    return candidate
+    if not 9 <= digits <= 13:
+        return False
+    return bool(_PHONE_START.match(candidate)) or candidate.lstrip("(").startswith(national_starts)
 
 
 def _name_pattern(name: str) -> re.Pattern[str]:
@@ -36,13 +35,18 @@ def _name_pattern(name: str) -> re.Pattern[str]:
     return re.compile(r"(?<!\w)" + r"[\s-]+".join(parts) + r"(?!\w)", re.IGNORECASE)
 
 
-def redact(text: str, people: Iterable[str] = ()) -> tuple[str, Counter[str]]:
-    """Replace emails, phone numbers and the listed people's names; return the text and what was replaced."""
+def redact(text: str, people: Iterable[str] = (), national_starts: Iterable[str] = ()) -> tuple[str, Counter[str]]:
+    """Replace emails, phone numbers and the listed people's names; return the text and what was replaced.
+
+    Phone numbers start with +, 00 or 0 everywhere; `national_starts` adds the first digits a country's
+    numbers are written with too (Lithuanian 8 6xx xxxxx, Italian mobiles 3xx xxx xxxx).
+    """
+    starts = tuple(national_starts)
     counts: Counter[str] = Counter()
     text, n = _EMAIL.subn(EMAIL_TOKEN, text)
     counts["email"] += n
     phones_before = text.count(PHONE_TOKEN)
-    text = _PHONE_CANDIDATE.sub(_phone_or_same, text)
+    text = _PHONE_CANDIDATE.sub(lambda m: PHONE_TOKEN if _is_phone(m.group(0), starts) else m.group(0), text)
     counts["phone"] += text.count(PHONE_TOKEN) - phones_before
     for name in people:
         full = name.strip()
@@ -57,8 +61,9 @@ def redact(text: str, people: Iterable[str] = ()) -> tuple[str, Counter[str]]:
     return text, +counts
 
 
-def find_personal_data(text: str) -> list[str]:
+def find_personal_data(text: str, national_starts: Iterable[str] = ()) -> list[str]:
     """Emails and phone numbers still present in a text (used by tests and the leak check)."""
+    starts = tuple(national_starts)
     found = [m.group(0) for m in _EMAIL.finditer(text)]
-    found += [m.group(0) for m in _PHONE_CANDIDATE.finditer(text) if _phone_or_same(m) == PHONE_TOKEN]
+    found += [m.group(0) for m in _PHONE_CANDIDATE.finditer(text) if _is_phone(m.group(0), starts)]
     return found
