@@ -69,6 +69,10 @@ class ReportData:
         """Themes the analyst marked as not relevant."""
         return [t for t in self.themes if t["question"] == question_id and not t.get("relevant", True)]
 
+    def in_lab_language(self, report_language: str | None) -> bool:
+        """Whether a report in report_language shows the lab's own texts (None: the lab's language)."""
+        return report_language in (None, self.lab["language"])
+
     def title_of(self, theme_id: str) -> str:
         """A theme's title by id ('' when unknown)."""
         return next((str(t["title"]) for t in self.themes if t["theme_id"] == theme_id), "")
@@ -114,9 +118,7 @@ def running_title(data: ReportData) -> str:
 def cover_html(data: ReportData, t: dict[str, str], generated: str, report_language: str | None = None) -> str:
     """Cover page: project, lab title, city, date, venue, organiser, generation date and version."""
     lab = data.lab
-    title = lab["title"]
-    if report_language not in (None, lab["language"]) and lab.get("title_en"):
-        title = f"{lab['title_en']}"
+    title = lab["title"] if data.in_lab_language(report_language) else lab.get("title_en") or lab["title"]
     rows = [(t["project_label"], lab.get("project", "")), (t["city"], lab["city"]), (t["date"], lab["date"]),
             (t["venue"], lab.get("venue", "")), (t["organiser"], lab.get("organiser", "")),
             (t["method"], lab.get("method", ""))]
@@ -136,7 +138,7 @@ def cover_html(data: ReportData, t: dict[str, str], generated: str, report_langu
 def contents_html(data: ReportData, t: dict[str, str], report_language: str | None = None) -> str:
     """Table of contents; page numbers are filled in by the PDF engine (CSS target-counter)."""
     items = [("summary", t["summary"])]
-    in_lab_language = report_language in (None, data.lab["language"])
+    in_lab_language = data.in_lab_language(report_language)
     items += [(_heading_id(q["id"]), f"{q['id'].upper()} — {q['text'] if in_lab_language else q['text_en']}")
               for q in data.questions()]
     items += [(f"ideas-{s['id']}", _session_heading(s, data, t, report_language)) for s in data.lab["sessions"]]
@@ -162,7 +164,7 @@ def summary_html(data: ReportData, t: dict[str, str], report_language: str) -> s
     for session in data.lab["sessions"]:
         ranked = sorted((th for th in data.themes if th["session"] == session["id"] and th.get("relevant", True)),
                         key=lambda th: (-th["size"], th["theme_id"]))[:TOP_THEMES_PER_SESSION]
-        title = session["title"] if report_language == data.lab["language"] else session["title_en"]
+        title = session["title"] if data.in_lab_language(report_language) else session["title_en"]
         parts.append(f"<h3>{escape(str(title))} — {escape(t['top_themes'])}</h3><ul class='top-themes'>")
         for th in ranked:
             quote = th["quotes"][0]["text"] if th["quotes"] else ""
@@ -175,7 +177,7 @@ def summary_html(data: ReportData, t: dict[str, str], report_language: str) -> s
 
 def _session_heading(session: dict[str, Any], data: ReportData, t: dict[str, str],
                      report_language: str | None) -> str:
-    in_lab_language = report_language in (None, data.lab["language"])
+    in_lab_language = data.in_lab_language(report_language)
     heading = session.get("report_heading" if in_lab_language else "report_heading_en")
     title = session["title"] if in_lab_language else session["title_en"]
     return str(heading or f"{title} — {t['ideas_by_theme']}")
