@@ -48,14 +48,20 @@ def short(note_id: str) -> str:
     return note_id.split("/", 1)[1]
 
 
+def rename_merge_move(machine, title: str) -> tuple[str, str, str, str, str]:
+    """Themes a, b, c of s1q1 and an edits text: rename a, merge b and c, move c's last note into a."""
+    themes, assigned, _ = machine
+    a, b, c = themes.loc[themes["question"] == "s1q1", "theme_id"].iloc[:3]
+    mover = assigned[assigned["theme_id"] == c].index[-1]
+    edits = (f"rename:\n  - theme: {a}\n    title: {title}\nmerge:\n  - themes: [{b}, {c}]\n"
+             f"move:\n  - note: {short(mover)}\n    to: {a}\n")
+    return a, b, c, mover, edits
+
+
 def test_rename_merge_move_change_exactly_what_they_say(lab_copy, machine):
     themes, assigned, _ = machine
-    q1 = themes[themes["question"] == "s1q1"].reset_index(drop=True)
-    a, b, c = q1["theme_id"][:3]
-    mover = assigned[(assigned["theme_id"] == c)].index[-1]
-    edits = (f"rename:\n  - theme: {a}\n    title: Spații de lucru accesibile\n"
-             f"merge:\n  - themes: [{b}, {c}]\n"
-             f"move:\n  - note: {short(mover)}\n    to: {a}\n")
+    q1 = themes[themes["question"] == "s1q1"]
+    a, b, c, mover, edits = rename_merge_move(machine, "Spații de lucru accesibile")
     themes2, assigned2, warnings = run_themes(lab_copy, edits)
     assert warnings == []
     renamed = themes2.set_index("theme_id").loc[assigned2.loc[assigned["theme_id"].eq(a).idxmax(), "theme_id"]]
@@ -71,12 +77,7 @@ def test_rename_merge_move_change_exactly_what_they_say(lab_copy, machine):
 
 
 def test_edits_survive_five_new_notes(lab_copy, machine):
-    themes, assigned, _ = machine
-    q1 = themes[themes["question"] == "s1q1"].reset_index(drop=True)
-    a, b, c = q1["theme_id"][:3]
-    mover = assigned[(assigned["theme_id"] == c)].index[-1]
-    edits = (f"rename:\n  - theme: {a}\n    title: Tema redenumită\nmerge:\n  - themes: [{b}, {c}]\n"
-             f"move:\n  - note: {short(mover)}\n    to: {a}\n")
+    a, b, c, mover, edits = rename_merge_move(machine, "Tema redenumită")
     (lab_copy / "notes" / "runda-4.csv").write_text(
         "session,question,group,round,note\n" + "".join(f"s1,s1q1,A,3,{n}\n" for n in NEW_NOTES),
         encoding="utf-8")
