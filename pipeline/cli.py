@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.errors import HarvestError, Problem
+from pipeline.lang import languages
 from pipeline.params import load_params
 
 STAGES = ("ingest", "clean", "embed", "themes", "links", "report")
@@ -68,7 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("lab_id")
     new.add_argument("--city", required=True)
     new.add_argument("--date", required=True, help="YYYY-MM-DD")
-    new.add_argument("--language", required=True, choices=["ro", "en", "it", "nl", "hr", "lt"])
+    new.add_argument("--language", required=True, choices=languages())
     ev = sub.add_parser("evaluate", help="cluster a labelled CSV and print agreement scores")
     ev.add_argument("csv")
     ev.add_argument("--text-column", default="text")

@@ -6,126 +6,25 @@ email or phone number ever reaches a stage output.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
-import re
 from collections import Counter
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import charset_normalizer
 import pandas as pd
 
 from pipeline import paths
 from pipeline.errors import HarvestError, Problem
-from pipeline.formats import docx_records, markdown_records, xlsx_records
 from pipeline.lab import Lab, load_lab
+from pipeline.lang import language
+from pipeline.readers import READERS, REQUIRED_COLUMNS, csv_records, decode_bytes
 from pipeline.redact import redact
 
 NOTES_DIR = "notes"
 CONCLUSIONS = "conclusions.md"
-REQUIRED_COLUMNS = ("session", "question", "group", "round", "note")
 NOTE_COLUMNS = ["note_id", "lab", "file", "line", "session", "question", "group", "round", "text",
                 "redactions"]
-# Legacy encodings a table host's computer may save text in, tried when the bytes are not UTF-8: listed
-# per language in pipeline/nlp/data/<lang>/encodings.txt; these when a language lists none.
-FALLBACK_ENCODINGS = ["cp1250", "iso8859_2", "iso8859_16"]
-LANGUAGE_DATA = Path(__file__).parent / "nlp" / "data"
-
-
-def phone_starts(language: str) -> list[str]:
-    """First digits of national phone numbers written without 0 or +, from nlp/data/<lang>/phone_starts.txt."""
-    path = LANGUAGE_DATA / language / "phone_starts.txt"
-    if not path.is_file():
-        return []
-    return [line.strip() for line in path.read_text(encoding="utf-8").splitlines()
-            if line.strip() and not line.startswith("#")]
-
-
-def legacy_encodings(language: str) -> list[str]:
-    """The 8-bit encodings to try for transcripts of a lab in this language (Windows first)."""
-    path = LANGUAGE_DATA / language / "encodings.txt"
-    if not path.is_file():
-        return FALLBACK_ENCODINGS
-    names = [line.strip() for line in path.read_text(encoding="utf-8").splitlines()]
-    return [n for n in names if n and not n.startswith("#")] or FALLBACK_ENCODINGS
 MAX_NOTE_CHARS = 5000
-# Let the csv module read an over-long cell, so the user is told which note is too long instead of
-# getting the csv module's field-size error.
-csv.field_size_limit(max(csv.field_size_limit(), 64 * 1024 * 1024))
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ufffd]")
-
-
-def decode_bytes(data: bytes, path: Path | str, encodings: list[str] | None = None) -> str:
-    """Bytes of a transcript -> text: UTF-8 (BOM or not), UTF-16, else the best Central-European guess."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
-    if b"\x00" in data[:4096]:
-        raise HarvestError.at(path, None, "this looks like a binary file, not text",
-                              "export the transcript as CSV (UTF-8) or move the file out of notes/")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    best = charset_normalizer.from_bytes(data, cp_isolation=encodings or FALLBACK_ENCODINGS).best()
-    text = str(best) if best is not None else ""
-    bad = _CONTROL.search(text)
-    if best is None or bad is not None:
-        line = text.count("\n", 0, bad.start()) + 1 if bad is not None else None
-        raise HarvestError.at(path, line, "the text encoding could not be recognised (not UTF-8, UTF-16, "
-                              "Windows-1250 or ISO-8859-2/16)",
-                              "save the file as 'CSV UTF-8' in Excel or as UTF-8 in your editor")
-    return text
-
-
-def _sniff_delimiter(header_line: str) -> str:
-    counts = {d: header_line.count(d) for d in (",", ";", "\t")}
-    return max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
-
-
-def table_records(table: list[list[str]], lines: list[int], file_name: str,
-                  defaults: dict[str, str] | None = None) -> tuple[list[dict[str, Any]], list[Problem]]:
-    """Rows of a table (first row the header) -> raw note records keyed by column; `lines` gives each row's line.
-
-    `defaults` fills columns the table may leave out (e.g. `session` for an Excel sheet named after it).
-    """
-    defaults = defaults or {}
-    header = [h.strip().lower() for h in table[0]]
-    missing = [c for c in REQUIRED_COLUMNS if c not in header and c not in defaults]
-    if missing:
-        return [], [Problem(file_name, lines[0], f"missing column(s): {', '.join(missing)}",
-                            f"the header must be: {','.join(REQUIRED_COLUMNS)} (optional: id)")]
-    col = {name: i for i, name in enumerate(header) if name in (*REQUIRED_COLUMNS, "id")}
-    records = []
-    for row, line in zip(table[1:], lines[1:], strict=True):
-        if not any(str(cell).strip() for cell in row):
-            continue
-        row = list(row) + [""] * (len(header) - len(row))
-        record = {"file": file_name, "line": line, **defaults}
-        record.update({name: str(row[i]) for name, i in col.items()})
-        records.append(record)
-    return records, []
-
-
-def csv_records(text: str, file_name: str) -> tuple[list[dict[str, Any]], list[Problem]]:
-    """CSV text (comma, semicolon or tab) with a header row -> raw note records with their line numbers."""
-    if not text.strip():
-        return [], [Problem(file_name, None, "the file is empty", "add notes or remove the file", "warning")]
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(text.splitlines()[0]))
-    table: list[list[str]] = []
-    lines: list[int] = []
-    line = 1
-    try:
-        for record in reader:
-            table.append(record)
-            lines.append(line)
-            line = reader.line_num + 1
-    except csv.Error as exc:
-        return [], [Problem(file_name, line, f"the CSV cannot be read ({exc})",
-                            "check quotes: a note with a comma or quote must be in double quotes")]
-    return table_records(table, lines, file_name)
 
 
 def validate_records(records: list[dict[str, Any]], lab: Lab) -> tuple[list[dict[str, Any]], list[Problem]]:
@@ -172,21 +71,6 @@ def parse_csv(text: str, file_name: str, lab: Lab) -> tuple[list[dict[str, Any]]
     return rows, problems + invalid
 
 
-def _read_csv(data: bytes, file_name: str, lab: Lab) -> tuple[list[dict[str, Any]], list[Problem]]:
-    return csv_records(decode_bytes(data, file_name, legacy_encodings(lab.language)), file_name)
-
-
-# File type -> reader of raw note records; every reader's records are validated the same way.
-READERS: dict[str, Callable[[bytes, str, Lab], tuple[list[dict[str, Any]], list[Problem]]]] = {
-    "csv": _read_csv,
-    "tsv": _read_csv,
-    "xlsx": xlsx_records,
-    "md": markdown_records,
-    "txt": markdown_records,
-    "docx": docx_records,
-}
-
-
 def note_id(lab_id: str, row: dict[str, Any]) -> str:
     """Stable id of a raw note: lab, file and line — or the transcriber's own id when the file has one."""
     return f"{lab_id}/{row['file']}#{row['id']}" if row.get("id") else f"{lab_id}/{row['file']}:{row['line']}"
@@ -195,9 +79,8 @@ def note_id(lab_id: str, row: dict[str, Any]) -> str:
 def notes_frame(rows: list[dict[str, Any]], lab: Lab) -> pd.DataFrame:
     """Rows from all files -> the ingest table, ids assigned and personal data redacted."""
     records = []
-    starts = phone_starts(lab.language)
     for row in rows:
-        text, counts = redact(row["raw_text"], lab.people, starts)
+        text, counts = redact(row["raw_text"], lab.people, lab.language)
         records.append({
             "note_id": note_id(lab.id, row), "lab": lab.id, "file": row["file"],
             "line": row["line"], "session": row["session"], "question": row["question"],
@@ -211,6 +94,7 @@ def notes_frame(rows: list[dict[str, Any]], lab: Lab) -> pd.DataFrame:
 def read_lab_notes(lab_dir: Path, formats: list[str]) -> tuple[Lab, pd.DataFrame, list[Problem]]:
     """Read lab.yaml and every transcript in notes/; errors raise, warnings are returned."""
     lab = load_lab(lab_dir)
+    language(lab.language, lab_dir / "lab.yaml")  # an unknown language fails once, before any file is read
     notes_dir = lab_dir / NOTES_DIR
     if not notes_dir.is_dir():
         raise HarvestError.at(notes_dir, None, "no notes/ folder", "put the transcripts in notes/")
@@ -263,6 +147,6 @@ def read_conclusions(lab_dir: Path, lab: Lab) -> str:
     path = lab_dir / CONCLUSIONS
     if not path.is_file():
         return ""
-    text, _ = redact(decode_bytes(path.read_bytes(), str(path), legacy_encodings(lab.language)), lab.people,
-                     phone_starts(lab.language))
+    text, _ = redact(decode_bytes(path.read_bytes(), str(path), list(language(lab.language).encodings)),
+                     lab.people, lab.language)
     return text.strip() + "\n" if text.strip() else ""

@@ -16,10 +16,9 @@ import yaml
 
 from pipeline import paths
 from pipeline.errors import HarvestError
-from pipeline.templates import ENGLISH_LABELS, write_templates
+from pipeline.lang import languages, starting_questions
+from pipeline.templates import heading_labels, write_templates
 
-LANGUAGES = ("ro", "en", "it", "nl", "hr", "lt")
-QUESTIONS_DIR = Path(__file__).parent / "scaffold" / "questions"
 LAB_ID = re.compile(r"^[a-z0-9][a-z0-9-]{2,62}$")
 EXAMPLE_NOTE = "Example: replace these rows with the notes of your tables (one idea per row)"
 
@@ -33,9 +32,9 @@ def validate_new_lab(lab_id: str, date: str, language: str, root: Path) -> None:
         dt.date.fromisoformat(date)
     except ValueError:
         raise HarvestError.at(lab_id, None, f"'{date}' is not a date", "write it as YYYY-MM-DD") from None
-    if language not in LANGUAGES:
+    if language not in languages():
         raise HarvestError.at(lab_id, None, f"no starting questions for language '{language}'",
-                              f"use one of: {', '.join(LANGUAGES)}")
+                              f"use one of: {', '.join(languages())}")
     if paths.raw_dir(lab_id, root).exists():
         raise HarvestError.at(paths.raw_dir(lab_id, root), None, "this lab already exists; nothing was changed",
                               "choose another id, or edit the existing lab.yaml")
@@ -43,7 +42,7 @@ def validate_new_lab(lab_id: str, date: str, language: str, root: Path) -> None:
 
 def lab_yaml_text(lab_id: str, city: str, date: str, language: str) -> str:
     """lab.yaml for a new lab: the Timișoara questions in `language`, with comments saying what to adapt."""
-    questions = yaml.safe_load((QUESTIONS_DIR / f"{language}.yaml").read_text(encoding="utf-8"))
+    questions = starting_questions(language)
     lab: dict[str, Any] = {
         "id": lab_id, "title": f"Local Learning Lab {city} {date}", "title_en": f"Local Learning Lab {city} {date}",
         "event": "Local Learning Lab", "city": city, "date": date, "venue": "", "organiser": "",
@@ -88,6 +87,6 @@ def new_lab(lab_id: str, city: str, date: str, language: str, root: Path = Path(
     (lab_dir / "notes").mkdir(parents=True)
     (lab_dir / "lab.yaml").write_text(lab_yaml_text(lab_id, city, date, language), encoding="utf-8")
     examples = [("s1", "s1q1", 1, "A", 1, EXAMPLE_NOTE), ("s2", "s2q1", 1, "B", 1, EXAMPLE_NOTE)]
-    write_templates(lab_dir / "templates", examples, ENGLISH_LABELS, ("csv", "xlsx", "md"))
+    write_templates(lab_dir / "templates", examples, heading_labels(language), ("csv", "xlsx", "md"))
     params_path.write_text(params_text, encoding="utf-8")
     return lab_dir

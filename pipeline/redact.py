@@ -1,4 +1,8 @@
-"""Personal data out before anything is written: emails, phone numbers, listed people's names."""
+"""Personal data out before anything is written: emails, phone numbers, listed people's names.
+
+What is language-specific — the marks that replace personal data (`[telefon]`, `[phone]`, …), the
+national phone forms, the endings a name takes — comes from the lab's language folder (`pipeline.lang`).
+"""
 
 from __future__ import annotations
 
@@ -6,9 +10,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 
-EMAIL_TOKEN = "[email]"
-PHONE_TOKEN = "[telefon]"
-PERSON_TOKEN = "[persoană]"
+from pipeline.lang import language
 
 _EMAIL = re.compile(r"[\w.+%-]+\s?(?:@|\(at\)|\[at\])\s?[\w-]+(?:\.[\w-]+)*\.[a-zA-Z]{2,}", re.UNICODE)
 # A run of digits with the single separators people type in phone numbers (space, dot, dash, en dash,
@@ -17,8 +19,8 @@ _EMAIL = re.compile(r"[\w.+%-]+\s?(?:@|\(at\)|\[at\])\s?[\w-]+(?:\.[\w-]+)*\.[a-
 _PHONE_CANDIDATE = re.compile(
     r"(?<![\w+.,])(?:\+|00)?\(?\d(?:\d|[ .\-/]\d| ?[–-] ?\d|\) ?\d){6,20}(?![\w.,]\d)")
 _PHONE_START = re.compile(r"^(?:\+|00|\(?0)")
-# Romanian inflection and clitic endings a name can take: Ana -> Anei, Popescu -> Popescului.
-_NAME_ENDINGS = r"(?:ului|lui|ei|ăi|ii|ul|a|ă|e|i)?"
+# A name part keeps at least this many letters when its final letter is dropped (Ana -> An).
+MIN_NAME_STEM = 2
 
 
 def _is_phone(candidate: str, national_starts: tuple[str, ...]) -> bool:
@@ -28,42 +30,53 @@ def _is_phone(candidate: str, national_starts: tuple[str, ...]) -> bool:
     return bool(_PHONE_START.match(candidate)) or candidate.lstrip("(").startswith(national_starts)
 
 
-def _name_pattern(name: str) -> re.Pattern[str]:
-    # Ana -> stem An, so that Ana, Anei and Anăi all match.
-    stems = [p[:-1] if len(p) >= 3 and p[-1].lower() in "aăe" else p for p in name.split()]
-    parts = [re.escape(stem) + _NAME_ENDINGS for stem in stems]
+def _stem(part: str, stem_endings: tuple[str, ...]) -> str:
+    for ending in sorted(stem_endings, key=len, reverse=True):
+        if part.lower().endswith(ending) and len(part) - len(ending) >= MIN_NAME_STEM:
+            return part[: len(part) - len(ending)]
+    return part
+
+
+def _name_pattern(name: str, lang: str) -> re.Pattern[str]:
+    # Ana -> stem An, so that Ana, Anei and Anăi all match (Romanian endings).
+    data = language(lang)
+    endings = "|".join(re.escape(e) for e in sorted(data.person_endings, key=len, reverse=True))
+    suffix = f"(?:{endings})?" if endings else ""
+    parts = [re.escape(_stem(p, data.person_stem_endings)) + suffix for p in name.split()]
     return re.compile(r"(?<!\w)" + r"[\s-]+".join(parts) + r"(?!\w)", re.IGNORECASE)
 
 
-def redact(text: str, people: Iterable[str] = (), national_starts: Iterable[str] = ()) -> tuple[str, Counter[str]]:
-    """Replace emails, phone numbers and the listed people's names; return the text and what was replaced.
+def redact(text: str, people: Iterable[str] = (), lang: str = "ro") -> tuple[str, Counter[str]]:
+    """Replace emails, phone numbers and the listed people's names by the language's marks; say what was replaced.
 
-    Phone numbers start with +, 00 or 0 everywhere; `national_starts` adds the first digits a country's
+    Phone numbers start with +, 00 or 0 everywhere; the language's `phone_starts` adds the first digits its
     numbers are written with too (Lithuanian 8 6xx xxxxx, Italian mobiles 3xx xxx xxxx).
     """
-    starts = tuple(national_starts)
+    data = language(lang)
+    marks = data.marks
     counts: Counter[str] = Counter()
-    text, n = _EMAIL.subn(EMAIL_TOKEN, text)
+    text, n = _EMAIL.subn(marks["email"], text)
     counts["email"] += n
-    phones_before = text.count(PHONE_TOKEN)
-    text = _PHONE_CANDIDATE.sub(lambda m: PHONE_TOKEN if _is_phone(m.group(0), starts) else m.group(0), text)
-    counts["phone"] += text.count(PHONE_TOKEN) - phones_before
+    phones_before = text.count(marks["phone"])
+    text = _PHONE_CANDIDATE.sub(lambda m: marks["phone"] if _is_phone(m.group(0), data.phone_starts)
+                                else m.group(0), text)
+    counts["phone"] += text.count(marks["phone"]) - phones_before
     for name in people:
         full = name.strip()
         if not full:
             continue
-        text, n = _name_pattern(full).subn(PERSON_TOKEN, text)
+        text, n = _name_pattern(full, lang).subn(marks["person"], text)
         counts["person"] += n
         surname = full.split()[-1]
         if len(full.split()) > 1 and len(surname) > 3:
-            text, n = _name_pattern(surname).subn(PERSON_TOKEN, text)
+            text, n = _name_pattern(surname, lang).subn(marks["person"], text)
             counts["person"] += n
     return text, +counts
 
 
-def find_personal_data(text: str, national_starts: Iterable[str] = ()) -> list[str]:
+def find_personal_data(text: str, lang: str = "ro") -> list[str]:
     """Emails and phone numbers still present in a text (used by tests and the leak check)."""
-    starts = tuple(national_starts)
+    starts = language(lang).phone_starts
     found = [m.group(0) for m in _EMAIL.finditer(text)]
     found += [m.group(0) for m in _PHONE_CANDIDATE.finditer(text) if _is_phone(m.group(0), starts)]
     return found

@@ -16,11 +16,10 @@ from pathlib import Path
 import docx
 import openpyxl
 
+from pipeline.lang import language
+
 # session, question id, question number within the session, group, round, note
 Example = tuple[str, str, int, str, int, str]
-# Heading words of the Markdown/Word outline; the ingest grammar reads Romanian and English ones.
-ROMANIAN_LABELS = {"session": "Sesiunea", "group": "Grupa", "question": "Întrebarea", "round": "Runda"}
-ENGLISH_LABELS = {"session": "Session", "group": "Group", "question": "Question", "round": "Round"}
 # Generic placeholders only: no names, no contacts. The last one shows two ideas on one line, which the
 # clean stage splits at ' ; '.
 ROMANIAN_EXAMPLES: list[Example] = [
@@ -33,6 +32,11 @@ ROMANIAN_EXAMPLES: list[Example] = [
 
 FIXED_DATE = "2020-10-20T00:00:00Z"
 AUTHOR = "worldcafe-harvest"
+
+
+def heading_labels(code: str) -> dict[str, str]:
+    """Heading words of the Markdown/Word outline in a language (`labels` of pipeline/lang/<code>/language.yaml)."""
+    return language(code).labels
 
 
 def outline(examples: Sequence[Example], labels: dict[str, str]) -> list[tuple[int, str]]:

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipeline.templates import ROMANIAN_EXAMPLES, ROMANIAN_LABELS, write_templates
+from pipeline.templates import ROMANIAN_EXAMPLES, heading_labels, write_templates
 
 OUT = Path(__file__).resolve().parents[1] / "docs" / "templates"
 
 
 def main() -> None:
     """Write the four templates to docs/templates/."""
-    for path in write_templates(OUT, ROMANIAN_EXAMPLES, ROMANIAN_LABELS):
+    for path in write_templates(OUT, ROMANIAN_EXAMPLES, heading_labels("ro")):
         print(path.relative_to(OUT.parents[1]))
 
 

@@ -3,8 +3,9 @@ from pathlib import Path
 import pytest
 
 from pipeline.errors import HarvestError
-from pipeline.ingest import decode_bytes, parse_csv, read_lab_notes
+from pipeline.ingest import parse_csv, read_lab_notes
 from pipeline.nlp import normalise
+from pipeline.readers import decode_bytes
 from tests.conftest import MINI_LAB_YAML, SAMPLE_LAB
 
 HEADER = "session,question,group,round,note\n"

@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 import yaml
 
+from pipeline.lang import LANG_DIR
 from pipeline.nlp import content_lemmas, fold, get_nlp, normalise
-from pipeline.report.content import I18N_DIR, translations
-from tests.conftest import ROOT, SAMPLE_LAB
+from pipeline.report.content import translations
+from tests.conftest import SAMPLE_LAB
 
 DATA = Path(__file__).parent / "data"
-QUESTIONS_DIR = ROOT / "pipeline" / "scaffold" / "questions"
 
 
 LANGUAGES = ["it", "nl", "hr", "lt", "en"]
@@ -86,12 +86,12 @@ def test_normalise_composes_letters_and_spaces(lang):
 
 
 def _questions(lang: str) -> dict:
-    return yaml.safe_load((QUESTIONS_DIR / f"{lang}.yaml").read_text(encoding="utf-8"))
+    return yaml.safe_load((LANG_DIR / lang / "questions.yaml").read_text(encoding="utf-8"))
 
 
 @pytest.mark.parametrize("lang", ["ro", "en", "it", "nl", "hr", "lt"])
 def test_starting_questions_have_two_sessions_of_three(lang):
-    path = QUESTIONS_DIR / f"{lang}.yaml"
+    path = LANG_DIR / lang / "questions.yaml"
     assert path.read_text(encoding="utf-8").startswith("#"), "the file starts by saying what to adapt"
     sessions = _questions(lang)["sessions"]
     english = _questions("en")["sessions"]
@@ -120,12 +120,12 @@ def _placeholders(text: str) -> set[str]:
     return {field for _, field, _, _ in string.Formatter().parse(text) if field is not None}
 
 
-@pytest.mark.parametrize("path", sorted(I18N_DIR.glob("*.yaml")), ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", sorted(LANG_DIR.glob("*/report.yaml")), ids=lambda p: p.parent.name)
 def test_translation_has_the_english_keys_and_placeholders(path):
-    english = yaml.safe_load((I18N_DIR / "en.yaml").read_text(encoding="utf-8"))
+    english = yaml.safe_load((LANG_DIR / "en" / "report.yaml").read_text(encoding="utf-8"))
     strings = yaml.safe_load(path.read_text(encoding="utf-8"))
     assert set(strings) == set(english)
     for key, text in strings.items():
         assert isinstance(text, str) and text.strip(), key
         assert _placeholders(text) == _placeholders(english[key]), key
-    assert translations(path.stem) == strings
+    assert translations(path.parent.name) == strings

@@ -37,18 +37,20 @@ def test_redaction_leaves_no_email_or_phone(text):
     assert find_personal_data(redacted) == []
 
 
-@pytest.mark.parametrize(("starts", "text"), [
-    (["8"], "skambinkite 8 612 34567 vakare"), (["3"], "chiamate il 333 123 4567 dopo le 18"),
-    (["3"], "chiamate il 3331234567")])
-def test_national_phone_forms_of_partner_languages(starts, text):
-    redacted, counts = redact(text, (), starts)
-    assert "[telefon]" in redacted and counts == {"phone": 1}
+@pytest.mark.parametrize(("lang", "text", "mark"), [
+    ("lt", "skambinkite 8 612 34567 vakare", "[telefonas]"),
+    ("it", "chiamate il 333 123 4567 dopo le 18", "[telefono]"),
+    ("it", "chiamate il 3331234567", "[telefono]")])
+def test_national_phone_forms_of_partner_languages(lang, text, mark):
+    redacted, counts = redact(text, (), lang)
+    assert mark in redacted and counts == {"phone": 1}
     assert redact(text)[0] == text                                  # not a phone in a Romanian lab
 
 
+@pytest.mark.parametrize("lang", ["it", "lt"])
 @pytest.mark.parametrize("text", ["3 000 000 euro di budget nel 2021", "nel 2020 erano 300 artisti e 8 festival"])
-def test_amounts_are_not_partner_phones(text):
-    assert redact(text, (), ["3", "8"])[0] == text
+def test_amounts_are_not_partner_phones(lang, text):
+    assert redact(text, (), lang)[0] == text
 
 
 def test_partner_lab_redacts_its_phone_forms(tmp_path):
@@ -61,4 +63,4 @@ def test_partner_lab_redacts_its_phone_forms(tmp_path):
     (lab_dir / "notes" / "a.csv").write_text("session,question,group,round,note\n"
                                              "s1,s1q1,A,1,Koordinatorė: tel. 8 612 34567\n", encoding="utf-8")
     _, notes, _ = read_lab_notes(lab_dir, ["csv"])
-    assert notes["text"].tolist() == ["Koordinatorė: tel. [telefon]"]
+    assert notes["text"].tolist() == ["Koordinatorė: tel. [telefonas]"]

@@ -56,10 +56,10 @@ def test_english_report_adds_the_translation():
 
 
 def test_every_translation_file_has_every_key():
-    folder = ROOT / "pipeline" / "report" / "i18n"
+    folder = ROOT / "pipeline" / "lang"
     import yaml
 
-    keys = {p.stem: set(yaml.safe_load(p.read_text(encoding="utf-8"))) for p in folder.glob("*.yaml")}
+    keys = {p.parent.name: set(yaml.safe_load(p.read_text(encoding="utf-8"))) for p in folder.glob("*/report.yaml")}
     assert keys["ro"] == keys["en"]
 
 

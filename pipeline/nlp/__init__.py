@@ -1,8 +1,8 @@
 """Language pipelines: spaCy blank(lang) plus our components, with per-language data files.
 
-Language-specific knowledge (character fixes, stop words, lemma fallbacks, clitics) lives in
-`pipeline/nlp/data/<lang>/`, never in `if lang == ...` branches. A language with no folder still
-works: it gets spaCy's tokenizer and stop words and simplemma's lemmas.
+Language-specific knowledge (character fixes, stop words, lemma fallbacks, clitics) lives in the
+language's folder `pipeline/lang/<lang>/` (read through `pipeline.lang`), never in `if lang == ...`
+branches. A language with no folder still works: it gets spaCy's tokenizer and stop words and simplemma's lemmas.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from pathlib import Path
 
 import numpy
 import simplemma
@@ -20,9 +19,8 @@ from spacy.attrs import LEMMA, ORTH
 from spacy.language import Language
 from spacy.tokens import Doc, Token
 
+from pipeline.lang import data_lines
 from pipeline.text import fold
-
-DATA_DIR = Path(__file__).parent / "data"
 
 # The components write plain token attributes (norm_, lemma_) and one list per Doc; the token-level
 # extensions below are computed on access, so the hot path pays no per-token extension cost.
@@ -34,16 +32,6 @@ if not Token.has_extension("lemma_key"):
     Token.set_extension("lemma_key", getter=lambda token: fold(token.lemma_))
 if not Token.has_extension("is_content"):
     Token.set_extension("is_content", getter=lambda token: token.i in (token.doc._.content_index or ()))
-
-
-def _lines(path: Path) -> list[str]:
-    if not path.is_file():
-        return []
-    rows = []
-    for raw in path.read_text(encoding="utf-8").splitlines():
-        if raw.strip() and not raw.lstrip().startswith("#"):
-            rows.append(raw.rstrip("\n"))
-    return rows
 
 
 @dataclass(frozen=True)
@@ -62,27 +50,26 @@ class LanguageData:
 @cache
 def language_data(lang: str) -> LanguageData:
     """Load (once) the data files of a language, merged with spaCy's stop words in both spellings."""
-    folder = DATA_DIR / lang
     char_map: dict[str, str] = {}
-    for row in _lines(folder / "chars.tsv"):
+    for row in data_lines(lang, "chars.tsv"):
         old, _, new = row.partition("\t")
         char_map[old] = new
     spacy_stops = spacy.blank(lang).Defaults.stop_words
-    keep = {fold(w) for w in _lines(folder / "stopwords_keep.txt")}
-    stops = {fold(w) for w in spacy_stops} | {fold(w) for w in _lines(folder / "stopwords_extra.txt")}
+    keep = {fold(w) for w in data_lines(lang, "stopwords_keep.txt")}
+    stops = {fold(w) for w in spacy_stops} | {fold(w) for w in data_lines(lang, "stopwords_extra.txt")}
     suffixes = []
-    for row in _lines(folder / "lemma_suffixes.tsv"):
+    for row in data_lines(lang, "lemma_suffixes.tsv"):
         ending, _, replacement = row.partition("\t")
         suffixes.append((ending.strip(), replacement.strip()))
     suffixes.sort(key=lambda pair: -len(pair[0]))
     exceptions = {}
-    for row in _lines(folder / "lemma_exceptions.tsv"):
+    for row in data_lines(lang, "lemma_exceptions.tsv"):
         word, _, lemma = row.partition("\t")
         exceptions[fold(word.strip())] = lemma.strip()
     return LanguageData(
         code=lang, char_map=char_map, stop_keys=frozenset(stops - keep),
-        lemma_suffixes=tuple(suffixes), clitics=frozenset(_lines(folder / "clitics.txt")),
-        lemma_exceptions=exceptions, simplemma_code=(_lines(folder / "simplemma.txt") or [lang])[0].strip(),
+        lemma_suffixes=tuple(suffixes), clitics=frozenset(data_lines(lang, "clitics.txt")),
+        lemma_exceptions=exceptions, simplemma_code=(data_lines(lang, "simplemma.txt") or [lang])[0].strip(),
     )
 
 

@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import paths
-from pipeline.report.content import I18N_DIR, running_title, translations
+from pipeline.lang import languages
+from pipeline.report.content import running_title, translations
 from pipeline.report.render import execute_notebook, notebook_body_html, page_html, run_in_parallel, write_pdf
 
 
@@ -19,7 +20,7 @@ def report_languages(wanted: list[str], lab_language: str) -> list[str]:
     result = []
     for language in wanted:
         if language == "lab":
-            language = lab_language if (I18N_DIR / f"{lab_language}.yaml").is_file() else "en"
+            language = lab_language if lab_language in languages() else "en"
         if language not in result:
             result.append(str(language))
     return result

@@ -20,25 +20,21 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
-import yaml  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from pipeline.errors import HarvestError  # noqa: E402
+from pipeline.lang import languages, report_strings  # noqa: E402
 
-I18N_DIR = Path(__file__).parent / "i18n"
 TOP_THEMES_PER_SESSION = 3
 
 
 @cache
 def translations(language: str) -> dict[str, str]:
-    """Interface strings for a report language, from i18n/<language>.yaml (English where a key is missing)."""
-    path = I18N_DIR / f"{language}.yaml"
-    if not path.is_file():
-        available = ", ".join(sorted(p.stem for p in I18N_DIR.glob("*.yaml")))
+    """Interface strings for a report language, from lang/<language>/report.yaml (English where a key is missing)."""
+    if language not in languages():
         raise HarvestError.at("params.yaml", None, f"no translation file for report language '{language}'",
-                              f"use one of: {available}, or add pipeline/report/i18n/{language}.yaml")
-    english = yaml.safe_load((I18N_DIR / "en.yaml").read_text(encoding="utf-8"))
-    return {**english, **yaml.safe_load(path.read_text(encoding="utf-8"))}
+                              f"use one of: {', '.join(languages())}, or add pipeline/lang/{language}/report.yaml")
+    return {**report_strings("en"), **report_strings(language)}
 
 
 @dataclass

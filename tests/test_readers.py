@@ -11,11 +11,11 @@ import docx
 import openpyxl
 import pytest
 
-from pipeline.formats import docx_records, markdown_records, xlsx_records
-from pipeline.ingest import csv_records, decode_bytes, validate_records
+from pipeline.ingest import validate_records
 from pipeline.lab import load_lab
 from pipeline.nlp import normalise
-from pipeline.templates import ROMANIAN_EXAMPLES, ROMANIAN_LABELS, write_templates
+from pipeline.readers import csv_records, decode_bytes, docx_records, markdown_records, xlsx_records
+from pipeline.templates import ROMANIAN_EXAMPLES, heading_labels, write_templates
 from tests.conftest import ROOT
 
 TEMPLATES = ROOT / "docs" / "templates"
@@ -264,7 +264,7 @@ def test_templates_parse_against_the_sample_lab(name, reader):
 
 
 def test_templates_are_what_the_script_makes(tmp_path):
-    write_templates(tmp_path, ROMANIAN_EXAMPLES, ROMANIAN_LABELS)
+    write_templates(tmp_path, ROMANIAN_EXAMPLES, heading_labels("ro"))
     for name in ("notes-template.csv", "notes-template.md", "notes-template.xlsx", "notes-template.docx"):
         assert (TEMPLATES / name).read_bytes() == (tmp_path / name).read_bytes(), name
 

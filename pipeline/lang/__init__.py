@@ -1,0 +1,134 @@
+"""Everything language-specific, one folder per language: `pipeline/lang/<code>/` (as spaCy's `spacy/lang/ro/`).
+
+A folder holds `language.yaml` (encodings, phone forms, redaction marks, heading words of transcripts,
+template labels, name endings), `report.yaml` (the report's strings), `questions.yaml` (a new lab's
+starting questions) and optional NLP data (`stopwords_extra.txt`, `lemma_suffixes.tsv`, …). This module
+is the only reader of those files; the supported languages are the folders that exist, so adding a
+language means adding one folder (`missing()` says what it must hold).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from pipeline.errors import HarvestError
+from pipeline.text import fold
+
+LANG_DIR = Path(__file__).parent
+LANGUAGE_FILE = "language.yaml"
+REPORT_FILE = "report.yaml"
+QUESTIONS_FILE = "questions.yaml"
+REQUIRED_FILES = (LANGUAGE_FILE, REPORT_FILE, QUESTIONS_FILE)
+# The contexts a transcript's headings set, and the kinds of personal data redaction replaces.
+CONTEXTS = ("session", "group", "question", "round")
+MARKS = ("email", "phone", "person")
+# Keys of language.yaml and the type of each value.
+REQUIRED_KEYS: dict[str, type] = {"name": str, "encodings": list, "phone_starts": list, "marks": dict,
+                                  "headings": dict, "labels": dict, "person_endings": list,
+                                  "person_stem_endings": list}
+# Optional NLP data files (one entry a line, `#` comments); a language without them uses spaCy's and
+# simplemma's defaults.
+NLP_FILES = ("chars.tsv", "stopwords_extra.txt", "stopwords_keep.txt", "lemma_suffixes.tsv",
+             "lemma_exceptions.tsv", "clitics.txt", "simplemma.txt")
+
+
+@dataclass(frozen=True)
+class Language:
+    """What language.yaml says about one language."""
+
+    code: str
+    name: str
+    encodings: tuple[str, ...]
+    phone_starts: tuple[str, ...]
+    marks: dict[str, str]  # email / phone / person -> the mark that replaces it ('[telefon]')
+    headings: dict[str, str]  # heading word, folded ('intrebarea') -> the context it sets ('question')
+    labels: dict[str, str]  # context -> the heading word templates use ('Întrebarea')
+    person_endings: tuple[str, ...]
+    person_stem_endings: tuple[str, ...]
+
+
+def languages(root: Path = LANG_DIR) -> tuple[str, ...]:
+    """The supported language codes: every folder of pipeline/lang/ that has a language.yaml."""
+    return tuple(sorted(p.parent.name for p in root.glob(f"*/{LANGUAGE_FILE}")))
+
+
+def _yaml(path: Path) -> Any:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def missing(code: str, root: Path = LANG_DIR) -> list[str]:
+    """What a language folder lacks to be complete (files, language.yaml keys, headings, labels, marks)."""
+    folder = root / code
+    lacking = [f"{code}/{name}" for name in REQUIRED_FILES if not (folder / name).is_file()]
+    if (folder / LANGUAGE_FILE).is_file():
+        data = _yaml(folder / LANGUAGE_FILE) or {}
+        lacking += [f"{code}/{LANGUAGE_FILE}: {key} ({kind.__name__})" for key, kind in REQUIRED_KEYS.items()
+                    if not isinstance(data.get(key), kind)]
+        for key, names in (("headings", CONTEXTS), ("labels", CONTEXTS), ("marks", MARKS)):
+            if isinstance(data.get(key), dict):
+                lacking += [f"{code}/{LANGUAGE_FILE}: {key}.{name}" for name in names if not data[key].get(name)]
+    return lacking
+
+
+def language(code: str, where: Path | str = "lab.yaml") -> Language:
+    """The language of a lab, read once; an unknown code is a user error of `where` naming the choices."""
+    if code not in languages():
+        raise HarvestError.at(where, None, f"unknown language '{code}'",
+                              f"use one of: {', '.join(languages())} (or add a folder pipeline/lang/{code}/)")
+    return _load(code)
+
+
+@cache
+def _load(code: str, root: Path = LANG_DIR) -> Language:
+    lacking = missing(code, root)
+    if lacking:
+        raise HarvestError.at(root / code, None, f"incomplete language folder: missing {', '.join(lacking)}",
+                              "add what is missing (see pipeline/lang/en/)")
+    data = _yaml(root / code / LANGUAGE_FILE)
+    headings = {fold(str(word)): kind for kind in CONTEXTS for word in data["headings"][kind]}
+    return Language(
+        code=code, name=str(data["name"]), encodings=tuple(map(str, data["encodings"])),
+        phone_starts=tuple(map(str, data["phone_starts"])),
+        marks={kind: str(data["marks"][kind]) for kind in MARKS}, headings=headings,
+        labels={kind: str(data["labels"][kind]) for kind in CONTEXTS},
+        person_endings=tuple(map(str, data["person_endings"])),
+        person_stem_endings=tuple(map(str, data["person_stem_endings"])),
+    )
+
+
+@cache
+def heading_words() -> dict[str, str]:
+    """Heading words of every supported language (folded) -> context: a transcript may use any of them."""
+    words: dict[str, str] = {}
+    for code in languages():
+        for word, kind in language(code).headings.items():
+            words.setdefault(word, kind)
+    return words
+
+
+def data_lines(code: str, name: str) -> list[str]:
+    """The entries of an NLP data file of a language (no blank or `#` lines); [] when it has none."""
+    path = LANG_DIR / code / name
+    if not path.is_file():
+        return []
+    return [raw for raw in path.read_text(encoding="utf-8").splitlines()
+            if raw.strip() and not raw.lstrip().startswith("#")]
+
+
+def report_strings(code: str) -> dict[str, Any]:
+    """The report's interface strings in a language (report.yaml), as written (no English fallback)."""
+    language(code)
+    data: dict[str, Any] = _yaml(LANG_DIR / code / REPORT_FILE)
+    return data
+
+
+def starting_questions(code: str) -> dict[str, Any]:
+    """A new lab's starting questions in a language (questions.yaml: sessions with their questions)."""
+    language(code)
+    data: dict[str, Any] = _yaml(LANG_DIR / code / QUESTIONS_FILE)
+    return data

@@ -1,0 +1,37 @@
+"""Bytes of a text transcript -> text: UTF-8 (BOM or not), UTF-16, else the best guess among the
+8-bit encodings of the lab's language (`encodings` in pipeline/lang/<code>/language.yaml)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import charset_normalizer
+
+from pipeline.errors import HarvestError
+
+# Tried when the caller names no encodings (e.g. a file read without a lab).
+FALLBACK_ENCODINGS = ["cp1250", "iso8859_2", "iso8859_16"]
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ufffd]")
+
+
+def decode_bytes(data: bytes, path: Path | str, encodings: list[str] | None = None) -> str:
+    """Bytes of a transcript -> text: UTF-8 (BOM or not), UTF-16, else the best Central-European guess."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    if b"\x00" in data[:4096]:
+        raise HarvestError.at(path, None, "this looks like a binary file, not text",
+                              "export the transcript as CSV (UTF-8) or move the file out of notes/")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    best = charset_normalizer.from_bytes(data, cp_isolation=encodings or FALLBACK_ENCODINGS).best()
+    text = str(best) if best is not None else ""
+    bad = _CONTROL.search(text)
+    if best is None or bad is not None:
+        line = text.count("\n", 0, bad.start()) + 1 if bad is not None else None
+        raise HarvestError.at(path, line, "the text encoding could not be recognised (not UTF-8, UTF-16, "
+                              "Windows-1250 or ISO-8859-2/16)",
+                              "save the file as 'CSV UTF-8' in Excel or as UTF-8 in your editor")
+    return text

@@ -1,0 +1,26 @@
+"""Markdown and plain-text transcripts: '#' headings and `Key: value` lines set the context, one note a line."""
+
+from __future__ import annotations
+
+import re
+
+from pipeline.errors import Problem
+from pipeline.lab import Lab
+from pipeline.lang import language
+from pipeline.readers.base import Line, Records
+from pipeline.readers.decoding import decode_bytes
+from pipeline.readers.outline import outline_records
+
+_MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(?P<text>[^#\s].*?)(?:\s+#+)?\s*$")
+
+
+def markdown_records(data: bytes, file_name: str, lab: Lab) -> Records:
+    """A Markdown or plain-text transcript (any encoding ingest detects) -> raw note records by line."""
+    text = decode_bytes(data, file_name, list(language(lab.language).encodings))
+    if not text.strip():
+        return [], [Problem(file_name, None, "the file is empty", "add notes or remove the file", "warning")]
+    lines: list[Line] = []
+    for number, line in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), start=1):
+        heading = _MD_HEADING.match(line)
+        lines.append((number, heading["text"], True) if heading else (number, line.strip(), False))
+    return outline_records(lines, file_name, lab)

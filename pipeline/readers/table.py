@@ -1,0 +1,71 @@
+"""CSV (comma, semicolon or tab) and any table with a header row -> raw note records keyed by column."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from pipeline.errors import Problem
+from pipeline.lab import Lab
+from pipeline.lang import language
+from pipeline.readers.base import Records
+from pipeline.readers.decoding import decode_bytes
+
+REQUIRED_COLUMNS = ("session", "question", "group", "round", "note")
+# Let the csv module read an over-long cell, so the user is told which note is too long instead of
+# getting the csv module's field-size error.
+csv.field_size_limit(max(csv.field_size_limit(), 64 * 1024 * 1024))
+
+
+def _sniff_delimiter(header_line: str) -> str:
+    counts = {d: header_line.count(d) for d in (",", ";", "\t")}
+    return max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
+
+
+def table_records(table: list[list[str]], lines: list[int], file_name: str,
+                  defaults: dict[str, str] | None = None) -> Records:
+    """Rows of a table (first row the header) -> raw note records keyed by column; `lines` gives each row's line.
+
+    `defaults` fills columns the table may leave out (e.g. `session` for an Excel sheet named after it).
+    """
+    defaults = defaults or {}
+    header = [h.strip().lower() for h in table[0]]
+    missing = [c for c in REQUIRED_COLUMNS if c not in header and c not in defaults]
+    if missing:
+        return [], [Problem(file_name, lines[0], f"missing column(s): {', '.join(missing)}",
+                            f"the header must be: {','.join(REQUIRED_COLUMNS)} (optional: id)")]
+    col = {name: i for i, name in enumerate(header) if name in (*REQUIRED_COLUMNS, "id")}
+    records: list[dict[str, Any]] = []
+    for row, line in zip(table[1:], lines[1:], strict=True):
+        if not any(str(cell).strip() for cell in row):
+            continue
+        row = list(row) + [""] * (len(header) - len(row))
+        record: dict[str, Any] = {"file": file_name, "line": line, **defaults}
+        record.update({name: str(row[i]) for name, i in col.items()})
+        records.append(record)
+    return records, []
+
+
+def csv_records(text: str, file_name: str) -> Records:
+    """CSV text (comma, semicolon or tab) with a header row -> raw note records with their line numbers."""
+    if not text.strip():
+        return [], [Problem(file_name, None, "the file is empty", "add notes or remove the file", "warning")]
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(text.splitlines()[0]))
+    table: list[list[str]] = []
+    lines: list[int] = []
+    line = 1
+    try:
+        for record in reader:
+            table.append(record)
+            lines.append(line)
+            line = reader.line_num + 1
+    except csv.Error as exc:
+        return [], [Problem(file_name, line, f"the CSV cannot be read ({exc})",
+                            "check quotes: a note with a comma or quote must be in double quotes")]
+    return table_records(table, lines, file_name)
+
+
+def csv_file_records(data: bytes, file_name: str, lab: Lab) -> Records:
+    """A CSV/TSV file in any encoding ingest detects -> raw note records."""
+    return csv_records(decode_bytes(data, file_name, list(language(lab.language).encodings)), file_name)
