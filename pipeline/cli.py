@@ -12,7 +12,7 @@ from pipeline.errors import HarvestError, Problem
 from pipeline.lang import languages
 from pipeline.params import load_params
 
-STAGES = ("ingest", "clean", "embed", "themes", "links", "report")
+STAGES = ("ingest", "clean", "embed", "themes", "proposals", "links", "report")
 
 
 def _print_problems(problems: list[Problem]) -> None:
