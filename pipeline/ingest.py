@@ -19,6 +19,8 @@ from pipeline.lab import Lab, load_lab
 from pipeline.lang import language
 from pipeline.readers import READERS, REQUIRED_COLUMNS, csv_records, decode_bytes
 from pipeline.redact import redact
+from pipeline.translations import FILE as TRANSLATIONS
+from pipeline.translations import read_translations, translations_frame
 
 NOTES_DIR = "notes"
 CONCLUSIONS = "conclusions.md"
@@ -134,12 +136,15 @@ def read_lab_notes(lab_dir: Path, formats: list[str]) -> tuple[Lab, pd.DataFrame
 def run(lab_id: str, params: dict[str, Any], root: Path = Path(".")) -> list[Problem]:
     """DVC stage: write data/processed/<lab>/notes_raw.parquet and lab.json; return the warnings."""
     lab, notes, warnings = read_lab_notes(paths.raw_dir(lab_id, root), params["ingest"]["formats"])
+    translations, more = read_translations(paths.raw_dir(lab_id, root), lab.id, notes["note_id"], lab.people,
+                                           phone_starts(lab.language))
     out = paths.processed_dir(lab_id, root)
     out.mkdir(parents=True, exist_ok=True)
     notes.to_parquet(out / "notes_raw.parquet", index=False)
+    translations_frame(translations).to_csv(out / TRANSLATIONS, index=False)
     (out / "lab.json").write_text(json.dumps(lab.to_dict(), ensure_ascii=False, indent=2), encoding="utf-8")
     (out / CONCLUSIONS).write_text(read_conclusions(paths.raw_dir(lab_id, root), lab), encoding="utf-8")
-    return warnings
+    return warnings + more
 
 
 def read_conclusions(lab_dir: Path, lab: Lab) -> str:

@@ -40,8 +40,9 @@ def pdf_text(pdf: Path) -> str:
 
 
 def make_project(work: Path, notes_per_file: int) -> Path:
-    """A git-initialised copy of the project whose sample lab keeps about notes_per_file notes per transcript
-    (spread over the file, every question kept, contact data included); vectors come from the shared cache."""
+    """A git-initialised copy of the project with only the sample lab, which keeps about notes_per_file notes per
+    transcript (spread over the file, every question kept, contact data included); vectors come from the shared
+    cache."""
     for name in ("dvc.yaml", "params.yaml", ".dvcignore"):
         shutil.copy(ROOT / name, work / name)
     for folder in ("pipeline", "notebooks", ".dvc"):
@@ -58,6 +59,8 @@ def make_project(work: Path, notes_per_file: int) -> Path:
             csv.writer(f).writerows([header, *keep])
     params = yaml.safe_load((work / "params.yaml").read_text(encoding="utf-8"))
     params["embed"]["cache_dir"] = str(ROOT / ".cache" / "embeddings")
+    params["labs"] = [SAMPLE_LAB.name]                      # the copy holds only the sample lab …
+    params["compare"]["labs"] = []                          # … so there is nothing to compare yet
     (work / "params.yaml").write_text(yaml.safe_dump(params, allow_unicode=True, sort_keys=False), encoding="utf-8")
     run_command(["git", "init", "-q"], work)
     return lab_dir

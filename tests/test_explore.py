@@ -12,10 +12,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipeline import clean, embed, explore, ingest, links, themes
+from pipeline import clean, embed, explore, ingest, links, proposals, themes
 from pipeline.edits import parse_edits
 from pipeline.errors import HarvestError
 from pipeline.params import load_params
+from pipeline.translations import parse_translations
 from tests.conftest import ROOT, SAMPLE_LAB
 
 NOTEBOOK = ROOT / "notebooks" / "explore.ipynb"
@@ -42,7 +43,7 @@ def processed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shutil.copytree(SAMPLE_LAB, project / "data" / "raw" / LAB)
     params = json.loads(json.dumps(PARAMS))
     params["embed"]["cache_dir"] = str(ROOT / ".cache" / "embeddings")   # share the vector cache
-    for stage in (ingest, clean, embed, themes, links):
+    for stage in (ingest, clean, embed, themes, proposals, links):
         stage.run(LAB, params, project)
     return project / "data" / "processed" / LAB
 
@@ -90,6 +91,23 @@ def test_notebook_runs_and_writes_the_rename_only_where_asked(processed: Path, t
     _execute(tmp_path / "explore-3.ipynb", **parameters)
     assert len([e for e in parse_edits(edits_out.read_text(encoding="utf-8")) if e.kind == "rename"]) == \
         len([e for e in edits if e.kind == "rename"])
+
+
+def test_notebook_exports_the_quotes_to_translate_only_where_asked(processed: Path, tmp_path: Path):
+    sheet_path = tmp_path / "translations.csv"
+    parameters = {"lab_id": LAB, "question_id": "s1q1", "processed_dir": str(processed), "raw_dir": str(SAMPLE_LAB),
+                  "edits_out": str(tmp_path / "edits.yaml"), "translations_out": str(sheet_path)}
+    executed = _execute(tmp_path / "explore.ipynb", **parameters)
+    assert "quoted notes have no English text yet" in _text_outputs(executed) and not sheet_path.exists()
+    _execute(tmp_path / "explore-2.ipynb", **parameters, write_translations=True)
+    sheet = pd.read_csv(sheet_path, keep_default_na=False)
+    stored = json.loads((processed / "themes.json").read_text(encoding="utf-8"))
+    lang = pd.read_parquet(processed / "notes.parquet").set_index("note_id")["lang"]
+    wanted = {q["text"] for t in stored for q in t["quotes"] if lang[q["note_id"]] != "en"}
+    assert wanted and wanted <= set(sheet["text"]) and len(sheet) > len(wanted) and (sheet["text_en"] == "").all()
+    raw_ids = pd.read_parquet(processed / "notes_raw.parquet")["note_id"]
+    found, problems = parse_translations(sheet_path.read_text(encoding="utf-8"), str(sheet_path), LAB, raw_ids)
+    assert found == {} and len(problems) == len(sheet) and all(p.severity == "warning" for p in problems)
 
 
 # --- pipeline/explore.py --------------------------------------------------------------------------------------

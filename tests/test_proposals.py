@@ -142,3 +142,63 @@ def test_scores_count_proposals_found_and_missed():
     scores = pp.score_kinds([PROPOSAL, PROPOSAL, OBSERVATION, OBSERVATION],
                             [PROPOSAL, OBSERVATION, PROPOSAL, OBSERVATION])
     assert (scores["precision"], scores["recall"], scores["accuracy"]) == (0.5, 0.5, 0.5)
+
+
+LAB_INFO = {"id": "lab", "language": "ro", "group_names": {"A": "Grupa A", "B": "Grupa B"},
+            "sessions": [{"id": "s1", "questions": [{"id": "s1q1", "text": "Cum putem?", "text_en": "How can we?"}]},
+                         {"id": "s2", "questions": [{"id": "s2q2", "text": "Ce a apărut?", "text_en": "What?"}]}]}
+
+
+def view_inputs() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, list[dict[str, object]]]:
+    notes = notes_frame([
+        {"note_id": "lab/a.csv:2", "question": "s1q1", "text": "Un ghișeu unic la Primărie"},
+        {"note_id": "lab/a.csv:3", "question": "s1q1", "text": "Micro-granturi rapide pentru start-up-uri",
+         "source_ids": "lab/a.csv:3|lab/b.csv:2", "source_groups": "A|B", "source_rounds": "2|1"},
+        {"note_id": "lab/a.csv:4", "question": "s1q1", "text": "Trebuie discutat mai mult, nu am ajuns la o concluzie"},
+        {"note_id": "lab/a.csv:5", "question": "s1q1", "text": "Chiriile din centru sunt prea mari"},
+        {"note_id": "lab/a.csv:6", "question": "s1q1", "text": "Cursuri de business pentru artiști"},
+        {"note_id": "lab/a.csv:7", "question": "s2q2", "text": "Concerte pe balcoane în cartiere"},
+        {"note_id": "lab/a.csv:8", "question": "s1q1", "text": "Să existe un festival de modă"},
+    ])
+    kinds = pp.classify_notes(notes, QUESTIONS, "ro", ["A", "B"], PROPOSAL)
+    assignments = pd.DataFrame({
+        "note_id": [f"lab/a.csv:{i}" for i in range(2, 9)],
+        "theme_id": ["t1", "t1", "", "t1", "", "t9", "t2"],
+        "status": ["assigned", "assigned", "process note", "assigned", "none fits", "assigned", "assigned"]})
+    themes = [{"theme_id": "t1", "question": "s1q1", "title": "Finanțare", "relevant": True},
+              {"theme_id": "t2", "question": "s1q1", "title": "Modă", "relevant": False},
+              {"theme_id": "t9", "question": "s2q2", "title": "Concerte", "relevant": True}]
+    return notes, kinds, assignments, themes
+
+
+def test_proposals_section_ranks_by_support_and_leaves_out_process_notes_and_observations():
+    from pipeline.report.proposals import proposals_view
+
+    notes, kinds, assignments, themes = view_inputs()
+    view = proposals_view(LAB_INFO, notes, kinds, assignments, themes, "ro", {}, per_theme=5, top=3)
+    (session,) = view["sessions"]                               # s2 holds observations only
+    (question,) = session["questions"]
+    theme, loose = question["themes"]
+    assert theme["title"] == "Finanțare" and [p["text"] for p in theme["proposals"]] == [
+        "Micro-granturi rapide pentru start-up-uri", "Un ghișeu unic la Primărie"]
+    first = theme["proposals"][0]
+    assert first["tables"] == ["Grupa A", "Grupa B"] and first["rounds"] == [1, 2] and first["all_tables"]
+    assert loose["theme_id"] == "" and [p["text"] for p in loose["proposals"]] == ["Cursuri de business pentru artiști"]
+    assert view["count"] == 3                                   # not the process note, nor the set-aside theme's
+    assert [p["text"] for p in view["top"]] == ["Micro-granturi rapide pentru start-up-uri"]
+    assert view["top"][0]["theme"] == "Finanțare"
+    short = proposals_view(LAB_INFO, notes, kinds, assignments, themes, "ro", {}, per_theme=1, top=3)
+    assert short["sessions"][0]["questions"][0]["themes"][0]["more"] == 1
+
+
+def test_english_report_shows_the_analysts_translation_where_there_is_one():
+    from pipeline.report.proposals import proposals_view
+
+    notes, kinds, assignments, themes = view_inputs()
+    translations = {"b.csv:2": "Quick micro-grants for start-ups"}
+    english = proposals_view(LAB_INFO, notes, kinds, assignments, themes, "en", translations, per_theme=5, top=3)
+    first, second = english["sessions"][0]["questions"][0]["themes"][0]["proposals"]
+    assert (first["text"], first["lang"], first["translated"]) == ("Quick micro-grants for start-ups", "en", True)
+    assert (second["text"], second["lang"], second["translated"]) == ("Un ghișeu unic la Primărie", "ro", False)
+    own = proposals_view(LAB_INFO, notes, kinds, assignments, themes, "ro", translations, per_theme=5, top=3)
+    assert own["top"][0]["text"] == "Micro-granturi rapide pentru start-up-uri"
