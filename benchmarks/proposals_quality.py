@@ -3,7 +3,7 @@
     python benchmarks/proposals_quality.py [--misses]
 
 Reads tests/data/proposals_<lang>.csv (question, text, label; notes written for this purpose, not copied),
-the standard questions of each language (pipeline/scaffold/questions/<lang>.yaml) for the questions' own
+the standard questions of each language (pipeline/lang/<lang>/questions.yaml) for the questions' own
 kind, and prints one row per language; with --misses, every note the cues got wrong.
 """
 
@@ -14,12 +14,11 @@ import sys
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pipeline.newlab import QUESTIONS_DIR  # noqa: E402
+from pipeline.lang import starting_questions  # noqa: E402
 from pipeline.proposals import classify_labelled, score_kinds  # noqa: E402
 
 DATA = ROOT / "tests" / "data"
@@ -29,7 +28,7 @@ SAMPLE = ROOT / "benchmarks" / "fixtures" / "proposals_timisoara.csv"
 
 def standard_questions(language: str) -> dict[str, str]:
     """Question id -> text of the six standard ECoC-SME questions in a language."""
-    data = yaml.safe_load((QUESTIONS_DIR / f"{language}.yaml").read_text(encoding="utf-8"))
+    data = starting_questions(language)
     return {q["id"]: q["text"] for s in data["sessions"] for q in s["questions"]}
 
 

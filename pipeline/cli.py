@@ -35,14 +35,14 @@ def _run_stage(name: str, lab_id: str) -> Any:
 
 def _check(lab_dir: str) -> int:
     from pipeline.edits import EDITS_FILE, check_references, load_edits
-    from pipeline.ingest import phone_starts, read_lab_notes
+    from pipeline.ingest import read_lab_notes
     from pipeline.translations import read_translations
 
     params = load_params() if Path("params.yaml").is_file() else {"ingest": {"formats": ["csv"]}}
     lab, notes, warnings = read_lab_notes(Path(lab_dir), params["ingest"]["formats"])
     edits_path = Path(lab_dir) / EDITS_FILE
     warnings += check_references(load_edits(Path(lab_dir)), set(notes["note_id"]), lab.id, str(edits_path))
-    warnings += read_translations(Path(lab_dir), lab.id, notes["note_id"], lab.people, phone_starts(lab.language))[1]
+    warnings += read_translations(Path(lab_dir), lab.id, notes["note_id"], lab.people)[1]
     _print_problems(warnings)
     print(f"{lab_dir}: OK — {len(notes)} notes, {len(warnings)} warning(s)")
     return 0

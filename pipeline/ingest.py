@@ -136,8 +136,7 @@ def read_lab_notes(lab_dir: Path, formats: list[str]) -> tuple[Lab, pd.DataFrame
 def run(lab_id: str, params: dict[str, Any], root: Path = Path(".")) -> list[Problem]:
     """DVC stage: write data/processed/<lab>/notes_raw.parquet and lab.json; return the warnings."""
     lab, notes, warnings = read_lab_notes(paths.raw_dir(lab_id, root), params["ingest"]["formats"])
-    translations, more = read_translations(paths.raw_dir(lab_id, root), lab.id, notes["note_id"], lab.people,
-                                           phone_starts(lab.language))
+    translations, more = read_translations(paths.raw_dir(lab_id, root), lab.id, notes["note_id"], lab.people)
     out = paths.processed_dir(lab_id, root)
     out.mkdir(parents=True, exist_ok=True)
     notes.to_parquet(out / "notes_raw.parquet", index=False)

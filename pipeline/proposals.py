@@ -29,10 +29,9 @@ import yaml
 
 from pipeline import paths
 from pipeline.errors import HarvestError
+from pipeline.lang import PROPOSALS_FILE, proposal_cues
 from pipeline.text import fold
 
-LANG_DIR = Path(__file__).parent / "lang"
-RULES_FILE = "proposals.yaml"
 PROPOSAL, OBSERVATION = "proposal", "observation"
 KINDS = (PROPOSAL, OBSERVATION)
 # The head of a note ends at its first comma, semicolon, colon or dash followed by a space.
@@ -100,10 +99,8 @@ def parse_rules(text: str, language: str, source: str) -> ProposalRules:
 @cache
 def load_rules(language: str) -> ProposalRules | None:
     """The proposal cues of a language (None when the language has no proposals.yaml)."""
-    path = LANG_DIR / language / RULES_FILE
-    if not path.is_file():
-        return None
-    return parse_rules(path.read_text(encoding="utf-8"), language, str(path))
+    found = proposal_cues(language)
+    return None if found is None else parse_rules(found[1], language, found[0])
 
 
 def votes(text: str, rules: ProposalRules) -> tuple[dict[str, int], list[str]]:
@@ -215,7 +212,7 @@ def classify_labelled(frame: pd.DataFrame, language: str, questions: dict[str, s
     """A labelled CSV (question, text, label) -> the same rows with `predicted` and `cues`: the benchmark's path."""
     rules = load_rules(language)
     if rules is None:
-        raise HarvestError.at(LANG_DIR / language / RULES_FILE, None, f"no proposal cues for '{language}'",
+        raise HarvestError.at(f"pipeline/lang/{language}/{PROPOSALS_FILE}", None, f"no proposal cues for '{language}'",
                               "write the language's proposals.yaml (see pipeline/lang/ro/proposals.yaml)")
     asks = {qid: question_kind(text, rules, question_default) for qid, text in questions.items()}
     results = [classify(str(r["text"]), rules, asks.get(str(r["question"]), question_default), head_weight)

@@ -35,7 +35,7 @@ def _short(note_id: str, lab_id: str) -> str:
 
 
 def parse_translations(text: str, source: str, lab_id: str, known_ids: Iterable[str], people: Iterable[str] = (),
-                       phone_starts: Iterable[str] = ()) -> tuple[dict[str, str], list[Problem]]:
+                       ) -> tuple[dict[str, str], list[Problem]]:
     """translations.csv text -> ({short note id: English text}, problems). Pure: no file access.
 
     `known_ids` are the lab's raw note ids (what the appendix prints, with or without the lab prefix).
@@ -66,12 +66,12 @@ def parse_translations(text: str, source: str, lab_id: str, known_ids: Iterable[
                                     "write the translation in the text_en column, or delete the line", "warning"))
         else:
             first_line[note_id] = line
-            result[note_id] = redact(english, people, phone_starts)[0]
+            result[note_id] = redact(english, people, "en")[0]           # English text, English marks
     return result, problems
 
 
 def read_translations(lab_dir: Path, lab_id: str, known_ids: Iterable[str], people: Iterable[str] = (),
-                      phone_starts: Iterable[str] = ()) -> tuple[dict[str, str], list[Problem]]:
+                      ) -> tuple[dict[str, str], list[Problem]]:
     """The lab's translations.csv (empty when there is none); errors raise, warnings are returned."""
     path = lab_dir / FILE
     if not path.is_file():
@@ -80,7 +80,7 @@ def read_translations(lab_dir: Path, lab_id: str, known_ids: Iterable[str], peop
         text = path.read_bytes().decode("utf-8")
     except UnicodeDecodeError:
         raise HarvestError.at(path, None, "not UTF-8 text", "save the file as CSV UTF-8") from None
-    found, problems = parse_translations(text, str(path), lab_id, known_ids, people, phone_starts)
+    found, problems = parse_translations(text, str(path), lab_id, known_ids, people)
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise HarvestError(errors)

@@ -6,11 +6,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-import yaml
 
 from pipeline import proposals as pp
 from pipeline.errors import HarvestError
-from pipeline.newlab import QUESTIONS_DIR
+from pipeline.lang import starting_questions
 from pipeline.proposals import OBSERVATION, PROPOSAL
 
 DATA = Path(__file__).parent / "data"
@@ -48,14 +47,14 @@ CASES = {
 
 
 def standard_questions(language: str) -> dict[str, str]:
-    data = yaml.safe_load((QUESTIONS_DIR / f"{language}.yaml").read_text(encoding="utf-8"))
+    data = starting_questions(language)
     return {q["id"]: q["text"] for s in data["sessions"] for q in s["questions"]}
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_every_language_has_cues_and_reads_the_standard_questions(language: str):
     rules = pp.load_rules(language)
-    assert rules is not None and (pp.LANG_DIR / language / "proposals.yaml").is_file()
+    assert rules is not None and rules.cues and rules.language == language
     assert [pp.question_kind(t, rules, PROPOSAL) for t in standard_questions(language).values()] == ASKS
 
 

@@ -2,7 +2,8 @@
 
 A folder holds `language.yaml` (encodings, phone forms, redaction marks, heading words of transcripts,
 template labels, name endings), `report.yaml` (the report's strings), `questions.yaml` (a new lab's
-starting questions) and optional NLP data (`stopwords_extra.txt`, `lemma_suffixes.tsv`, …). This module
+starting questions), `proposals.yaml` (the cues that tell a proposal from an observation, read by
+pipeline/proposals.py) and optional NLP data (`stopwords_extra.txt`, `lemma_suffixes.tsv`, …). This module
 is the only reader of those files; the supported languages are the folders that exist, so adding a
 language means adding one folder (`missing()` says what it must hold).
 """
@@ -23,7 +24,8 @@ LANG_DIR = Path(__file__).parent
 LANGUAGE_FILE = "language.yaml"
 REPORT_FILE = "report.yaml"
 QUESTIONS_FILE = "questions.yaml"
-REQUIRED_FILES = (LANGUAGE_FILE, REPORT_FILE, QUESTIONS_FILE)
+PROPOSALS_FILE = "proposals.yaml"
+REQUIRED_FILES = (LANGUAGE_FILE, REPORT_FILE, QUESTIONS_FILE, PROPOSALS_FILE)
 # The contexts a transcript's headings set, and the kinds of personal data redaction replaces.
 CONTEXTS = ("session", "group", "question", "round")
 MARKS = ("email", "phone", "person")
@@ -132,3 +134,9 @@ def starting_questions(code: str) -> dict[str, Any]:
     language(code)
     data: dict[str, Any] = _yaml(LANG_DIR / code / QUESTIONS_FILE)
     return data
+
+
+def proposal_cues(code: str) -> tuple[str, str] | None:
+    """(path, text) of a language's proposals.yaml, parsed by pipeline/proposals.py; None when it has none."""
+    path = LANG_DIR / code / PROPOSALS_FILE
+    return (str(path), path.read_text(encoding="utf-8")) if path.is_file() else None
