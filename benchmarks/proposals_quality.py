@@ -24,6 +24,8 @@ from pipeline.proposals import classify_labelled, score_kinds  # noqa: E402
 DATA = ROOT / "tests" / "data"
 # The sample lab's clean notes, labelled after the cues were written (process notes left out).
 SAMPLE = ROOT / "benchmarks" / "fixtures" / "proposals_timisoara.csv"
+# The Kaunas sample lab's clean notes (written after the Lithuanian cues), labelled the same way.
+KAUNAS = ROOT / "benchmarks" / "fixtures" / "proposals_kaunas.csv"
 
 
 def standard_questions(language: str) -> dict[str, str]:
@@ -38,7 +40,7 @@ def main() -> None:
     args = parser.parse_args()
     rows, misses = [], []
     sets = [(p.stem.removeprefix("proposals_"), p.stem.removeprefix("proposals_"), p)
-            for p in sorted(DATA.glob("proposals_*.csv"))] + [("ro (Timișoara sample)", "ro", SAMPLE)]
+            for p in sorted(DATA.glob("proposals_*.csv"))] + [("ro (Timișoara sample)", "ro", SAMPLE), ("lt (Kaunas sample)", "lt", KAUNAS)]
     for name, language, path in sets:
         labelled = pd.read_csv(path)
         result = classify_labelled(labelled, language, standard_questions(language))

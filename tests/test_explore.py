@@ -30,7 +30,8 @@ def test_notebook_has_one_parameters_cell_and_is_stored_clean():
     nb = nbformat.read(str(NOTEBOOK), as_version=4)
     tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
     assert len(tagged) == 1
-    for name in ("lab_id", "question_id", "min_theme_size", "processed_dir", "raw_dir", "edits_out", "write_edits"):
+    for name in ("lab_id", "question_id", "min_theme_size", "processed_dir", "raw_dir", "edits_out", "write_edits",
+                 "translations_out", "write_translations"):
         assert f"{name} = " in tagged[0].source
     assert all(not c.get("outputs") and c.get("execution_count") is None for c in nb.cells if c.cell_type == "code")
     assert nb.metadata["kernelspec"] == {"name": "python3", "display_name": "Python 3", "language": "python"}
@@ -64,13 +65,29 @@ def _text_outputs(nb: nbformat.NotebookNode) -> str:
     return "\n".join(parts)
 
 
-def test_notebook_runs_and_writes_the_rename_only_where_asked(processed: Path, tmp_path: Path):
+def assert_translation_sheet(processed: Path, sheet_path: Path) -> None:
+    """The exported sheet holds every non-English quote and more (the proposals), all still to translate, and
+    reads back as a translations.csv whose every line is 'no English text yet'."""
+    sheet = pd.read_csv(sheet_path, keep_default_na=False)
+    stored = json.loads((processed / "themes.json").read_text(encoding="utf-8"))
+    lang = pd.read_parquet(processed / "notes.parquet").set_index("note_id")["lang"]
+    wanted = {q["text"] for t in stored for q in t["quotes"] if lang[q["note_id"]] != "en"}
+    assert wanted and wanted <= set(sheet["text"]) and len(sheet) > len(wanted) and (sheet["text_en"] == "").all()
+    raw_ids = pd.read_parquet(processed / "notes_raw.parquet")["note_id"]
+    found, problems = parse_translations(sheet_path.read_text(encoding="utf-8"), str(sheet_path), LAB, raw_ids)
+    assert found == {} and len(problems) == len(sheet) and all(p.severity == "warning" for p in problems)
+
+
+def test_notebook_runs_and_writes_edits_and_translations_only_where_asked(processed: Path, tmp_path: Path):
     lab_edits = SAMPLE_LAB / "theme_edits.yaml"
     before = lab_edits.read_bytes() if lab_edits.is_file() else None
-    edits_out = tmp_path / "theme_edits.yaml"
+    edits_out, sheet_path = tmp_path / "theme_edits.yaml", tmp_path / "translations.csv"
     parameters = {"lab_id": LAB, "question_id": "s1q1", "min_theme_size": 4, "edits_out": str(edits_out),
-                  "write_edits": True, "processed_dir": str(processed), "raw_dir": str(SAMPLE_LAB)}
+                  "write_edits": True, "processed_dir": str(processed), "raw_dir": str(SAMPLE_LAB),
+                  "translations_out": str(sheet_path), "write_translations": True}
     executed = _execute(tmp_path / "explore.ipynb", **parameters)
+    assert "quoted notes have no English text yet" in _text_outputs(executed)
+    assert_translation_sheet(processed, sheet_path)
 
     assert executed.metadata["papermill"]["parameters"] == parameters
     assert "new (min 4)" in _text_outputs(executed)
@@ -85,29 +102,13 @@ def test_notebook_runs_and_writes_the_rename_only_where_asked(processed: Path, t
     assert (lab_edits.read_bytes() if lab_edits.is_file() else None) == before      # data/raw untouched
 
     # Run again without write_edits: the draft is shown, nothing is written; the rename is not added twice.
-    again = tmp_path / "again.yaml"
-    _execute(tmp_path / "explore-2.ipynb", **{**parameters, "edits_out": str(again), "write_edits": False})
-    assert not again.exists()
+    again, sheet_again = tmp_path / "again.yaml", tmp_path / "again.csv"
+    _execute(tmp_path / "explore-2.ipynb", **{**parameters, "edits_out": str(again), "write_edits": False,
+                                              "translations_out": str(sheet_again), "write_translations": False})
+    assert not again.exists() and not sheet_again.exists()
     _execute(tmp_path / "explore-3.ipynb", **parameters)
     assert len([e for e in parse_edits(edits_out.read_text(encoding="utf-8")) if e.kind == "rename"]) == \
         len([e for e in edits if e.kind == "rename"])
-
-
-def test_notebook_exports_the_quotes_to_translate_only_where_asked(processed: Path, tmp_path: Path):
-    sheet_path = tmp_path / "translations.csv"
-    parameters = {"lab_id": LAB, "question_id": "s1q1", "processed_dir": str(processed), "raw_dir": str(SAMPLE_LAB),
-                  "edits_out": str(tmp_path / "edits.yaml"), "translations_out": str(sheet_path)}
-    executed = _execute(tmp_path / "explore.ipynb", **parameters)
-    assert "quoted notes have no English text yet" in _text_outputs(executed) and not sheet_path.exists()
-    _execute(tmp_path / "explore-2.ipynb", **parameters, write_translations=True)
-    sheet = pd.read_csv(sheet_path, keep_default_na=False)
-    stored = json.loads((processed / "themes.json").read_text(encoding="utf-8"))
-    lang = pd.read_parquet(processed / "notes.parquet").set_index("note_id")["lang"]
-    wanted = {q["text"] for t in stored for q in t["quotes"] if lang[q["note_id"]] != "en"}
-    assert wanted and wanted <= set(sheet["text"]) and len(sheet) > len(wanted) and (sheet["text_en"] == "").all()
-    raw_ids = pd.read_parquet(processed / "notes_raw.parquet")["note_id"]
-    found, problems = parse_translations(sheet_path.read_text(encoding="utf-8"), str(sheet_path), LAB, raw_ids)
-    assert found == {} and len(problems) == len(sheet) and all(p.severity == "warning" for p in problems)
 
 
 # --- pipeline/explore.py --------------------------------------------------------------------------------------
