@@ -133,3 +133,15 @@ def test_second_repro_runs_nothing_and_metrics_show_theme_counts(project: Path):
     assert "Running stage" not in again.stdout
     metrics = dvc(["metrics", "show", "--json"], project).stdout
     assert "n_themes" in metrics
+
+
+def test_every_clean_note_is_a_proposal_or_an_observation(project: Path):
+    import pandas as pd
+
+    folder = project / "data" / "processed" / SAMPLE_LAB.name
+    notes, kinds = pd.read_parquet(folder / "notes.parquet"), pd.read_parquet(folder / "proposals.parquet")
+    assert sorted(kinds["note_id"]) == sorted(notes["note_id"])
+    assert set(kinds["kind"]) == {"proposal", "observation"}
+    assert sorted(kinds["support"]) == list(range(1, len(kinds) + 1))
+    translations = pd.read_csv(folder / "translations.csv")
+    assert list(translations.columns) == ["note_id", "text_en"] and translations.empty   # the sample has none
