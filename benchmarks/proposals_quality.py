@@ -26,6 +26,8 @@ DATA = ROOT / "tests" / "data"
 SAMPLE = ROOT / "benchmarks" / "fixtures" / "proposals_timisoara.csv"
 # The Kaunas sample lab's clean notes (written after the Lithuanian cues), labelled the same way.
 KAUNAS = ROOT / "benchmarks" / "fixtures" / "proposals_kaunas.csv"
+# 20 notes per language written after the cues and never used to change them (proposals_heldout_<lang>.csv).
+HELD_OUT = ROOT / "benchmarks" / "fixtures"
 
 
 def standard_questions(language: str) -> dict[str, str]:
@@ -40,7 +42,11 @@ def main() -> None:
     args = parser.parse_args()
     rows, misses = [], []
     sets = [(p.stem.removeprefix("proposals_"), p.stem.removeprefix("proposals_"), p)
-            for p in sorted(DATA.glob("proposals_*.csv"))] + [("ro (Timișoara sample)", "ro", SAMPLE), ("lt (Kaunas sample)", "lt", KAUNAS)]
+            for p in sorted(DATA.glob("proposals_*.csv"))]
+    sets += [("ro (Timișoara sample)", "ro", SAMPLE), ("lt (Kaunas sample)", "lt", KAUNAS)]
+    for path in sorted(HELD_OUT.glob("proposals_heldout_*.csv")):
+        language = path.stem.removeprefix("proposals_heldout_")
+        sets.append((f"{language} (held out)", language, path))
     for name, language, path in sets:
         labelled = pd.read_csv(path)
         result = classify_labelled(labelled, language, standard_questions(language))
