@@ -37,12 +37,14 @@ def _check(lab_dir: str) -> int:
     from pipeline.edits import EDITS_FILE, check_references, load_edits
     from pipeline.ingest import read_lab_notes
     from pipeline.translations import read_translations
+    from pipeline.themes.codebook import check_codebook
 
     params = load_params() if Path("params.yaml").is_file() else {"ingest": {"formats": ["csv"]}}
     lab, notes, warnings = read_lab_notes(Path(lab_dir), params["ingest"]["formats"])
     edits_path = Path(lab_dir) / EDITS_FILE
     warnings += check_references(load_edits(Path(lab_dir)), set(notes["note_id"]), lab.id, str(edits_path))
     warnings += read_translations(Path(lab_dir), lab.id, notes["note_id"], lab.people)[1]
+    warnings += check_codebook(Path(lab_dir), lab.meta.get("codebook"), lab.language, [q.id for q in lab.questions])
     _print_problems(warnings)
     print(f"{lab_dir}: OK — {len(notes)} notes, {len(warnings)} warning(s)")
     return 0
@@ -52,7 +54,8 @@ def _evaluate(args: argparse.Namespace) -> int:
     from pipeline.evaluate import evaluate_csv, format_scores
 
     params = load_params() if Path("params.yaml").is_file() else None
-    scores = evaluate_csv(Path(args.csv), args.text_column, args.label_column, args.language, params)
+    scores = evaluate_csv(Path(args.csv), args.text_column, args.label_column, args.language, params,
+                          Path(args.codebook) if args.codebook else None)
     print(format_scores(scores, as_json=args.json))
     return 0
 
@@ -78,6 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--label-column", default="label")
     ev.add_argument("--language", default="ro")
     ev.add_argument("--json", action="store_true")
+    ev.add_argument("--codebook", help="a codebook YAML whose 'all:' themes are the expected themes")
     return parser
 
 

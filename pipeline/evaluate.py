@@ -1,7 +1,9 @@
 """`harvest evaluate`: the themes code path on any labelled CSV, scored against its labels.
 
 Same normalisation, embedding backend, cache and clusterer as `dvc repro` (automatic theme count,
-never the gold count). Unassigned notes count as one cluster of their own in NMI/ARI.
+never the gold count). Unassigned notes count as one cluster of their own in NMI/ARI. With
+`--codebook CB.yaml`, the codebook's `all:` themes are expected themes: a note in one is predicted as
+that theme's id, and `codebook_rate` is the share of notes in codebook themes.
 """
 
 from __future__ import annotations
@@ -18,15 +20,18 @@ from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score, v
 from pipeline.clean import normalise_note
 from pipeline.embed import VectorCache, embed_texts, make_embedder
 from pipeline.errors import HarvestError
-from pipeline.themes import UNASSIGNED, make_clusterer
+from pipeline.themes.cluster import UNASSIGNED, ThemeClusterer, make_clusterer
+from pipeline.themes.codebook import Codebook, anchor_vectors, load_codebook
 
-DEFAULT_PARAMS: dict[str, Any] = {
-    "embed": {"backend": "e5", "model_path": None, "tfidf_dimensions": 100, "cache_dir": ".cache/embeddings"},
-    "themes": {"random_state": 0, "min_theme_size": 3, "max_themes": 12, "pca_dimensions": 30,
-               "min_pca_dimensions": 5, "whiten_power": 0.5, "n_bootstrap": 12, "subsample_fraction": 0.8,
-               "max_sample": 3000, "min_stability": 0.1, "min_margin": 0.02, "max_unassigned": 0.1,
-               "stability_tolerance": 0.1},
-}
+# Outside a project (no params.yaml) the clusterer's own defaults apply (its signature is the one
+# list of them); the embedding falls back to the offline e5 model with a cache in the working folder.
+FALLBACK_EMBED: dict[str, Any] = {"backend": "e5", "model_path": None, "tfidf_dimensions": 100,
+                                  "cache_dir": ".cache/embeddings"}
+
+
+def default_params() -> dict[str, Any]:
+    """Params when no params.yaml is around: the estimator's defaults and the e5 backend."""
+    return {"embed": dict(FALLBACK_EMBED), "themes": ThemeClusterer(random_state=0).get_params()}
 
 
 def score_labels(gold: list[Any], predicted: np.ndarray) -> dict[str, float]:
@@ -38,22 +43,37 @@ def score_labels(gold: list[Any], predicted: np.ndarray) -> dict[str, float]:
     }
 
 
-def evaluate_texts(texts: list[str], labels: list[Any], language: str, params: dict[str, Any]) -> dict[str, Any]:
+def predicted_labels(model: ThemeClusterer, codebook_ids: list[str]) -> np.ndarray:
+    """A note's predicted label: its codebook theme's id, `discovered-<n>`, or `unassigned`."""
+    names = codebook_ids + [f"discovered-{t}" for t in range(model.n_themes_ - len(codebook_ids))]
+    return np.array([names[t] if t != UNASSIGNED else "unassigned" for t in model.labels_], dtype=object)
+
+
+def evaluate_texts(texts: list[str], labels: list[Any], language: str, params: dict[str, Any],
+                   codebook: Codebook | None = None) -> dict[str, Any]:
     """Embed, cluster and score texts; returns the figures `harvest evaluate` prints."""
     started = time.perf_counter()
     clean = [normalise_note(t, language) for t in texts]
     embedder, _ = make_embedder(params["embed"], language, int(params["themes"]["random_state"]))
     cache = VectorCache(Path(params["embed"]["cache_dir"]), embedder.id) if embedder.cacheable else None
     vectors, _ = embed_texts(clean, embedder, cache)
-    model = make_clusterer(params["themes"]).fit(vectors)
-    scores = score_labels(labels, model.labels_)
-    return {**scores, "n_themes": int(model.n_themes_),
-            "unassigned_rate": round(float((model.labels_ == UNASSIGNED).mean()), 4), "n": len(texts),
-            "backend": embedder.id, "seconds": round(time.perf_counter() - started, 2)}
+    themes = codebook.everywhere if codebook is not None else ()
+    anchors = anchor_vectors(themes, language, lambda t: embed_texts([normalise_note(x, language) for x in t],
+                                                                     embedder, cache)[0]) if themes else None
+    model = make_clusterer(params["themes"]).fit(vectors, anchors=anchors, anchor_language=language)
+    predicted = predicted_labels(model, [t.id for t in themes])
+    scores = score_labels(labels, predicted)
+    result = {**scores, "n_themes": int(len(set(model.labels_[model.labels_ >= 0].tolist()))),
+              "unassigned_rate": round(float((model.labels_ == UNASSIGNED).mean()), 4), "n": len(texts),
+              "backend": embedder.id, "seconds": round(time.perf_counter() - started, 2)}
+    if codebook is not None:
+        in_codebook = (model.labels_ >= 0) & (model.labels_ < model.n_codebook_)
+        result["codebook_rate"] = round(float(in_codebook.mean()), 4)
+    return result
 
 
 def evaluate_csv(path: Path, text_column: str, label_column: str, language: str,
-                 params: dict[str, Any] | None) -> dict[str, Any]:
+                 params: dict[str, Any] | None, codebook_file: Path | None = None) -> dict[str, Any]:
     """Read a labelled CSV and evaluate it with the project's params (or defaults outside a project)."""
     if not path.is_file():
         raise HarvestError.at(path, None, "file not found", "give the path of a CSV file")
@@ -65,11 +85,19 @@ def evaluate_csv(path: Path, text_column: str, label_column: str, language: str,
     if missing:
         raise HarvestError.at(path, 1, f"missing column(s) {missing}; found {list(frame.columns)}",
                               "name them with --text-column and --label-column")
-    settings: dict[str, Any] = dict(DEFAULT_PARAMS)
+    codebook = None
+    if codebook_file is not None:
+        if not codebook_file.is_file():
+            raise HarvestError.at(codebook_file, None, "codebook not found", "give the path of a codebook YAML file")
+        codebook, _ = load_codebook(codebook_file, language)
+        if codebook is not None and not codebook.everywhere:
+            raise HarvestError.at(codebook_file, 1, "evaluate uses the codebook's 'all:' themes, and it has none",
+                                  "list the expected themes under 'all:'")
+    settings = default_params()
     for key in ("embed", "themes"):
         if params and key in params:
             settings[key] = params[key]
-    return evaluate_texts(frame[text_column].tolist(), frame[label_column].tolist(), language, settings)
+    return evaluate_texts(frame[text_column].tolist(), frame[label_column].tolist(), language, settings, codebook)
 
 
 def format_scores(scores: dict[str, Any], as_json: bool) -> str:

@@ -131,7 +131,7 @@ def parse_lab(text: str, path: Path | str = LAB_FILE) -> Lab:
         problems.append(Problem(str(path), lines.get(key, lines.get(parent, 1)), what, fix))
 
     known = set(REQUIRED_KEYS) | {"title_en", "event", "country", "venue", "organiser", "project",
-                                  "method", "people", "facilitator", "notes"}
+                                  "method", "people", "facilitator", "notes", "codebook"}
     for key in data:
         if key not in known:
             problem(str(key), f"unknown key '{key}'",
@@ -197,7 +197,7 @@ def parse_lab(text: str, path: Path | str = LAB_FILE) -> Lab:
     date = data["date"]
     date_text = date.isoformat() if isinstance(date, dt.date) else str(date)
     meta = {k: data[k] for k in ("title_en", "event", "country", "venue", "organiser", "project", "method",
-                                 "facilitator") if k in data}
+                                 "facilitator", "codebook") if k in data}
     return Lab(
         id=str(data["id"]), title=str(data["title"]), city=str(data["city"]), date=date_text,
         language=str(data["language"]), groups=tuple(group_ids), group_names=group_names,

@@ -20,6 +20,7 @@ from pipeline.lang import languages, starting_questions
 from pipeline.templates import heading_labels, write_templates
 
 LAB_ID = re.compile(r"^[a-z0-9][a-z0-9-]{2,62}$")
+DEFAULT_CODEBOOK = "ecoc-sme"   # codebooks/ecoc-sme.yaml: expected themes of the six standard questions
 EXAMPLE_NOTE = "Example: replace these rows with the notes of your tables (one idea per row)"
 
 
@@ -48,7 +49,7 @@ def lab_yaml_text(lab_id: str, city: str, date: str, language: str) -> str:
         "event": "Local Learning Lab", "city": city, "date": date, "venue": "", "organiser": "",
         "project": "ECoC-SME (Interreg Europe PGI06047)", "method": "world café", "language": language,
         "groups": [{"id": "A", "name": "Group A"}, {"id": "B", "name": "Group B"}],
-        "sessions": questions["sessions"], "people": [],
+        "codebook": DEFAULT_CODEBOOK, "sessions": questions["sessions"], "people": [],
     }
     body = yaml.safe_dump(lab, allow_unicode=True, sort_keys=False, width=110)
     return (
@@ -57,6 +58,8 @@ def lab_yaml_text(lab_id: str, city: str, date: str, language: str) -> str:
         "# - sessions/questions: the ECoC-SME questions of the Timișoara lab (20.10.2020), translated, as a\n"
         "#   starting point. Change the texts to the questions your tables discussed; keep ids short (s1q1).\n"
         "#   text_en is the English translation shown in English reports.\n"
+        "# - codebook: the expected themes (codebooks/ecoc-sme.yaml, in every partner language); adapt them\n"
+        "#   in a codebook.yaml of this folder, or remove the line to only discover themes.\n"
         "# - people: names to remove from the notes (participants, facilitators), one per line.\n" + body
     )
 

@@ -45,7 +45,7 @@ def make_project(work: Path, notes_per_file: int) -> Path:
     cache."""
     for name in ("dvc.yaml", "params.yaml", ".dvcignore"):
         shutil.copy(ROOT / name, work / name)
-    for folder in ("pipeline", "notebooks", ".dvc"):
+    for folder in ("pipeline", "notebooks", "codebooks", ".dvc"):
         shutil.copytree(ROOT / folder, work / folder, ignore=shutil.ignore_patterns("__pycache__", "tmp", "cache"))
     lab_dir = work / "data" / "raw" / SAMPLE_LAB.name
     (lab_dir / "notes").mkdir(parents=True)

@@ -1,0 +1,43 @@
+"""Themes: per question, codebook themes (expected) plus discovered ones, named, quoted and scored.
+
+One replaceable step per module: `cluster` (the theme space and the `ThemeClusterer` estimator),
+`codebook` (expected themes: format, validation, assignment), `process` (process notes set apart),
+`titles` (phrase titles, keywords, summaries), `quotes`, `edits` (the analyst's edits, a call into
+`pipeline.edits`) and `build` (a lab's themes, and the DVC stage's file I/O in `run`).
+
+Outputs (data/processed/<lab>/), the fields other stages and the report rely on:
+- `themes.json`, one record per theme: `theme_id` (`<question>~<codebook id>` for a codebook theme,
+  `<question>~<earliest note>` for a discovered one), `question`, `session`, `title` (codebook title,
+  else a phrase as written in the notes; an edit's rename wins), `summary` (one sentence: the codebook
+  description, else the most central note), `keywords`, `size` (notes weighted by merged duplicates),
+  `share`, `notes`, `relevant`, `edits`, `source` (`codebook` | `discovered`), `codebook_id`,
+  `status` (`raised` | `not raised`: a codebook theme no note expressed, size 0, no quotes),
+  `quotes` (note_id, text, group, round, pinned), `groups`.
+- `assignments.csv`: `note_id, question, theme_id, status, secondary_theme_id, similarity`; status is
+  `assigned`, `ambiguous` (runner-up in secondary_theme_id), `none fits` or `process note` (a remark
+  about the session, in no theme and no list of ideas).
+- `metrics.json`: per question notes, n_themes, unassigned_rate, codebook_rate, process_notes (ids),
+  silhouette, stability_ari.
+"""
+
+from pipeline.themes.build import build_themes, run, themes_for_question
+from pipeline.themes.cluster import (
+    STATUS_AMBIGUOUS,
+    STATUS_ASSIGNED,
+    STATUS_NONE,
+    STATUS_PROCESS,
+    UNASSIGNED,
+    ThemeClusterer,
+    ThemeSpace,
+    centre,
+    clusterer_params,
+    make_clusterer,
+    pair_agreement,
+    seed_stability,
+)
+from pipeline.themes.quotes import representative_quotes
+from pipeline.themes.titles import class_tfidf_keywords
+
+__all__ = ["STATUS_AMBIGUOUS", "STATUS_ASSIGNED", "STATUS_NONE", "STATUS_PROCESS", "UNASSIGNED", "ThemeClusterer",
+           "ThemeSpace", "build_themes", "centre", "class_tfidf_keywords", "clusterer_params", "make_clusterer",
+           "pair_agreement", "representative_quotes", "run", "seed_stability", "themes_for_question"]

@@ -1,0 +1,262 @@
+"""Build a lab's themes: per question, set process notes apart, fit, apply edits, describe; the stage's I/O edge."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from pipeline import __version__, paths
+from pipeline.clean import normalise_note
+from pipeline.coverage import theme_coverage
+from pipeline.edits import EDITS_FILE, EditApplier, load_edits, short_id
+from pipeline.errors import HarvestError
+from pipeline.nlp import lemma_display_forms
+from pipeline.progress import progress
+from pipeline.themes.cluster import (
+    STATUS_ASSIGNED,
+    STATUS_NONE,
+    STATUS_PROCESS,
+    make_clusterer,
+    seed_stability,
+    unit,
+)
+from pipeline.themes.codebook import (
+    CODEBOOK_FILE,
+    Codebook,
+    CodebookTheme,
+    anchor_vectors,
+    codebook_path,
+    load_codebook,
+)
+from pipeline.themes.edits import apply_edits
+from pipeline.themes.process import examples, process_notes
+from pipeline.themes.quotes import quotes_with_pins
+from pipeline.themes.titles import (
+    class_tfidf_keywords,
+    note_phrases,
+    phrase_titles,
+    question_words,
+    summary_sentence,
+)
+
+RAISED, NOT_RAISED = "raised", "not raised"
+Embed = Callable[[list[str]], np.ndarray]
+
+
+@dataclass
+class QuestionInput:
+    """What one question's themes are built from, besides its notes and vectors."""
+
+    text: str = ""
+    codebook: tuple[CodebookTheme, ...] = ()
+    anchors: np.ndarray | None = None
+    process: np.ndarray | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def themes_for_question(notes: pd.DataFrame, vectors: np.ndarray, language: str, params: dict[str, Any],
+                        editor: EditApplier | None = None, given: QuestionInput | None = None,
+                        ) -> tuple[list[dict[str, Any]], pd.DataFrame, dict[str, Any]]:
+    """One question's notes and vectors -> theme rows, note assignments, quality metrics (edits applied)."""
+    given = given or QuestionInput()
+    question = str(notes["question"].iloc[0])
+    note_ids = notes["note_id"].astype(str).tolist()
+    lab_id = note_ids[0].split("/", 1)[0]
+    n = len(notes)
+    languages = (notes["lang"].astype(str).tolist() if "lang" in notes else [language] * n)
+    process = given.process if given.process is not None else np.zeros(n, dtype=bool)
+    keep = np.flatnonzero(~process)
+    fit_args: dict[str, Any] = {"languages": [languages[i] for i in keep], "anchors": given.anchors,
+                                "anchor_language": language}
+    model = make_clusterer(params).fit(vectors[keep], **fit_args)
+    n_cb = model.n_codebook_
+    Z = model.space_.transform(vectors, languages) if len(keep) > 1 else unit(vectors)
+    machine = np.full(n, -1)
+    machine[keep] = model.labels_
+    machine_status = np.full(n, STATUS_PROCESS, dtype=object)
+    machine_status[keep] = model.status_
+    labels, states = apply_edits(editor, note_ids, machine, Z, n_cb)
+    status = np.where(labels >= 0, STATUS_ASSIGNED,
+                      np.where(machine >= 0, STATUS_NONE, machine_status)).astype(object)
+    weights = notes["count"].to_numpy()
+    total = int(weights[labels >= 0].sum() + weights[(labels < 0) & ~process].sum())
+    live = sorted(t for t in set(labels.tolist()) if t >= 0)
+    centres = {t: unit(Z[labels == t].mean(axis=0, keepdims=True))[0] for t in live}
+    similarity = np.array([float(Z[i] @ centres[t]) if t >= 0 else
+                           float(np.max([Z[i] @ c for c in centres.values()], initial=0.0))
+                           for i, t in enumerate(labels)])
+
+    def first_note(t: int) -> int:
+        return int(np.flatnonzero(labels == t)[0])
+
+    # A codebook theme's id is its codebook id; a discovered theme is named by its earliest note, so its
+    # id survives re-clustering and added notes.
+    theme_id = {t: f"{question}~{given.codebook[t].id}" for t in range(n_cb)}
+    theme_id.update({t: f"{question}~{short_id(note_ids[first_note(t)], lab_id)}" for t in live if t >= n_cb})
+    raised = list(live)
+    order = sorted(raised, key=lambda t: (not states[t].relevant, -int(weights[labels == t].sum()), first_note(t)))
+    order += [t for t in range(n_cb) if t not in live]
+    texts = notes["text"].astype(str).tolist()
+    docs = notes["lemmas"].fillna("").astype(str).tolist()
+    keywords = class_tfidf_keywords(docs, labels, int(params["keywords_per_theme"]), similarity)
+    display = lemma_display_forms(texts, language)
+    phrases = note_phrases(texts, language, int(params["title_max_words"]))
+    banned = question_words(given.text, language) if given.text else set()
+    discovered_order = [t for t in order if t >= n_cb and t in live]
+    titles = phrase_titles(phrases, np.where(labels >= n_cb, labels, -1), similarity, texts, discovered_order,
+                           banned, int(params["title_candidates"]), int(params["title_max_chars"]))
+    groups = notes["group"].astype(str).tolist()
+    rows = []
+    for t in order:
+        members = np.flatnonzero(labels == t)
+        cb = given.codebook[t] if t < n_cb else None
+        pinned = [note_ids.index(p) for p in states[t].pinned if p in note_ids and labels[note_ids.index(p)] == t]
+        quotes = quotes_with_pins(similarity, groups, members, pinned, int(params["quotes_per_theme"]))
+        size = int(weights[members].sum())
+        central = texts[quotes[0]] if quotes else ""
+        if cb is not None:
+            title = cb.text("title", language)
+            summary = cb.text("description", language) or (summary_sentence(central, int(params["summary_max_chars"]))
+                                                           if central else title)
+        else:
+            title = titles[t]
+            summary = summary_sentence(central, int(params["summary_max_chars"]))
+        rows.append({
+            "theme_id": theme_id[t], "question": question, "session": str(notes["session"].iloc[0]),
+            "title": states[t].title or title, "summary": summary,
+            "keywords": [display.get(k, k) for k in keywords.get(t, [])], "size": size,
+            "share": size / total if total else 0.0, "notes": int(len(members)), "relevant": states[t].relevant,
+            "edits": sorted(set(states[t].edits)), "source": "codebook" if cb is not None else "discovered",
+            "codebook_id": cb.id if cb is not None else "", "status": RAISED if len(members) else NOT_RAISED,
+            "quotes": [{"note_id": note_ids[i], "text": texts[i], "group": groups[i],
+                        "round": int(notes["round"].iloc[i]), "pinned": i in pinned} for i in quotes],
+            "groups": sorted(set(groups[i] for i in members)),
+        })
+    # An ambiguous note's runner-up is a machine theme; name the theme most of its notes ended up in.
+    final_of = {}
+    for m in range(model.n_themes_):
+        kept = labels[(machine == m) & (labels >= 0)]
+        if len(kept):
+            final_of[m] = int(np.bincount(kept).argmax())
+    secondary = np.full(n, "", dtype=object)
+    secondary[keep] = [theme_id.get(final_of.get(int(s), -1), "") for s in model.secondary_]
+    assignments = pd.DataFrame({
+        "note_id": note_ids, "question": question, "theme_id": [theme_id.get(int(t), "") for t in labels],
+        "status": status, "secondary_theme_id": secondary, "similarity": np.round(similarity, 4),
+    })
+    answers = ~process
+    unassigned = float(((labels < 0) & answers).sum() / max(int(answers.sum()), 1))
+    metrics = {
+        "notes": int(n), "n_themes": len(raised), "unassigned_rate": round(unassigned, 4),
+        "codebook_rate": round(float(((labels >= 0) & (labels < n_cb)).sum() / max(int(answers.sum()), 1)), 4),
+        "process_notes": [short_id(note_ids[i], lab_id) for i in np.flatnonzero(process)],
+        "silhouette": None if np.isnan(model.silhouette_) else round(float(model.silhouette_), 4),
+        "stability_ari": round(seed_stability(vectors[keep], params, **fit_args), 4),
+    }
+    return rows, assignments, metrics
+
+
+def empty_metrics() -> dict[str, Any]:
+    """The metrics of a question without notes."""
+    return {"notes": 0, "n_themes": 0, "unassigned_rate": 0.0, "codebook_rate": 0.0, "process_notes": [],
+            "silhouette": None, "stability_ari": None}
+
+
+def build_themes(notes: pd.DataFrame, vectors: np.ndarray, language: str, question_ids: list[str],
+                 params: dict[str, Any], editor: EditApplier | None = None, codebook: Codebook | None = None,
+                 embed: Embed | None = None, question_texts: dict[str, str] | None = None,
+                 ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
+    """All questions of a lab -> (themes, assignments, metrics). Pure: vectors row-aligned with notes.
+
+    `embed` turns extra texts (codebook titles, process-note examples) into vectors of the notes'
+    backend; without it there are no codebook themes and process notes come from patterns only.
+    """
+    if len(notes) != len(vectors):
+        raise HarvestError.at("embeddings.npz", None, "vectors and notes differ in number",
+                              "re-run the embed stage (dvc repro)")
+    texts = notes["text"].astype(str).tolist()
+    languages = notes["lang"].astype(str).tolist() if "lang" in notes else [language] * len(notes)
+    example_vectors = {}
+    if embed is not None:
+        for lang in sorted(set(languages)):
+            if examples(lang):
+                example_vectors[lang] = embed([normalise_note(t, lang) for t in examples(lang)])
+    process = process_notes(texts, languages, vectors, example_vectors, float(params["process_min_z"]))
+    theme_rows: list[dict[str, Any]] = []
+    assignment_frames = []
+    metrics: dict[str, Any] = {}
+    for qid in progress(question_ids, "themes per question"):
+        mask = (notes["question"] == qid).to_numpy()
+        if not mask.any():
+            metrics[qid] = empty_metrics()
+            continue
+        themes = codebook.themes_for(qid) if codebook is not None and embed is not None else ()
+        anchors = anchor_vectors(themes, language, embed) if themes and embed is not None else None
+        given = QuestionInput((question_texts or {}).get(qid, ""), themes, anchors, process[mask])
+        rows, assigned, m = themes_for_question(notes[mask].reset_index(drop=True), vectors[mask], language,
+                                                params, editor, given)
+        theme_rows += rows
+        assignment_frames.append(assigned)
+        metrics[qid] = m
+    themes_frame = pd.DataFrame(theme_rows)
+    assignments = pd.concat(assignment_frames, ignore_index=True) if assignment_frames else pd.DataFrame()
+    return themes_frame, assignments, metrics
+
+
+def text_embedder(params: dict[str, Any], language: str, root: Path) -> Embed:
+    """Texts -> vectors with the lab's embedding backend and cache (codebook titles, process examples)."""
+    from pipeline.embed import VectorCache, embed_texts, make_embedder
+
+    embedder, _ = make_embedder(params["embed"], language, int(params["themes"]["random_state"]))
+    cache = VectorCache(root / params["embed"]["cache_dir"], embedder.id) if embedder.cacheable else None
+
+    def embed(texts: list[str]) -> np.ndarray:
+        return embed_texts(texts, embedder, cache)[0]
+
+    return embed
+
+
+def run(lab_id: str, params: dict[str, Any], root: Path = Path(".")) -> dict[str, Any]:
+    """DVC stage: notes + embeddings (+ codebook) -> themes.json, assignments.csv, coverage, metrics."""
+    out = paths.processed_dir(lab_id, root)
+    notes = pd.read_parquet(out / "notes.parquet")
+    lab = json.loads((out / "lab.json").read_text(encoding="utf-8"))
+    with np.load(out / "embeddings.npz") as data:
+        ids, vectors = data["note_id"].tolist(), data["vectors"]
+    if ids != notes["note_id"].tolist():
+        raise HarvestError.at(out / "embeddings.npz", None, "embeddings do not match the clean notes",
+                              "re-run the embed stage (dvc repro)")
+    questions = [q for s in lab["sessions"] for q in s["questions"]]
+    raw = paths.raw_dir(lab_id, root)
+    edits_path = raw / EDITS_FILE
+    editor = EditApplier(load_edits(edits_path.parent), lab_id, str(edits_path))
+    codebook, warnings = load_codebook(codebook_path(raw, lab.get("codebook"), root), lab["language"],
+                                       [q["id"] for q in questions])
+    embed = text_embedder(params, lab["language"], root)
+    themes, assignments, metrics = build_themes(notes, vectors, lab["language"], [q["id"] for q in questions],
+                                                params["themes"], editor, codebook, embed,
+                                                {q["id"]: q["text"] for q in questions})
+    for warning in warnings + editor.warnings + editor.unapplied():
+        print(warning, file=sys.stderr)
+    (out / "themes.json").write_text(json.dumps(themes.to_dict(orient="records"), ensure_ascii=False,
+                                                indent=2), encoding="utf-8")
+    assignments.to_csv(out / "assignments.csv", index=False)
+    theme_coverage(notes, assignments).to_csv(out / "coverage.csv", index=False)
+    quality = json.loads((out / "quality.json").read_text(encoding="utf-8"))
+    summary = {"notes": int(len(notes)), "themes": int((themes["status"] == RAISED).sum()) if len(themes) else 0,
+               "unassigned_rate": round(float((assignments["status"].isin([STATUS_NONE, "ambiguous"])).mean()), 4)
+               if len(assignments) else 0.0,
+               "process_notes": int((assignments["status"] == STATUS_PROCESS).sum()) if len(assignments) else 0,
+               "notes_in": quality["notes_in"], "per_question": metrics}
+    (out / "metrics.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
+    run_info = {"pipeline_version": __version__, "themes_params": params["themes"],
+                "codebook": lab.get("codebook") or (CODEBOOK_FILE if codebook else None)}
+    (out / "run_info.json").write_text(json.dumps(run_info, indent=2, default=str), encoding="utf-8")
+    return summary

@@ -1,0 +1,149 @@
+"""Codebook themes: the file format and its validation, assignment, and what they give on the sample lab."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sklearn.metrics import adjusted_rand_score
+
+from pipeline.cli import main
+from pipeline.errors import HarvestError
+from pipeline.params import load_params
+from pipeline.themes import make_clusterer
+from pipeline.themes.codebook import (
+    assign_to_anchors,
+    codebook_path,
+    load_codebook,
+    parse_codebook,
+    structureless_similarity,
+)
+from tests.conftest import ROOT
+from tests.test_check import GOOD, make_lab
+from tests.test_evaluate import TOPICS
+from tests.test_themes import blobs
+
+PARAMS = load_params(ROOT / "params.yaml")
+LANGUAGES = ("ro", "en", "it", "nl", "hr", "lt")
+QUESTIONS = ["s1q1", "s1q2", "s1q3", "s2q1", "s2q2", "s2q3"]
+
+GOOD_CODEBOOK = """\
+questions:
+  s1q1:
+    - id: funding
+      title: {ro: "Finanțare", en: "Funding"}
+      description: {ro: "Granturi și credite"}
+      examples: {ro: ["micro-granturi rapide"]}
+all:
+  - id: other_ideas
+    title: "Alte idei"
+"""
+
+
+def test_a_codebook_is_read_with_titles_per_language_and_shared_themes():
+    codebook, warnings = parse_codebook(GOOD_CODEBOOK, "codebook.yaml", "ro", ["s1q1", "s2q1"])
+    assert warnings == []
+    assert [t.id for t in codebook.themes_for("s1q1")] == ["funding", "other_ideas"]
+    assert [t.id for t in codebook.themes_for("s2q1")] == ["other_ideas"]
+    funding = codebook.themes_for("s1q1")[0]
+    assert funding.text("title", "en") == "Funding" and funding.text("title", "it") == "Funding"
+    assert funding.texts("ro") == ["Finanțare", "Granturi și credite", "micro-granturi rapide"]
+    assert codebook.everywhere[0].title == {"ro": "Alte idei"}       # a plain string is the lab's language
+
+
+@pytest.mark.parametrize("text, line, message", [
+    ("questions:\n  s1q1:\n    - id: funding\n      titel: Bani\n", 4, "unknown key 'titel'"),
+    ("questions:\n  s1q1:\n    - id: Funding Ideas\n      title: Bani\n", 3, "not a short id"),
+    ("questions:\n  s1q1:\n    - id: a\n      title: A\n    - id: a\n      title: B\n", 5, "appears twice"),
+    ("questions:\n  s1q1:\n    - id: a\n", 3, "no usable title"),
+    ("questions:\n  s9q9:\n    - id: a\n      title: A\n", 2, "'s9q9' is not in lab.yaml"),
+    ("themes:\n  - id: a\n", 1, "unknown key 'themes'"),
+    ("questions:\n  s1q1: [unclosed\n", 3, "not valid YAML"),
+])
+def test_codebook_mistakes_name_file_line_and_fix(text, line, message):
+    with pytest.raises(HarvestError) as caught:
+        parse_codebook(text, "lab/codebook.yaml", "ro", ["s1q1"])
+    problem = next(p for p in caught.value.problems if message in p.problem)
+    assert (problem.path, problem.line) == ("lab/codebook.yaml", line) and problem.fix
+
+
+def test_the_shipped_ecoc_sme_codebook_covers_six_questions_in_six_languages():
+    for language in LANGUAGES:
+        codebook, warnings = load_codebook(ROOT / "codebooks" / "ecoc-sme.yaml", language, QUESTIONS)
+        assert codebook is not None and warnings == []
+        assert set(codebook.questions) == set(QUESTIONS)
+        for themes in codebook.questions.values():
+            assert len(themes) >= 4
+            assert all(language in t.title and language in t.description for t in themes)
+
+
+def test_a_lab_finds_its_codebook_by_name_or_its_own_file(tmp_path):
+    assert codebook_path(tmp_path, None, ROOT) is None
+    assert codebook_path(tmp_path, "ecoc-sme", ROOT) == ROOT / "codebooks" / "ecoc-sme.yaml"
+    with pytest.raises(HarvestError, match="codebook 'nope' not found"):
+        codebook_path(tmp_path, "nope", ROOT)
+    (tmp_path / "codebook.yaml").write_text(GOOD_CODEBOOK, encoding="utf-8")
+    assert codebook_path(tmp_path, "ecoc-sme", ROOT) == tmp_path / "codebook.yaml"
+
+
+def test_harvest_check_validates_the_codebook(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    lab_dir = make_lab(tmp_path, {"a.csv": GOOD})
+    (lab_dir / "codebook.yaml").write_text("questions:\n  s1q1:\n    - id: a\n      titel: A\n", encoding="utf-8")
+    assert main(["check", str(lab_dir)]) == 2
+    err = capsys.readouterr().err
+    assert f"{lab_dir / 'codebook.yaml'}:4: unknown key 'titel'" in err and "Traceback" not in err
+    (lab_dir / "codebook.yaml").write_text(GOOD_CODEBOOK, encoding="utf-8")
+    assert main(["check", str(lab_dir)]) == 0
+
+
+def test_notes_join_codebook_anchors_and_an_anchor_nobody_raised_stays_empty():
+    X, y = blobs([12, 12, 12], dim=24, seed=3)
+    centres = np.vstack([X[y == t].mean(axis=0) for t in range(3)])
+    rng = np.random.default_rng(1)
+    anchors = np.vstack([centres[:2] + 0.3 * rng.normal(size=(2, 24)) * 0.2, rng.normal(size=(1, 24))])
+    model = make_clusterer(PARAMS["themes"]).fit(X, anchors=anchors)
+    assert model.n_codebook_ == 3
+    assert adjusted_rand_score(y[y < 2], model.labels_[y < 2]) == 1.0 and set(model.labels_[y < 2]) == {0, 1}
+    assert not (model.labels_ == 2).any()                 # the random anchor: not raised
+    assert (model.labels_[y == 2] >= 3).all()             # the third topic is discovered instead
+    null = structureless_similarity(model.embedding_, np.random.RandomState(0), 200)
+    labels, _ = assign_to_anchors(model.embedding_, model.space_.transform(anchors), 1.64, 10, null)
+    assert set(labels[y == 2].tolist()) <= {-1, 2} and (labels[y == 2] == -1).mean() > 0.5
+
+
+def test_evaluate_with_a_codebook_predicts_its_ids(tmp_path, capsys, monkeypatch):
+    csv = tmp_path / "labelled.csv"
+    csv.write_text("text,label\n" + "".join(f'"{t}",{k}\n' for k, ts in TOPICS.items() for t in ts), encoding="utf-8")
+    codebook = tmp_path / "cb.yaml"
+    codebook.write_text("all:\n  - id: finantare\n    title: Finanțare și granturi\n"
+                        "  - id: spatii\n    title: Spații de lucru și ateliere\n"
+                        "  - id: pandemie\n    title: Efectele pandemiei\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert main(["evaluate", str(csv), "--codebook", str(codebook), "--json"]) == 0
+    scores = json.loads(capsys.readouterr().out)
+    assert scores["codebook_rate"] >= 0.7 and scores["ari"] >= 0.6
+    (tmp_path / "q.yaml").write_text(GOOD_CODEBOOK.split("all:")[0], encoding="utf-8")
+    assert main(["evaluate", str(csv), "--codebook", str(tmp_path / "q.yaml")]) == 2
+    assert "has none" in capsys.readouterr().err
+
+
+def test_new_labs_reference_the_ecoc_sme_codebook(tmp_path):
+    from pipeline.lab import load_lab
+    from pipeline.newlab import new_lab
+
+    (tmp_path / "params.yaml").write_text("labs:\n  - x\n", encoding="utf-8")
+    lab_dir = new_lab("kaunas-2021-03-15", "Kaunas", "2021-03-15", "lt", tmp_path)
+    lab = load_lab(lab_dir)
+    assert lab.meta["codebook"] == "ecoc-sme"
+    codebook, _ = load_codebook(codebook_path(lab_dir, lab.meta["codebook"], ROOT), "lt", [q.id for q in lab.questions])
+    assert codebook is not None and codebook.themes_for("s1q1")
+
+
+def test_sample_lab_json_carries_the_codebook_name(tmp_path: Path):
+    from pipeline.lab import load_lab
+
+    lab = load_lab(ROOT / "data" / "raw" / "timisoara-2020-10-20")
+    assert lab.to_dict()["codebook"] == "ecoc-sme"

@@ -1,0 +1,55 @@
+"""Process notes (remarks about the session, not answers) are set apart, in every language we support."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from pipeline.themes.process import examples, matches_pattern, process_notes, similar_to_examples
+
+# Written for this test: three remarks about the process and three real answers per language.
+CASES = {
+    "ro": (["Nu am ajuns la o concluzie, trebuie discutat mai mult", "Am rămas fără timp la întrebarea asta",
+            "De reluat data viitoare"],
+           ["Granturi mici pentru artiștii independenți", "Spații ieftine în clădirile primăriei",
+            "Timpul de lucru al artiștilor nu e plătit corect"]),
+    "en": (["We did not reach a conclusion", "We ran out of time on this one", "See above"],
+           ["Small grants for independent artists", "Cheap studios in empty city buildings",
+            "Artists' time is not paid fairly"]),
+    "it": (["Non siamo arrivati a una conclusione", "Abbiamo finito il tempo", "Da riprendere la prossima volta"],
+           ["Piccoli contributi per gli artisti indipendenti", "Spazi economici negli edifici vuoti del comune",
+            "Il tempo degli artisti non è pagato in modo giusto"]),
+    "nl": (["Geen conclusie bereikt", "Geen tijd meer gehad voor deze vraag", "Zie hierboven"],
+           ["Kleine subsidies voor zelfstandige kunstenaars", "Goedkope ateliers in leegstaande gebouwen",
+            "De tijd van kunstenaars wordt niet eerlijk betaald"]),
+    "hr": (["Nismo došli do zaključka", "Ponestalo nam je vremena", "Vidi gore"],
+           ["Male potpore za nezavisne umjetnike", "Jeftini ateljei u praznim gradskim zgradama",
+            "Vrijeme umjetnika nije pošteno plaćeno"]),
+    "lt": (["Nepriėjome prie išvados", "Pritrūko laiko šiam klausimui", "Žiūrėti aukščiau"],
+           ["Mažos dotacijos nepriklausomiems menininkams", "Pigios dirbtuvės tuščiuose miesto pastatuose",
+            "Menininkų laikas nėra sąžiningai apmokamas"]),
+}
+
+
+@pytest.mark.parametrize("language", sorted(CASES))
+def test_process_notes_match_their_language_patterns_and_answers_do_not(language):
+    process, answers = CASES[language]
+    assert all(matches_pattern(t, language) for t in process), language
+    assert not any(matches_pattern(t, language) for t in answers), language
+    assert len(examples(language)) >= 3                     # similarity needs examples in every language
+
+
+def test_similarity_to_examples_flags_outliers_only():
+    rng = np.random.default_rng(0)
+    notes = rng.normal(size=(60, 64))
+    example = rng.normal(size=(1, 64))
+    notes[:2] = example + 0.05 * rng.normal(size=(2, 64))   # two notes almost say what the example says
+    unit = notes / np.linalg.norm(notes, axis=1, keepdims=True)
+    flagged = similar_to_examples(unit, example / np.linalg.norm(example), 3.5)
+    assert flagged[:2].all() and flagged[2:].sum() <= 1
+
+
+def test_process_notes_combine_patterns_per_note_language():
+    texts = ["Am rămas fără timp", "We ran out of time", "Granturi pentru artiști"]
+    flagged = process_notes(texts, ["ro", "en", "ro"], np.eye(3), {}, 3.5)
+    assert flagged.tolist() == [True, True, False]
