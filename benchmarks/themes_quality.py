@@ -1,7 +1,10 @@
-"""Print theme-clustering quality: the sample lab against gold_themes.csv, and optionally a labelled CSV.
+"""Print theme quality: the sample lab against gold_themes.csv with and without its codebook, a labelled
+CSV with and without a codebook, codebook assignment time, and how many notes tiny vector noise moves.
 
-    python benchmarks/themes_quality.py                      # sample lab, per question
-    python benchmarks/themes_quality.py --eval ../shared/eval/moroco_dev.csv
+    python benchmarks/themes_quality.py                      # sample lab, per question, both ways
+    python benchmarks/themes_quality.py --eval ../shared/eval/moroco_dev.csv \
+        --eval-codebook benchmarks/codebooks/moroco-ro.yaml
+    python benchmarks/themes_quality.py --noise 20           # share of notes whose theme changes (1e-5 noise)
 
 Figures, not assertions. Uses the project's params.yaml (same code path as `dvc repro`).
 """
@@ -10,8 +13,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -22,49 +27,109 @@ from pipeline.embed import VectorCache, embed_texts, make_embedder  # noqa: E402
 from pipeline.evaluate import evaluate_csv, score_labels  # noqa: E402
 from pipeline.ingest import read_lab_notes  # noqa: E402
 from pipeline.params import load_params  # noqa: E402
-from pipeline.themes import build_themes  # noqa: E402
+from pipeline.themes import build_themes, make_clusterer  # noqa: E402
+from pipeline.themes.build import text_embedder  # noqa: E402
+from pipeline.themes.codebook import anchor_vectors, codebook_path, load_codebook  # noqa: E402
 
 LAB = "timisoara-2020-10-20"
+NOISE = 1e-5
 
 
-def sample_lab_agreement(params: dict) -> pd.DataFrame:
-    """Per question: notes, gold themes, found themes, NMI/ARI against gold, unassigned, stability."""
+def sample_lab(params: dict) -> tuple:
+    """The sample lab's clean notes, vectors, gold theme per note, codebook and an embedder for extra texts."""
     lab_dir = ROOT / "data" / "raw" / LAB
     lab, raw, _ = read_lab_notes(lab_dir, params["ingest"]["formats"])
     clean, _ = clean_notes(raw, lab.language, params["clean"])
     embedder, _ = make_embedder(params["embed"], lab.language, params["themes"]["random_state"])
     cache = VectorCache(ROOT / params["embed"]["cache_dir"], embedder.id) if embedder.cacheable else None
     vectors, _ = embed_texts(clean["text"].tolist(), embedder, cache)
-    _, assignments, metrics = build_themes(clean, vectors, lab.language, [q.id for q in lab.questions],
-                                           params["themes"])
     gold = pd.read_csv(lab_dir / "gold_themes.csv")
     gold_of = {f"{LAB}/{f}:{line}": theme for f, line, theme in gold.itertuples(index=False)}
+    clean["gold"] = [gold_of[str(ids[0] if not isinstance(ids, str) else ids.split("|")[0]).split("#")[0]]
+                     for ids in clean["source_ids"]]
+    codebook, _ = load_codebook(codebook_path(lab_dir, lab.meta.get("codebook"), ROOT), lab.language,
+                                [q.id for q in lab.questions])
+    return lab, clean, vectors, codebook, text_embedder(params, lab.language, ROOT)
+
+
+def agreement(params: dict, data: tuple, with_codebook: bool) -> pd.DataFrame:
+    """Per question: notes, themes found, NMI/ARI against gold, share in codebook themes, process notes."""
+    lab, clean, vectors, codebook, embed = data
+    _, assignments, metrics = build_themes(clean, vectors, lab.language, [q.id for q in lab.questions],
+                                           params["themes"], None, codebook if with_codebook else None, embed,
+                                           {q.id: q.text for q in lab.questions})
     merged = clean.merge(assignments, on=["note_id", "question"])
-    merged["gold"] = [gold_of[ids.split("|")[0].split("#")[0]] for ids in merged["source_ids"]]
-    merged["predicted"] = merged["theme_id"].where(merged["theme_id"] != "", "unassigned")
+    merged["predicted"] = merged["theme_id"].where(merged["theme_id"] != "", merged["status"])
     rows = []
     for qid, group in merged.groupby("question"):
-        scores = score_labels(group["gold"].tolist(), group["predicted"].to_numpy())
         m = metrics[qid]
         rows.append({"question": qid, "notes": len(group), "gold_themes": group["gold"].nunique(),
-                     "themes": m["n_themes"], **scores, "unassigned": m["unassigned_rate"],
-                     "stability_ari": m["stability_ari"]})
+                     "themes": m["n_themes"], **score_labels(group["gold"].tolist(), group["predicted"].to_numpy()),
+                     "codebook_rate": m["codebook_rate"], "process_notes": len(m["process_notes"]),
+                     "unassigned": m["unassigned_rate"], "stability_ari": m["stability_ari"]})
     return pd.DataFrame(rows)
+
+
+def assignment_seconds_per_1000(params: dict, data: tuple, repeats: int = 3) -> float:
+    """Extra fit time a codebook costs, per 1,000 notes (all sample questions, notes repeated with noise)."""
+    lab, clean, vectors, codebook, embed = data
+    rng = np.random.default_rng(0)
+    X = np.vstack([vectors + rng.normal(scale=0.01, size=vectors.shape) for _ in range(6)])   # ~1,000 notes
+    anchors = anchor_vectors(codebook.themes_for("s1q1"), lab.language, embed)
+    timings = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        make_clusterer(params["themes"]).fit(X)
+        plain = time.perf_counter() - started
+        started = time.perf_counter()
+        make_clusterer(params["themes"]).fit(X, anchors=anchors, anchor_language=lab.language)
+        timings.append((time.perf_counter() - started - plain) / len(X) * 1000)
+    return float(np.median(timings))
+
+
+def noise_changes(params: dict, data: tuple, draws: int, with_codebook: bool) -> list[float]:
+    """For each draw of N(0, 1e-5) noise on the vectors: the share of notes whose theme changes."""
+    lab, clean, vectors, codebook, embed = data
+    questions = [q.id for q in lab.questions]
+    texts = {q.id: q.text for q in lab.questions}
+    cb = codebook if with_codebook else None
+    settings = {**params["themes"], "stability_seeds": 1}
+    base = build_themes(clean, vectors, lab.language, questions, settings, None, cb, embed, texts)[1]
+    rng = np.random.default_rng(1)
+    shares = []
+    for _ in range(draws):
+        noisy = vectors + rng.normal(scale=NOISE, size=vectors.shape).astype(vectors.dtype)
+        moved = build_themes(clean, noisy, lab.language, questions, settings, None, cb, embed, texts)[1]
+        shares.append(float((moved["theme_id"].to_numpy() != base["theme_id"].to_numpy()).mean()))
+    return shares
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--eval", type=Path, help="a labelled CSV (columns text,label), e.g. moroco_dev.csv")
+    parser.add_argument("--eval-codebook", type=Path, help="a codebook whose 'all:' themes are the labels' names")
+    parser.add_argument("--noise", type=int, default=0, help="draws of 1e-5 vector noise (0: skip)")
     args = parser.parse_args()
     params = load_params(ROOT / "params.yaml")
-    table = sample_lab_agreement(params)
-    print(f"Sample lab {LAB} against gold_themes.csv")
-    print(table.to_string(index=False))
-    print(f"mean NMI {table['nmi'].mean():.3f}  mean ARI {table['ari'].mean():.3f}  "
-          f"mean stability {table['stability_ari'].mean():.3f}")
+    data = sample_lab(params)
+    for with_codebook in (False, True):
+        table = agreement(params, data, with_codebook)
+        print(f"\nSample lab {LAB} against gold_themes.csv, {'with' if with_codebook else 'without'} the codebook")
+        print(table.to_string(index=False))
+        print(f"mean NMI {table['nmi'].mean():.3f}  mean ARI {table['ari'].mean():.3f}  "
+              f"codebook rate {table['codebook_rate'].mean():.3f}  process notes {table['process_notes'].sum()}  "
+              f"themes {table['themes'].min()}-{table['themes'].max()}")
+    print(f"\ncodebook assignment: {assignment_seconds_per_1000(params, data):+.3f} s per 1,000 notes")
+    for with_codebook in (False, True) if args.noise else ():
+        shares = noise_changes(params, data, args.noise, with_codebook)
+        print(f"noise {NOISE:g} x {args.noise} ({'with' if with_codebook else 'without'} codebook): notes changing "
+              f"theme mean {np.mean(shares):.2%}, max {np.max(shares):.2%}")
     if args.eval:
         scores = evaluate_csv(args.eval, "text", "label", "ro", params)
-        print(f"\n{args.eval.name}: " + "  ".join(f"{k}={v}" for k, v in scores.items()))
+        print(f"\n{args.eval.name} discovery: " + "  ".join(f"{k}={v}" for k, v in scores.items()))
+        if args.eval_codebook:
+            scores = evaluate_csv(args.eval, "text", "label", "ro", params, args.eval_codebook)
+            print(f"{args.eval.name} + {args.eval_codebook.name}: " + "  ".join(f"{k}={v}" for k, v in scores.items()))
 
 
 if __name__ == "__main__":

@@ -42,6 +42,7 @@ def processed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The sample lab's stage outputs, built in a temporary project (never data/processed of the checkout)."""
     project = tmp_path_factory.mktemp("explore-project")
     shutil.copytree(SAMPLE_LAB, project / "data" / "raw" / LAB)
+    shutil.copytree(ROOT / "codebooks", project / "codebooks")                # the codebook lab.yaml names
     params = json.loads(json.dumps(PARAMS))
     params["embed"]["cache_dir"] = str(ROOT / ".cache" / "embeddings")   # share the vector cache
     for stage in (ingest, clean, embed, themes, proposals, links):
