@@ -36,8 +36,8 @@ def _run_stage(name: str, lab_id: str) -> Any:
 def _check(lab_dir: str) -> int:
     from pipeline.edits import EDITS_FILE, check_references, load_edits
     from pipeline.ingest import read_lab_notes
-    from pipeline.translations import read_translations
     from pipeline.themes.codebook import check_codebook
+    from pipeline.translations import read_translations
 
     params = load_params() if Path("params.yaml").is_file() else {"ingest": {"formats": ["csv"]}}
     lab, notes, warnings = read_lab_notes(Path(lab_dir), params["ingest"]["formats"])

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from functools import cache
+
 import numpy as np
 
 from pipeline.lang import data_lines
