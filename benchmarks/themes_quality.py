@@ -42,19 +42,20 @@ LAB = "timisoara-2020-10-20"
 NOISE = 1e-5
 
 
-def sample_lab(params: dict) -> tuple:
-    """The sample lab's clean notes, vectors, gold theme per note, codebook and an embedder for extra texts."""
-    lab_dir = ROOT / "data" / "raw" / LAB
+def sample_lab(params: dict, lab_id: str = LAB, codebook_name: str | None = None) -> tuple:
+    """A sample lab's clean notes, vectors, gold theme per note, codebook (its own, or `codebook_name`)
+    and an embedder for extra texts."""
+    lab_dir = ROOT / "data" / "raw" / lab_id
     lab, raw, _ = read_lab_notes(lab_dir, params["ingest"]["formats"])
     clean, _ = clean_notes(raw, lab.language, params["clean"])
     embedder, _ = make_embedder(params["embed"], lab.language, params["themes"]["random_state"])
     cache = VectorCache(ROOT / params["embed"]["cache_dir"], embedder.id) if embedder.cacheable else None
     vectors, _ = embed_texts(clean["text"].tolist(), embedder, cache)
     gold = pd.read_csv(lab_dir / "gold_themes.csv")
-    gold_of = {f"{LAB}/{f}:{line}": theme for f, line, theme in gold.itertuples(index=False)}
+    gold_of = {f"{lab_id}/{f}:{line}": theme for f, line, theme in gold.itertuples(index=False)}
     clean["gold"] = [gold_of[str(ids[0] if not isinstance(ids, str) else ids.split("|")[0]).split("#")[0]]
                      for ids in clean["source_ids"]]
-    codebook, _ = load_codebook(codebook_path(lab_dir, lab.meta.get("codebook"), ROOT), lab.language,
+    codebook, _ = load_codebook(codebook_path(lab_dir, codebook_name or lab.meta.get("codebook"), ROOT), lab.language,
                                 [q.id for q in lab.questions])
     return lab, clean, vectors, codebook, text_embedder(params, lab.language, ROOT)
 
@@ -123,12 +124,14 @@ def main() -> None:
     parser.add_argument("--eval", type=Path, help="a labelled CSV (columns text,label), e.g. moroco_dev.csv")
     parser.add_argument("--eval-codebook", type=Path, help="a codebook whose 'all:' themes are the labels' names")
     parser.add_argument("--noise", type=int, default=0, help="draws of 1e-5 vector noise (0: skip)")
+    parser.add_argument("--lab", default=LAB, help="a sample lab with gold_themes.csv (e.g. kaunas-2020-11-17)")
+    parser.add_argument("--codebook", help="a codebook of codebooks/ for a lab whose lab.yaml names none")
     args = parser.parse_args()
     params = load_params(ROOT / "params.yaml")
-    data = sample_lab(params)
+    data = sample_lab(params, args.lab, args.codebook)
     for with_codebook in (False, True):
         table = agreement(params, data, with_codebook)
-        print(f"\nSample lab {LAB} against gold_themes.csv, {'with' if with_codebook else 'without'} the codebook")
+        print(f"\nSample lab {args.lab} against gold_themes.csv, {'with' if with_codebook else 'without'} the codebook")
         print(table.to_string(index=False))
         print(f"mean NMI {table['nmi'].mean():.3f}  mean ARI {table['ari'].mean():.3f}  "
               f"codebook rate {table['codebook_rate'].mean():.3f}  process notes {table['process_notes'].sum()}  "
