@@ -36,11 +36,13 @@ def _run_stage(name: str, lab_id: str) -> Any:
 def _check(lab_dir: str) -> int:
     from pipeline.edits import EDITS_FILE, check_references, load_edits
     from pipeline.ingest import read_lab_notes
+    from pipeline.readers import Limits
     from pipeline.themes.codebook import check_codebook
     from pipeline.translations import read_translations
 
     params = load_params() if Path("params.yaml").is_file() else {"ingest": {"formats": ["csv"]}}
-    lab, notes, warnings = read_lab_notes(Path(lab_dir), params["ingest"]["formats"])
+    lab, notes, warnings = read_lab_notes(Path(lab_dir), params["ingest"]["formats"],
+                                          Limits.from_params(params["ingest"]))
     edits_path = Path(lab_dir) / EDITS_FILE
     warnings += check_references(load_edits(Path(lab_dir)), set(notes["note_id"]), lab.id, str(edits_path))
     warnings += read_translations(Path(lab_dir), lab.id, notes["note_id"], lab.people)[1]

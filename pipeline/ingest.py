@@ -17,8 +17,8 @@ from pipeline import paths
 from pipeline.errors import HarvestError, Problem
 from pipeline.lab import Lab, load_lab
 from pipeline.lang import language
-from pipeline.readers import READERS, REQUIRED_COLUMNS, csv_records, decode_bytes
-from pipeline.redact import redact
+from pipeline.readers import NO_LIMITS, READERS, REQUIRED_COLUMNS, Limits, csv_records, decode_bytes, transcript_files
+from pipeline.redact import redact, redact_fields, unique_redactions
 from pipeline.translations import FILE as TRANSLATIONS
 from pipeline.translations import read_translations, translations_frame
 
@@ -93,17 +93,29 @@ def notes_frame(rows: list[dict[str, Any]], lab: Lab) -> pd.DataFrame:
     return frame.astype({"line": "int64", "round": "int64"})
 
 
-def read_lab_notes(lab_dir: Path, formats: list[str]) -> tuple[Lab, pd.DataFrame, list[Problem]]:
-    """Read lab.yaml and every transcript in notes/; errors raise, warnings are returned."""
+def redact_provenance(rows: list[dict[str, Any]], lab: Lab) -> None:
+    """Personal data in file names and `id` values out before they become note ids (kept unique)."""
+    files = unique_redactions((r["file"] for r in rows), lab.people, lab.language)
+    for row in rows:
+        row["file"] = files[row["file"]]
+    for file_name in set(files.values()):
+        of_file = [r for r in rows if r["file"] == file_name and r["id"]]
+        ids = unique_redactions((r["id"] for r in of_file), lab.people, lab.language)
+        for row in of_file:
+            row["id"] = ids[row["id"]]
+
+
+def read_lab_notes(lab_dir: Path, formats: list[str],
+                   limits: Limits = NO_LIMITS) -> tuple[Lab, pd.DataFrame, list[Problem]]:
+    """Read lab.yaml and every transcript in notes/ (subfolders too); errors raise, warnings are returned."""
     lab = load_lab(lab_dir)
     language(lab.language, lab_dir / "lab.yaml")  # an unknown language fails once, before any file is read
     notes_dir = lab_dir / NOTES_DIR
     if not notes_dir.is_dir():
         raise HarvestError.at(notes_dir, None, "no notes/ folder", "put the transcripts in notes/")
-    problems: list[Problem] = []
     rows: list[dict[str, Any]] = []
-    files = sorted(p for p in notes_dir.iterdir() if p.is_file() and not p.name.startswith("."))
-    for path in files:
+    files, problems = transcript_files(notes_dir, lab_dir)
+    for path, name in files:
         shown = str(path)
         kind = path.suffix.lower().lstrip(".")
         if kind not in formats or kind not in READERS:
@@ -112,15 +124,15 @@ def read_lab_notes(lab_dir: Path, formats: list[str]) -> tuple[Lab, pd.DataFrame
                                     "warning"))
             continue
         try:
-            records, file_problems = READERS[kind](path.read_bytes(), path.name, lab)
+            records, file_problems = READERS[kind](path.read_bytes(), name, lab, limits)
         except HarvestError as exc:
             records, file_problems = [], exc.problems
         file_rows, invalid = validate_records(records, lab)
-        # Readers name the file (and an Excel sheet: 'notes.xlsx[s1]'); show it with its folder.
-        problems.extend(Problem(str(path.parent / p.path), p.line, p.problem, p.fix, p.severity)
+        # Readers name the file within notes/ (and an Excel sheet: 'notes.xlsx[s1]'); show it with its folder.
+        problems.extend(Problem(str(notes_dir / p.path), p.line, p.problem, p.fix, p.severity)
                         for p in file_problems + invalid)
         rows.extend(file_rows)
-    if not files:
+    if not files and not problems:
         problems.append(Problem(str(notes_dir), None, "no transcripts found", "add the table notes as CSV"))
     seen = Counter(r["question"] for r in rows)
     for q in lab.questions:
@@ -130,18 +142,21 @@ def read_lab_notes(lab_dir: Path, formats: list[str]) -> tuple[Lab, pd.DataFrame
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise HarvestError(errors)
+    redact_provenance(rows, lab)
     return lab, notes_frame(rows, lab), problems
 
 
 def run(lab_id: str, params: dict[str, Any], root: Path = Path(".")) -> list[Problem]:
     """DVC stage: write data/processed/<lab>/notes_raw.parquet and lab.json; return the warnings."""
-    lab, notes, warnings = read_lab_notes(paths.raw_dir(lab_id, root), params["ingest"]["formats"])
+    lab, notes, warnings = read_lab_notes(paths.raw_dir(lab_id, root), params["ingest"]["formats"],
+                                          Limits.from_params(params["ingest"]))
     translations, more = read_translations(paths.raw_dir(lab_id, root), lab.id, notes["note_id"], lab.people)
     out = paths.processed_dir(lab_id, root)
     out.mkdir(parents=True, exist_ok=True)
     notes.to_parquet(out / "notes_raw.parquet", index=False)
     translations_frame(translations).to_csv(out / TRANSLATIONS, index=False)
-    (out / "lab.json").write_text(json.dumps(lab.to_dict(), ensure_ascii=False, indent=2), encoding="utf-8")
+    lab_data = redact_fields(lab.to_dict(), lab.people, lab.language)  # a facilitator's e-mail stays in lab.yaml
+    (out / "lab.json").write_text(json.dumps(lab_data, ensure_ascii=False, indent=2), encoding="utf-8")
     (out / CONCLUSIONS).write_text(read_conclusions(paths.raw_dir(lab_id, root), lab), encoding="utf-8")
     return warnings + more
 

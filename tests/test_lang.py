@@ -31,6 +31,7 @@ def test_every_language_folder_holds_what_a_language_needs(code):
     assert set(data.marks) == set(lang.MARKS)
     assert all(m.startswith("[") and m.endswith("]") for m in data.marks.values())
     assert set(data.headings.values()) == set(lang.CONTEXTS)
+    assert all(f"redaction_{kind}" in lang.report_strings(code) for kind in lang.MARKS)  # the report names each
     # The templates' heading words are read back by the transcript grammar.
     assert all(data.headings[fold(label)] == kind for kind, label in data.labels.items())
 
@@ -149,7 +150,7 @@ def test_only_the_language_module_opens_language_files():
             assert "LANG_DIR" not in text and "language.yaml\"" not in text, path
 
 
-@pytest.mark.parametrize("package", ["readers", "lang", "nlp"])
+@pytest.mark.parametrize("package", ["readers", "lang", "nlp", "redact"])
 def test_modules_stay_small(package):
     for path in sorted((ROOT / "pipeline" / package).glob("*.py")):
         assert len(path.read_text(encoding="utf-8").splitlines()) <= 300, path.name

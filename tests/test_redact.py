@@ -1,11 +1,75 @@
+"""Redaction as a contract per language: the corpus of tests/data/redaction/, normalisation, marks, provenance."""
+
+from pathlib import Path
+
 import pytest
-from hypothesis import given
+import yaml
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.redact import find_personal_data, redact
+from pipeline.lang import language, languages
+from pipeline.redact import find_personal_data, redact, redact_fields
+from pipeline.redact.codes import asmens_kodas_ok, bsn_ok, cnp_ok, codice_fiscale_ok, iban_ok, oib_ok
+
+CORPUS = Path(__file__).parent / "data" / "redaction"
 
 
-@pytest.mark.parametrize("phone", ["0256 – 408.371", "+40 721 234 567", "0721234567", "0721-234-567",
+def _corpus(code: str) -> dict:
+    return yaml.safe_load((CORPUS / f"{code}.yaml").read_text(encoding="utf-8"))
+
+
+def _cases(kind: str) -> list:
+    return [pytest.param(code, case, id=f"{code}-{i}") for code in languages()
+            for i, case in enumerate(_corpus(code)[kind])]
+
+
+def test_every_language_has_a_redaction_contract():
+    for code in languages():
+        corpus = _corpus(code)
+        assert len(corpus["redact"]) >= 8 and len(corpus["keep"]) >= 5, code
+
+
+@pytest.mark.parametrize(("code", "case"), _cases("redact"))
+def test_contract_personal_data_is_replaced_by_the_languages_mark(code, case):
+    redacted, counts = redact(case["text"], _corpus(code)["people"], code)
+    left = [s for s in case["remove"] if s in redacted]
+    if case.get("known_miss"):
+        assert left, f"{case['text']!r} is redacted now: remove known_miss from tests/data/redaction/{code}.yaml"
+        return
+    assert left == [], redacted
+    assert sum(counts.values()) == len(case["remove"])
+    assert all(language(code).marks[kind] in redacted for kind in counts)
+
+
+@pytest.mark.parametrize(("code", "text"), _cases("keep"))
+def test_contract_dates_amounts_and_numbers_are_kept(code, text):
+    assert redact(text, _corpus(code)["people"], code) == (text, {})
+
+
+@pytest.mark.parametrize(("check", "good", "bad"), [
+    (cnp_ok, "1960512351237", "1960512351238"), (cnp_ok, "2851120400034", "2851320400034"),
+    (asmens_kodas_ok, "38503120569", "38503120568"), (oib_ok, "69123456782", "69123456783"),
+    (bsn_ok, "123456782", "123456789"), (codice_fiscale_ok, "BNCLRA90A41F205I", "BNCLRA90A41F205J"),
+    (iban_ok, "RO31BTRL0123456789012345", "RO32BTRL0123456789012345"), (iban_ok, "LT897044060001234567",
+                                                                        "LT89704406000123456")])
+def test_checksums_accept_valid_codes_only(check, good, bad):
+    assert check(good) and not check(bad)
+
+
+def test_only_the_matched_span_changes_the_rest_stays_as_typed():
+    text = "Idee:\u00a0spații  ieftine\u200b; tel.\u00a00721\u00a0234\u00a0567 ﬁnal"
+    assert redact(text) == ("Idee:\u00a0spații  ieftine\u200b; tel.\u00a0[telefon] ﬁnal", {"phone": 1})
+
+
+def test_lab_fields_reaching_lab_json_are_redacted():
+    lab = {"facilitator": "Ana Popescu, ana.pop@exemplu.ro", "phone": 722123456, "groups": ["A"], "number": 12,
+           "sessions": [{"title": "Sesiunea 1 (tel. 0721 234 567)"}], "date": "2020-10-20"}
+    assert redact_fields(lab, ["Ana Popescu"], "ro") == {
+        "facilitator": "[persoană], [email]", "phone": "[telefon]", "groups": ["A"], "number": 12,
+        "sessions": [{"title": "Sesiunea 1 (tel. [telefon])"}], "date": "2020-10-20"}
+
+
+@pytest.mark.parametrize("phone", ["0256 – 491.237", "+40 721 234 567", "0721234567", "0721-234-567",
                                    "(0256) 123 456", "0040 256 123 456"])
 def test_phone_formats_are_redacted(phone):
     text, counts = redact(f"sunați la {phone} după ora 10")
@@ -31,9 +95,18 @@ def test_listed_people_are_redacted_with_inflections():
     assert counts["person"] == 2
 
 
+@settings(max_examples=300)
 @given(st.text())
 def test_redaction_leaves_no_email_or_phone(text):
     redacted, _ = redact(text)
+    assert find_personal_data(redacted) == []
+
+
+@settings(max_examples=200)
+@given(st.lists(st.sampled_from(["0721", " ", "234", "\u00a0", "567", "@", "ana", ".", "ro", "[at]", "\u200b", "\n",
+                                 "2020", "-", "40", "RO31"]), max_size=12))
+def test_redaction_of_phone_and_email_pieces_leaves_none(pieces):
+    redacted, _ = redact("".join(pieces))
     assert find_personal_data(redacted) == []
 
 

@@ -28,11 +28,12 @@ PROPOSALS_FILE = "proposals.yaml"
 REQUIRED_FILES = (LANGUAGE_FILE, REPORT_FILE, QUESTIONS_FILE, PROPOSALS_FILE)
 # The contexts a transcript's headings set, and the kinds of personal data redaction replaces.
 CONTEXTS = ("session", "group", "question", "round")
-MARKS = ("email", "phone", "person")
+MARKS = ("email", "phone", "person", "iban", "personal_code")
 # Keys of language.yaml and the type of each value.
-REQUIRED_KEYS: dict[str, type] = {"name": str, "encodings": list, "phone_starts": list, "marks": dict,
-                                  "headings": dict, "labels": dict, "person_endings": list,
-                                  "person_stem_endings": list}
+REQUIRED_KEYS: dict[str, type] = {"name": str, "encodings": list, "phone_starts": list, "phone_start_digits": list,
+                                  "country_code": str, "national_digits": list, "marks": dict, "headings": dict,
+                                  "labels": dict, "person_endings": list, "person_stem_endings": list,
+                                  "personal_codes": dict}
 # Optional NLP data files (one entry a line, `#` comments); a language without them uses spaCy's and
 # simplemma's defaults.
 NLP_FILES = ("chars.tsv", "stopwords_extra.txt", "stopwords_keep.txt", "lemma_suffixes.tsv",
@@ -47,11 +48,15 @@ class Language:
     name: str
     encodings: tuple[str, ...]
     phone_starts: tuple[str, ...]
+    phone_start_digits: tuple[int, ...]  # digits in all of a number written with one of phone_starts
+    country_code: str
+    national_digits: tuple[int, ...]  # digits after the country code
     marks: dict[str, str]  # email / phone / person -> the mark that replaces it ('[telefon]')
     headings: dict[str, str]  # heading word, folded ('intrebarea') -> the context it sets ('question')
     labels: dict[str, str]  # context -> the heading word templates use ('Întrebarea')
     person_endings: tuple[str, ...]
     person_stem_endings: tuple[str, ...]
+    personal_codes: dict[str, tuple[str, ...]]  # national code (pipeline.redact.codes) -> keywords naming one
 
 
 def languages(root: Path = LANG_DIR) -> tuple[str, ...]:
@@ -96,10 +101,13 @@ def _load(code: str, root: Path = LANG_DIR) -> Language:
     return Language(
         code=code, name=str(data["name"]), encodings=tuple(map(str, data["encodings"])),
         phone_starts=tuple(map(str, data["phone_starts"])),
+        phone_start_digits=tuple(map(int, data["phone_start_digits"])), country_code=str(data["country_code"]),
+        national_digits=tuple(map(int, data["national_digits"])),
         marks={kind: str(data["marks"][kind]) for kind in MARKS}, headings=headings,
         labels={kind: str(data["labels"][kind]) for kind in CONTEXTS},
         person_endings=tuple(map(str, data["person_endings"])),
         person_stem_endings=tuple(map(str, data["person_stem_endings"])),
+        personal_codes={str(k): tuple(map(str, v)) for k, v in data["personal_codes"].items()},
     )
 
 

@@ -13,17 +13,33 @@ from pipeline.errors import HarvestError
 # Tried when the caller names no encodings (e.g. a file read without a lab).
 FALLBACK_ENCODINGS = ["cp1250", "iso8859_2", "iso8859_16"]
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ufffd]")
+# A NUL byte this early means a binary file (an Excel or Word file renamed .csv, an image); later, a damaged one.
+BINARY_SNIFF_BYTES = 4096
+
+
+def _without_nul(text: str, path: Path | str) -> str:
+    """The text, refused with its line when a NUL character is anywhere in it (a damaged or binary file)."""
+    position = text.find("\x00")
+    if position < 0:
+        return text
+    raise HarvestError.at(path, text.count("\n", 0, position) + 1, "a NUL character (byte 0) in the text: the file "
+                          "is damaged or not a text file", "open it, save it again as UTF-8 text, and check that "
+                          "line")
 
 
 def decode_bytes(data: bytes, path: Path | str, encodings: list[str] | None = None) -> str:
     """Bytes of a transcript -> text: UTF-8 (BOM or not), UTF-16, else the best Central-European guess."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
-    if b"\x00" in data[:4096]:
+        try:
+            return _without_nul(data.decode("utf-16"), path)
+        except UnicodeDecodeError:
+            raise HarvestError.at(path, None, "starts as UTF-16 text but is not valid UTF-16 (damaged?)",
+                                  "save the file again as UTF-8 in your editor") from None
+    if b"\x00" in data[:BINARY_SNIFF_BYTES]:
         raise HarvestError.at(path, None, "this looks like a binary file, not text",
                               "export the transcript as CSV (UTF-8) or move the file out of notes/")
     try:
-        return data.decode("utf-8-sig")
+        return _without_nul(data.decode("utf-8-sig"), path)
     except UnicodeDecodeError:
         pass
     best = charset_normalizer.from_bytes(data, cp_isolation=encodings or FALLBACK_ENCODINGS).best()

@@ -4,19 +4,33 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from typing import Any
 
 from pipeline.errors import Problem
 from pipeline.lab import Lab
-from pipeline.readers.base import Records
+from pipeline.readers.base import NO_LIMITS, Limits, Records
 from pipeline.readers.labels import sheet_session
+from pipeline.readers.office import unpacked_size_problem
 from pipeline.readers.table import table_records
 
+_ZERO_PADDED = re.compile(r"0+")
 
-def cell_text(value: Any) -> str:
-    """An Excel cell as the text a host typed: None -> '', 2.0 -> '2', dates in ISO form."""
+
+class _TooManyRows(Exception):
+    """A sheet with more rows than ingest.max_rows."""
+
+
+def cell_text(value: Any, number_format: str | None = None) -> str:
+    """An Excel cell as the text a host typed: None -> '', 2.0 -> '2', dates in ISO form.
+
+    A number shown with leading zeros (format '0000000000') keeps them: 0722123456, not 722123456.
+    """
     if value is None:
         return ""
+    if isinstance(value, int | float) and not isinstance(value, bool) and float(value).is_integer() \
+            and number_format and _ZERO_PADDED.fullmatch(number_format):
+        return str(int(value)).zfill(len(number_format))
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, dt.datetime):
@@ -26,7 +40,7 @@ def cell_text(value: Any) -> str:
     return str(value)
 
 
-def _workbook_sheets(data: bytes) -> list[tuple[str, list[tuple[int, list[str]]]]]:
+def _workbook_sheets(data: bytes, max_rows: int | None) -> list[tuple[str, list[tuple[int, list[str]]]]]:
     """Every worksheet's non-empty rows as (Excel row number, cell texts), read in one go."""
     import openpyxl
 
@@ -36,8 +50,10 @@ def _workbook_sheets(data: bytes) -> list[tuple[str, list[tuple[int, list[str]]]
         for sheet in workbook.worksheets:
             sheet.reset_dimensions()  # some programs write a wrong size; read every row there is
             rows = []
-            for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
-                cells = [cell_text(v) for v in row]
+            for number, row in enumerate(sheet.iter_rows(), start=1):
+                if max_rows is not None and number > max_rows:
+                    raise _TooManyRows(str(sheet.title))
+                cells = [cell_text(c.value, getattr(c, "number_format", None)) for c in row]
                 if any(c.strip() for c in cells):
                     rows.append((number, cells))
             sheets.append((str(sheet.title), rows))
@@ -46,15 +62,22 @@ def _workbook_sheets(data: bytes) -> list[tuple[str, list[tuple[int, list[str]]]
         workbook.close()
 
 
-
-def xlsx_records(data: bytes, file_name: str, lab: Lab) -> Records:
+def xlsx_records(data: bytes, file_name: str, lab: Lab, limits: Limits = NO_LIMITS) -> Records:
     """An Excel workbook: one sheet per session (named after it) or, otherwise, the first sheet, as in CSV.
 
     Rows of several session sheets share row numbers, so their records' file reads 'notes.xlsx[s1]':
     note ids stay unique and a message names the sheet.
     """
+    too_big = unpacked_size_problem(data, file_name, limits)
+    if too_big is not None:
+        return [], [too_big]
     try:
-        sheets = _workbook_sheets(data)
+        sheets = _workbook_sheets(data, limits.max_rows)
+    except _TooManyRows as exc:
+        return [], [Problem(f"{file_name}[{exc}]", None,
+                            f"more than ingest.max_rows ({limits.max_rows}) rows: not read",
+                            "split the notes over several sheets or files; if they are genuine, raise "
+                            "ingest.max_rows in params.yaml")]
     except Exception:  # a damaged, old (.xls) or password-protected file fails in many library-specific ways
         return [], [Problem(file_name, None, "cannot be opened as an Excel workbook",
                             "save it again from Excel as .xlsx (Excel Workbook)")]

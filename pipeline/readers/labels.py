@@ -233,7 +233,8 @@ def resolve_label(label: str, lab: Lab, session_id: str | None, heading: bool) -
 
 def file_name_context(file_name: str, lab: Lab) -> dict[str, str]:
     """Session and group a file's name gives ('sesiunea-1-grupa-A.md', 's2_masa_B.docx') until a heading does."""
-    tokens = re.findall(r"[a-z0-9]+", fold(PurePath(file_name).stem))
+    name = PurePath(file_name)  # 'sesiunea-1/grupa-A.md': a subfolder's name counts too
+    tokens = re.findall(r"[a-z0-9]+", fold(" ".join([*name.parent.parts, name.stem])))
     session_ids = {fold(s.id): s.id for s in lab.sessions}
     context: dict[str, str] = {}
     for i, token in enumerate(tokens):

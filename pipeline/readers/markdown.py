@@ -7,14 +7,14 @@ import re
 from pipeline.errors import Problem
 from pipeline.lab import Lab
 from pipeline.lang import language
-from pipeline.readers.base import Line, Records
+from pipeline.readers.base import NO_LIMITS, Limits, Line, Records
 from pipeline.readers.decoding import decode_bytes
 from pipeline.readers.outline import outline_records
 
 _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(?P<text>[^#\s].*?)(?:\s+#+)?\s*$")
 
 
-def markdown_records(data: bytes, file_name: str, lab: Lab) -> Records:
+def markdown_records(data: bytes, file_name: str, lab: Lab, limits: Limits = NO_LIMITS) -> Records:
     """A Markdown or plain-text transcript (any encoding ingest detects) -> raw note records by line."""
     text = decode_bytes(data, file_name, list(language(lab.language).encodings))
     if not text.strip():

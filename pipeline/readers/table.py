@@ -9,7 +9,7 @@ from typing import Any
 from pipeline.errors import Problem
 from pipeline.lab import Lab
 from pipeline.lang import language
-from pipeline.readers.base import Records
+from pipeline.readers.base import NO_LIMITS, Limits, Records
 from pipeline.readers.decoding import decode_bytes
 
 REQUIRED_COLUMNS = ("session", "question", "group", "round", "note")
@@ -66,6 +66,6 @@ def csv_records(text: str, file_name: str) -> Records:
     return table_records(table, lines, file_name)
 
 
-def csv_file_records(data: bytes, file_name: str, lab: Lab) -> Records:
+def csv_file_records(data: bytes, file_name: str, lab: Lab, limits: Limits = NO_LIMITS) -> Records:
     """A CSV/TSV file in any encoding ingest detects -> raw note records."""
     return csv_records(decode_bytes(data, file_name, list(language(lab.language).encodings)), file_name)

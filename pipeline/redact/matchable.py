@@ -1,0 +1,65 @@
+"""A text as redaction matches it — NFKC, zero-width characters out, every space (NBSP, narrow NBSP, tab,
+line break) a plain space, and a folded copy (lower case, no diacritics) of the same length — with the
+span of the original each character came from, so that only what matched is replaced and the rest of
+the note stays exactly as typed."""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+# Characters that are invisible in a note but split a match ("ana\u200b@gmail.com").
+ZERO_WIDTH = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e")
+
+
+def _fold_char(ch: str) -> str:
+    """One character lower case without diacritics, or the character itself when that is not one character."""
+    decomposed = unicodedata.normalize("NFD", ch)
+    base = unicodedata.normalize("NFC", "".join(c for c in decomposed if not unicodedata.combining(c))).lower()
+    if len(base) == 1:
+        return base
+    lower = ch.lower()
+    return lower if len(lower) == 1 else ch
+
+
+@dataclass(frozen=True)
+class Matchable:
+    """The normalised text, its folded copy, and for each character its original span [start, end)."""
+
+    text: str
+    folded: str
+    starts: tuple[int, ...]
+    ends: tuple[int, ...]
+
+    def original_span(self, start: int, end: int) -> tuple[int, int]:
+        """The span of the original text that normalised characters [start, end) came from."""
+        return self.starts[start], self.ends[end - 1]
+
+
+def matchable(original: str) -> Matchable:
+    """Normalise a text for matching, remembering where every character came from."""
+    if original.isascii() and original.isprintable():
+        positions = tuple(range(len(original)))
+        return Matchable(original, original.lower(), positions, tuple(p + 1 for p in positions))
+    chars: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    i = 0
+    while i < len(original):
+        j = i + 1  # a cluster: one character and the combining marks that follow it
+        while j < len(original) and unicodedata.combining(original[j]):
+            j += 1
+        cluster = original[i:j]
+        if cluster[0] in ZERO_WIDTH:
+            out = unicodedata.normalize("NFKC", cluster[1:]) if len(cluster) > 1 else ""
+        elif cluster[0].isspace():
+            out = " " + unicodedata.normalize("NFKC", cluster[1:])
+        else:
+            out = unicodedata.normalize("NFKC", cluster)
+        for ch in out:
+            chars.append(" " if ch.isspace() else ch)
+            starts.append(i)
+            ends.append(j)
+        i = j
+    text = "".join(chars)
+    return Matchable(text, "".join(_fold_char(c) for c in text), tuple(starts), tuple(ends))
