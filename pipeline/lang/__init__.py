@@ -59,6 +59,7 @@ class Language:
     personal_codes: dict[str, tuple[str, ...]]  # national code (pipeline.redact.codes) -> keywords naming one
 
 
+@cache
 def languages(root: Path = LANG_DIR) -> tuple[str, ...]:
     """The supported language codes: every folder of pipeline/lang/ that has a language.yaml."""
     return tuple(sorted(p.parent.name for p in root.glob(f"*/{LANGUAGE_FILE}")))

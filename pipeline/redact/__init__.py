@@ -26,7 +26,7 @@ Span = tuple[int, int, str]  # start, end (in the normalised text), kind (a key 
 
 _LOCAL = r"[\w+%-]+(?:\.[\w+%-]+)*"
 # 'ana@x.ro', 'ana (at) x.ro', 'ana [at] x [dot] ro', 'ana @ x . ro', 'ana%40x.ro' (in URLs).
-_EMAIL = re.compile(_LOCAL + r"\s?(?:@|\(at\)|\[at\])\s?[\w-]+(?:\.[\w-]+)*\.[a-zA-Z]{2,}(?![\w-])")
+_EMAIL = re.compile(r"(?<![\w.%+-])" + _LOCAL + r"\s?(?:@|\(at\)|\[at\])\s?[\w-]+(?:\.[\w-]+)*\.[a-zA-Z]{2,}(?![\w-])")
 _AT = r"(?:\s{0,3}@\s{0,3}|%40|\s{0,3}[\[({]\s?(?:at|@)\s?[\])}]\s{0,3}|\s+at\s+)"
 _DOT_WORDS = "dot|punct|punto|punt|točka|tocka|taškas|taskas"
 _DOT = rf"(?:\s{{0,3}}\.\s{{0,3}}|\s{{0,3}}[\[({{]\s?(?:{_DOT_WORDS})\s?[\])}}]\s{{0,3}}|\s+dot\s+)"
@@ -155,6 +155,8 @@ def _spans(m: Matchable, people: Iterable[str], data: Language) -> list[Span]:
     def take(kind: str, spans: Iterable[tuple[int, int]]) -> None:
         nonlocal text, folded
         spans = list(spans)
+        if not spans:
+            return
         found.extend((s, e, kind) for s, e in spans)
         text, folded = _mask(text, spans), _mask(folded, spans)
 

@@ -12,14 +12,20 @@ from dataclasses import dataclass
 ZERO_WIDTH = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e")
 
 
-def _fold_char(ch: str) -> str:
-    """One character lower case without diacritics, or the character itself when that is not one character."""
-    decomposed = unicodedata.normalize("NFD", ch)
-    base = unicodedata.normalize("NFC", "".join(c for c in decomposed if not unicodedata.combining(c))).lower()
-    if len(base) == 1:
-        return base
-    lower = ch.lower()
-    return lower if len(lower) == 1 else ch
+class _Fold(dict[int, str]):
+    """str.translate table: a character lower case without diacritics (one character for one), filled on use."""
+
+    def __missing__(self, code: int) -> str:
+        ch = chr(code)
+        decomposed = unicodedata.normalize("NFD", ch)
+        base = unicodedata.normalize("NFC", "".join(c for c in decomposed if not unicodedata.combining(c))).lower()
+        lower = ch.lower()
+        value = base if len(base) == 1 else lower if len(lower) == 1 else ch
+        self[code] = value
+        return value
+
+
+_FOLD = _Fold()
 
 
 @dataclass(frozen=True)
@@ -38,9 +44,9 @@ class Matchable:
 
 def matchable(original: str) -> Matchable:
     """Normalise a text for matching, remembering where every character came from."""
-    if original.isascii() and original.isprintable():
+    if _unchanged(original):
         positions = tuple(range(len(original)))
-        return Matchable(original, original.lower(), positions, tuple(p + 1 for p in positions))
+        return Matchable(original, original.translate(_FOLD), positions, tuple(p + 1 for p in positions))
     chars: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
@@ -62,4 +68,12 @@ def matchable(original: str) -> Matchable:
             ends.append(j)
         i = j
     text = "".join(chars)
-    return Matchable(text, "".join(_fold_char(c) for c in text), tuple(starts), tuple(ends))
+    return Matchable(text, text.translate(_FOLD), tuple(starts), tuple(ends))
+
+
+def _unchanged(text: str) -> bool:
+    """Whether normalising would leave the text as it is (the common case, checked fast)."""
+    if text.isascii():
+        return text.isprintable()
+    return (unicodedata.is_normalized("NFKC", text) and not ZERO_WIDTH.intersection(text)
+            and all(ch == " " or not ch.isspace() for ch in text))
