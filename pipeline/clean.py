@@ -23,6 +23,7 @@ from rapidfuzz import fuzz, process
 from pipeline import paths
 from pipeline.errors import HarvestError
 from pipeline.nlp import content_lemmas, fold, normalise
+from pipeline.safecsv import write_csv
 
 REQUIRED_INPUT = ["note_id", "session", "question", "group", "round", "text", "redactions"]
 CLEAN_COLUMNS = ["note_id", "session", "question", "group", "round", "text", "lemmas", "lang", "other_language",
@@ -194,12 +195,12 @@ def quality_summary(raw: pd.DataFrame, clean: pd.DataFrame, clean_log: pd.DataFr
 
 def run(lab_id: str, params: dict[str, Any], root: Path = Path(".")) -> dict[str, Any]:
     """DVC stage: notes_raw.parquet -> notes.parquet, clean_log.csv, quality.json."""
-    out = paths.processed_dir(lab_id, root)
+    out = paths.output_dir(paths.processed_dir(lab_id, root), root)
     raw = pd.read_parquet(out / "notes_raw.parquet")
     lab = json.loads((out / "lab.json").read_text(encoding="utf-8"))
     clean, clean_log = clean_notes(raw, lab["language"], params["clean"])
     clean.to_parquet(out / "notes.parquet", index=False)
-    clean_log.to_csv(out / "clean_log.csv", index=False)
+    write_csv(clean_log, out / "clean_log.csv")
     quality = quality_summary(raw, clean, clean_log)
     (out / "quality.json").write_text(json.dumps(quality, ensure_ascii=False, indent=2), encoding="utf-8")
     return quality

@@ -11,6 +11,7 @@ from typing import Any
 from pipeline.errors import HarvestError, Problem
 from pipeline.lang import languages
 from pipeline.params import load_params
+from pipeline.paths import check_lab_id
 
 STAGES = ("ingest", "clean", "embed", "themes", "proposals", "links", "report")
 
@@ -21,16 +22,29 @@ def _print_problems(problems: list[Problem]) -> None:
 
 
 def _run_stage(name: str, lab_id: str) -> Any:
+    check_lab_id(lab_id, f"harvest {name}")
     params = load_params()
     if lab_id not in (params.get("labs") or []):
         raise HarvestError.at("params.yaml", None, f"lab '{lab_id}' is not listed under 'labs:'",
                               f"add '  - {lab_id}' under 'labs:'")
     module = __import__(f"pipeline.{name}", fromlist=["run"])
     stage: Callable[..., Any] = module.run
-    result = stage(lab_id, params)
+    try:
+        result = stage(lab_id, params)
+    except FileNotFoundError as exc:
+        raise missing_input(exc, name) from None
     if name == "ingest":
         _print_problems(result)
     return result
+
+
+def missing_input(exc: FileNotFoundError, stage: str) -> HarvestError:
+    """A stage's input that does not exist yet, as the error that says which stages to run first."""
+    where = exc.filename or str(exc)
+    before = STAGES[: STAGES.index(stage)] if stage in STAGES else ()
+    earlier = f" (the {', '.join(before)} stage{'s' if len(before) > 1 else ''})" if before else ""
+    return HarvestError.at(where, None, f"input of the {stage} stage not found",
+                           f"run `dvc repro` first{earlier}, or check the file is where it should be")
 
 
 def _check(lab_dir: str) -> int:
@@ -98,7 +112,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "compare":
             from pipeline.report.compare import run as compare_labs
 
-            compare_labs(load_params())
+            try:
+                compare_labs(load_params())
+            except FileNotFoundError as exc:
+                raise missing_input(exc, "compare") from None
             return 0
         if args.command == "new-lab":
             from pipeline.newlab import new_lab

@@ -19,6 +19,7 @@ from sklearn.cluster import AgglomerativeClustering
 from pipeline import paths
 from pipeline.embed.base import unit_rows
 from pipeline.errors import HarvestError
+from pipeline.safecsv import read_csv, write_csv
 
 MATCH_COLUMNS = ["group", "shared", "cities", "lab", "city", "language", "theme_id", "question", "title", "size",
                  "quotes"]
@@ -85,14 +86,13 @@ def run(params: dict[str, Any], root: Path = Path(".")) -> pd.DataFrame:
         rows, centres = lab_theme_centres(
             lab, pd.read_parquet(folder / "notes.parquet"), vectors,
             json.loads((folder / "themes.json").read_text(encoding="utf-8")),
-            pd.read_csv(folder / "assignments.csv", keep_default_na=False))
+            read_csv(folder / "assignments.csv"))
         all_rows += rows
         all_centres.append(centres)
     centres = np.vstack(all_centres) if all_centres else np.zeros((0, 1))
     matches = match_themes(all_rows, centres, float(settings["min_similarity"]), int(settings["quotes_per_city"]))
-    out = root / paths.PROCESSED / "compare"
-    out.mkdir(parents=True, exist_ok=True)
-    matches.to_csv(out / "matches.csv", index=False)
+    out = paths.output_dir(root / paths.PROCESSED / paths.COMPARE, root)
+    write_csv(matches, out / "matches.csv")
     labs_info = [json.loads((paths.processed_dir(lab, root) / "lab.json").read_text(encoding="utf-8"))
                  for lab in labs]
     (out / "labs.json").write_text(json.dumps(labs_info, ensure_ascii=False, indent=2), encoding="utf-8")

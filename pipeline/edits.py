@@ -19,7 +19,7 @@ import numpy as np
 import yaml
 
 from pipeline.errors import HarvestError, Problem
-from pipeline.lab import key_lines
+from pipeline.yamlsafe import STRICT, YamlLimits, key_lines, parse_yaml_node, project_limits, read_text
 
 EDITS_FILE = "theme_edits.yaml"
 KINDS: dict[str, tuple[str, ...]] = {       # kind -> required keys
@@ -52,15 +52,9 @@ class ThemeState:
     edits: list[str] = field(default_factory=list)
 
 
-def parse_edits(text: str, path: Path | str = EDITS_FILE) -> list[Edit]:
+def parse_edits(text: str, path: Path | str = EDITS_FILE, limits: YamlLimits = STRICT) -> list[Edit]:
     """Parse and validate the edits file; structural mistakes raise with their line."""
-    try:
-        node = yaml.compose(text)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise HarvestError.at(path, mark.line + 1 if mark else None, "theme_edits.yaml is not valid YAML",
-                              "fix the indentation or quoting at that line") from None
+    data, node = parse_yaml_node(text, path, limits)
     if data is None:
         return []
     if not isinstance(data, dict) or node is None:
@@ -105,7 +99,7 @@ def load_edits(lab_dir: Path) -> list[Edit]:
     path = lab_dir / EDITS_FILE
     if not path.is_file():
         return []
-    return parse_edits(path.read_text(encoding="utf-8-sig"), path)
+    return parse_edits(read_text(path), path, project_limits())
 
 
 def references(edit: Edit) -> list[str]:

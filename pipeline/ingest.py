@@ -19,6 +19,7 @@ from pipeline.lab import Lab, load_lab
 from pipeline.lang import language
 from pipeline.readers import NO_LIMITS, READERS, REQUIRED_COLUMNS, Limits, csv_records, decode_bytes, transcript_files
 from pipeline.redact import redact, redact_fields, unique_redactions
+from pipeline.safecsv import write_csv
 from pipeline.translations import FILE as TRANSLATIONS
 from pipeline.translations import read_translations, translations_frame
 
@@ -151,10 +152,9 @@ def run(lab_id: str, params: dict[str, Any], root: Path = Path(".")) -> list[Pro
     lab, notes, warnings = read_lab_notes(paths.raw_dir(lab_id, root), params["ingest"]["formats"],
                                           Limits.from_params(params["ingest"]))
     translations, more = read_translations(paths.raw_dir(lab_id, root), lab.id, notes["note_id"], lab.people)
-    out = paths.processed_dir(lab_id, root)
-    out.mkdir(parents=True, exist_ok=True)
+    out = paths.output_dir(paths.processed_dir(lab_id, root), root)
     notes.to_parquet(out / "notes_raw.parquet", index=False)
-    translations_frame(translations).to_csv(out / TRANSLATIONS, index=False)
+    write_csv(translations_frame(translations), out / TRANSLATIONS)
     lab_data = redact_fields(lab.to_dict(), lab.people, lab.language)  # a facilitator's e-mail stays in lab.yaml
     (out / "lab.json").write_text(json.dumps(lab_data, ensure_ascii=False, indent=2), encoding="utf-8")
     (out / CONCLUSIONS).write_text(read_conclusions(paths.raw_dir(lab_id, root), lab), encoding="utf-8")

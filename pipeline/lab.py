@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from pipeline.errors import HarvestError, Problem
+from pipeline.lang import languages
+from pipeline.paths import check_lab_id
+from pipeline.yamlsafe import STRICT, YamlLimits, key_lines, parse_yaml_node, project_limits, read_text
 
 LAB_FILE = "lab.yaml"
 REQUIRED_KEYS = ("id", "title", "city", "date", "language", "groups", "sessions")
@@ -93,33 +94,22 @@ class Lab:
         }
 
 
-def key_lines(node: yaml.Node, prefix: str = "") -> dict[str, int]:
-    """Map dotted key paths (sessions.0.questions.1.id) to 1-based line numbers, for error messages."""
-    lines: dict[str, int] = {}
-    if isinstance(node, yaml.MappingNode):
-        for key_node, value_node in node.value:
-            path = f"{prefix}{key_node.value}"
-            lines[path] = key_node.start_mark.line + 1
-            lines.update(key_lines(value_node, path + "."))
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            lines[f"{prefix}{i}"] = item.start_mark.line + 1
-            lines.update(key_lines(item, f"{prefix}{i}."))
-    return lines
-
-
-def parse_lab(text: str, path: Path | str = LAB_FILE) -> Lab:
-    """Parse and validate lab.yaml text; every problem found is raised at once, with its line."""
+def _is_iso_date(text: str) -> bool:
     try:
-        node = yaml.compose(text)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        raise HarvestError.at(
-            path, line, f"lab.yaml is not valid YAML ({getattr(exc, 'problem', exc)})",
-            "check indentation and quote texts that contain ':' or '#'",
-        ) from None
+        dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+def supported_language(code: str) -> bool:
+    """True for a language the pipeline has a folder for (pipeline/lang/<code>/): NLP, redaction, report."""
+    return code in languages()
+
+
+def parse_lab(text: str, path: Path | str = LAB_FILE, limits: YamlLimits = STRICT) -> Lab:
+    """Parse and validate lab.yaml text; every problem found is raised at once, with its line."""
+    data, node = parse_yaml_node(text, path, limits)
     if not isinstance(data, dict) or node is None:
         raise HarvestError.at(path, 1, "lab.yaml must be a mapping of keys to values",
                               "start from docs/transcription.md's lab.yaml template")
@@ -187,6 +177,17 @@ def parse_lab(text: str, path: Path | str = LAB_FILE) -> Lab:
                                 str(s.get("title_en") or s.get("title") or s["id"]), tuple(questions),
                                 str(s.get("report_heading") or ""),
                                 str(s.get("report_heading_en") or s.get("report_heading") or "")))
+    try:
+        check_lab_id(str(data["id"]), str(path), lines.get("id"))
+    except HarvestError as exc:
+        problems.extend(exc.problems)
+    date = data["date"]
+    if isinstance(date, dt.datetime) or not isinstance(date, dt.date) and not _is_iso_date(str(date)):
+        problem("date", f"date '{date}' is not a day", "write the lab's day as YYYY-MM-DD, e.g. 2020-10-20")
+    language = str(data["language"])
+    if not supported_language(language):
+        problem("language", f"unknown language '{language}'",
+                f"use one of: {', '.join(languages())} (or add a folder pipeline/lang/{language}/)")
     people = data.get("people") or []
     if not isinstance(people, list):
         problem("people", "'people' must be a list of names", "write one '- Name Surname' per line")
@@ -194,7 +195,6 @@ def parse_lab(text: str, path: Path | str = LAB_FILE) -> Lab:
     if problems:
         raise HarvestError(problems)
 
-    date = data["date"]
     date_text = date.isoformat() if isinstance(date, dt.date) else str(date)
     meta = {k: data[k] for k in ("title_en", "event", "country", "venue", "organiser", "project", "method",
                                  "facilitator", "codebook") if k in data}
@@ -211,12 +211,7 @@ def load_lab(lab_dir: Path) -> Lab:
     if not path.is_file():
         raise HarvestError.at(path, None, "lab.yaml not found",
                               f"create it (see docs/transcription.md) or check the lab folder {lab_dir}")
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise HarvestError.at(path, None, "lab.yaml is not UTF-8 text",
-                              "save it as UTF-8 in your editor") from None
-    lab = parse_lab(text, path)
+    lab = parse_lab(read_text(path), path, project_limits())
     if lab.id != lab_dir.name:
         raise HarvestError.at(path, 1, f"id '{lab.id}' differs from the folder name '{lab_dir.name}'",
                               f"set 'id: {lab_dir.name}' or rename the folder")

@@ -16,6 +16,7 @@ import pandas as pd
 
 from pipeline import paths
 from pipeline.embed.base import unit_rows
+from pipeline.safecsv import read_csv, write_csv
 
 LINK_COLUMNS = ["theme_a", "question_a", "title_a", "theme_b", "question_b", "title_b", "strength",
                 "support_a", "support_b", "support_similarity"]
@@ -73,12 +74,12 @@ def theme_links(notes: pd.DataFrame, vectors: np.ndarray, themes: pd.DataFrame, 
 
 def run(lab_id: str, params: dict[str, Any], root: Path = Path(".")) -> pd.DataFrame:
     """DVC stage: themes + vectors -> links.csv."""
-    out = paths.processed_dir(lab_id, root)
+    out = paths.output_dir(paths.processed_dir(lab_id, root), root)
     notes = pd.read_parquet(out / "notes.parquet")
     with np.load(out / "embeddings.npz") as data:
         vectors = data["vectors"].astype(np.float64)
     themes = pd.DataFrame(json.loads((out / "themes.json").read_text(encoding="utf-8")))
-    assignments = pd.read_csv(out / "assignments.csv", keep_default_na=False)
+    assignments = read_csv(out / "assignments.csv")
     links = theme_links(notes, vectors, themes, assignments, params["links"])
-    links.to_csv(out / "links.csv", index=False)
+    write_csv(links, out / "links.csv")
     return links

@@ -8,7 +8,6 @@ and adds the lab under `labs:` in params.yaml, so the next `dvc repro` builds it
 from __future__ import annotations
 
 import datetime as dt
-import re
 from pathlib import Path
 from typing import Any
 
@@ -19,16 +18,13 @@ from pipeline.errors import HarvestError
 from pipeline.lang import languages, starting_questions
 from pipeline.templates import heading_labels, write_templates
 
-LAB_ID = re.compile(r"^[a-z0-9][a-z0-9-]{2,62}$")
 DEFAULT_CODEBOOK = "ecoc-sme"   # codebooks/ecoc-sme.yaml: expected themes of the six standard questions
 EXAMPLE_NOTE = "Example: replace these rows with the notes of your tables (one idea per row)"
 
 
 def validate_new_lab(lab_id: str, date: str, language: str, root: Path) -> None:
     """Refuse a bad id, date or language, or an existing lab, with the fix in the message."""
-    if not LAB_ID.match(lab_id):
-        raise HarvestError.at(lab_id, None, "a lab id is 3-63 lower-case letters, digits and hyphens",
-                              "use e.g. kaunas-2021-03-15 (city and date)")
+    paths.check_lab_id(lab_id, "harvest new-lab")
     try:
         dt.date.fromisoformat(date)
     except ValueError:

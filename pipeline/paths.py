@@ -1,24 +1,81 @@
-"""The one place that owns the project's folder layout."""
+"""The one place that owns the project's folder layout, and proves every path a stage writes is its own.
+
+A lab id is a path segment: it is checked against `LAB_ID` before it is joined into any path (the CLI,
+params.yaml `labs:` and `compare.labs`, `harvest new-lab` all come through here), so `../x`, `/some/lab`,
+`a b` or `Kaunė` never reach the file system or dvc's shell. A stage writes and deletes only inside
+`data/processed/<lab>/` or `reports/<lab>/` (resolved, symlinks followed), never under `data/raw/`.
+"""
 
 from __future__ import annotations
 
+import re
+import shutil
 from pathlib import Path
+
+from pipeline.errors import HarvestError
 
 RAW = Path("data/raw")
 PROCESSED = Path("data/processed")
 REPORTS = Path("reports")
+COMPARE = "compare"       # data/processed/compare/ and reports/compare/ hold the cross-city comparison
+LAB_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,79}")
+LAB_ID_RULE = "a lab id is 1-80 ASCII letters, digits, '-' and '_' (starting with a letter or digit): the folder name"
+
+
+def check_lab_id(lab_id: object, where: str = "lab id", line: int | None = None) -> str:
+    """The lab id if it is a safe folder name (see `LAB_ID`), else a HarvestError naming where it came from."""
+    if not isinstance(lab_id, str) or not LAB_ID.fullmatch(lab_id):
+        raise HarvestError.at(where, line, f"lab id {lab_id!r} is not allowed — {LAB_ID_RULE}",
+                              "rename the lab folder and its id, e.g. kaunas-2021-03-15")
+    if lab_id == COMPARE:
+        raise HarvestError.at(where, line, f"lab id '{COMPARE}' is reserved for the cross-city comparison",
+                              "choose another id, e.g. the city and the date")
+    return lab_id
 
 
 def raw_dir(lab_id: str, root: Path = Path(".")) -> Path:
     """Folder a lab's transcripts and lab.yaml live in (never written by code)."""
-    return root / RAW / lab_id
+    return root / RAW / check_lab_id(lab_id)
 
 
 def processed_dir(lab_id: str, root: Path = Path(".")) -> Path:
     """Folder for a lab's stage outputs."""
-    return root / PROCESSED / lab_id
+    return root / PROCESSED / check_lab_id(lab_id)
 
 
 def reports_dir(lab_id: str, root: Path = Path(".")) -> Path:
     """Folder for a lab's executed notebook, HTML and PDF."""
-    return root / REPORTS / lab_id
+    return root / REPORTS / check_lab_id(lab_id)
+
+
+def output_dir(folder: Path, root: Path = Path(".")) -> Path:
+    """`folder`, created, once proven to lie inside data/processed/ or reports/ and outside data/raw/."""
+    resolved = folder.resolve()
+    raw = (root / RAW).resolve()
+    bases = [(root / PROCESSED).resolve(), (root / REPORTS).resolve()]
+    inside = any(resolved != base and resolved.is_relative_to(base) for base in bases)
+    if not inside or resolved.is_relative_to(raw):
+        raise HarvestError.at(folder, None, f"refusing to write to {resolved}: a stage writes only inside "
+                              f"{PROCESSED}/<lab>/ or {REPORTS}/<lab>/",
+                              "check the lab id and that these folders are not links into data/raw/")
+    resolved.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def outside_raw(folder: Path, root: Path = Path("."), setting: str = "params.yaml") -> Path:
+    """`folder` (a cache, say) once proven not to lie inside data/raw/, where nothing may be written."""
+    if folder.resolve().is_relative_to((root / RAW).resolve()):
+        raise HarvestError.at(setting, None, f"{folder} is inside {RAW}/, which is never written",
+                              "point it to a folder outside data/raw/ (the default is .cache/embeddings)")
+    return folder
+
+
+def clear_output_dir(folder: Path, root: Path = Path(".")) -> Path:
+    """Empty a stage's own output folder (it rewrites all its outputs), proven to be one first."""
+    output_dir(folder, root)
+    if folder.is_symlink():
+        raise HarvestError.at(folder, None, "the output folder is a symbolic link; nothing was deleted",
+                              "replace the link by a plain folder")
+    shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    return folder

@@ -25,12 +25,12 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
 from pipeline import paths
 from pipeline.errors import HarvestError
 from pipeline.lang import PROPOSALS_FILE, proposal_cues
 from pipeline.text import fold
+from pipeline.yamlsafe import parse_yaml
 
 PROPOSAL, OBSERVATION = "proposal", "observation"
 KINDS = (PROPOSAL, OBSERVATION)
@@ -67,12 +67,7 @@ class ProposalRules:
 
 def parse_rules(text: str, language: str, source: str) -> ProposalRules:
     """A proposals.yaml text -> rules; a bad cue is a HarvestError naming the file, the cue and the fix."""
-    try:
-        data = yaml.safe_load(text) or {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise HarvestError.at(source, mark.line + 1 if mark else None, "not valid YAML",
-                              "fix the indentation or quoting at that line") from None
+    data = parse_yaml(text, source) or {}
     if not isinstance(data, dict) or not isinstance(data.get("cues"), list):
         raise HarvestError.at(source, None, "no 'cues:' list", "list the cues as in pipeline/lang/ro/proposals.yaml")
     cues = []
@@ -185,7 +180,7 @@ def run(lab_id: str, params: dict[str, Any], root: Path = Path(".")) -> pd.DataF
     """DVC stage: notes.parquet, lab.json -> proposals.parquet (kind and support of every note)."""
     import json
 
-    folder = paths.processed_dir(lab_id, root)
+    folder = paths.output_dir(paths.processed_dir(lab_id, root), root)
     lab = json.loads((folder / "lab.json").read_text(encoding="utf-8"))
     questions = {q["id"]: q["text"] for s in lab["sessions"] for q in s["questions"]}
     settings = params["proposals"]

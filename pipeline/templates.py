@@ -17,6 +17,7 @@ import docx
 import openpyxl
 
 from pipeline.lang import language
+from pipeline.safecsv import neutralise
 
 # session, question id, question number within the session, group, round, note
 Example = tuple[str, str, int, str, int, str]
@@ -66,7 +67,8 @@ def csv_bytes(examples: Sequence[Example]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["session", "question", "group", "round", "note"])
-    writer.writerows([session, qid, group, round_, note] for session, qid, _, group, round_, note in examples)
+    writer.writerows([neutralise(c) for c in (session, qid, group, round_, note)]
+                     for session, qid, _, group, round_, note in examples)
     return buffer.getvalue().encode("utf-8-sig")
 
 
@@ -89,7 +91,7 @@ def xlsx_bytes(examples: Sequence[Example]) -> bytes:
         sheet.append(["question", "group", "round", "note"])
         for s, qid, _, group, round_, note in examples:
             if s == session:
-                sheet.append([qid, group, round_, note])
+                sheet.append([neutralise(c) for c in (qid, group, round_, note)])
         sheet.column_dimensions["D"].width = 90
     workbook.properties.creator = AUTHOR
     buffer = io.BytesIO()

@@ -23,6 +23,7 @@ import pandas as pd
 
 from pipeline.errors import HarvestError, Problem
 from pipeline.redact import redact
+from pipeline.safecsv import neutralise_frame, restore
 
 FILE = "translations.csv"
 COLUMNS = ["note_id", "text_en"]
@@ -55,7 +56,7 @@ def parse_translations(text: str, source: str, lab_id: str, known_ids: Iterable[
         if not any(cell.strip() for cell in row):
             continue
         cells = row + [""] * (len(header) - len(row))
-        note_id, english = _short(cells[id_col], lab_id), " ".join(cells[text_col].split())
+        note_id, english = _short(restore(cells[id_col]), lab_id), " ".join(restore(cells[text_col]).split())
         if note_id not in known:
             problems.append(Problem(source, line, f"unknown note id '{note_id}'", FIX_ID))
         elif note_id in first_line:
@@ -141,4 +142,4 @@ def still_to_translate(sheet: pd.DataFrame) -> pd.DataFrame:
 
 def export_csv(frame: pd.DataFrame) -> str:
     """The export as CSV text (UTF-8, comma, quoted where needed), ready to save as translations.csv."""
-    return str(frame.to_csv(index=False, lineterminator="\n"))
+    return str(neutralise_frame(frame).to_csv(index=False, lineterminator="\n"))

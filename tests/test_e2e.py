@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
+import stat
 import subprocess
 from pathlib import Path
 
@@ -34,8 +36,27 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     lab_yaml = (lab_dir / "lab.yaml").read_text(encoding="utf-8").replace("people: []", "people:\n  - Ioana Marinescu")
     (lab_dir / "lab.yaml").write_text(lab_yaml, encoding="utf-8")
     (lab_dir / "conclusions.md").write_text(CONCLUSIONS, encoding="utf-8")
+    raw = work / "data" / "raw"
+    for path in [raw, *raw.rglob("*")]:              # read-only, as raw data must stay
+        path.chmod(path.stat().st_mode & ~(stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
+    RAW_BEFORE[work] = tree_state(raw)
     dvc(["repro"], work)
     return work
+
+
+RAW_BEFORE: dict[Path, dict[str, tuple[str, int]]] = {}
+
+
+def tree_state(folder: Path) -> dict[str, tuple[str, int]]:
+    """Every file under folder with its SHA-256 and modification time (ns): any write or delete shows."""
+    return {str(p.relative_to(folder)): (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime_ns)
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def output_hashes(project: Path) -> dict[str, str]:
+    """SHA-256 of every file under data/processed/ and reports/."""
+    return {name: digest for folder in ("data/processed", "reports")
+            for name, (digest, _) in ((f"{folder}/{k}", v) for k, v in tree_state(project / folder).items())}
 
 
 def test_pdf_contains_every_question_with_correct_diacritics(project: Path):
@@ -145,3 +166,16 @@ def test_every_clean_note_is_a_proposal_or_an_observation(project: Path):
     assert sorted(kinds["support"]) == list(range(1, len(kinds) + 1))
     translations = pd.read_csv(folder / "translations.csv")
     assert list(translations.columns) == ["note_id", "text_en"] and translations.empty   # the sample has none
+
+
+def test_raw_data_is_never_written_by_the_pipeline(project: Path):
+    assert tree_state(project / "data" / "raw") == RAW_BEFORE[project]
+    assert not (project / "data" / "raw").stat().st_mode & stat.S_IWUSR
+
+
+def test_a_second_clean_run_gives_the_same_bytes(project: Path):
+    first = output_hashes(project)
+    assert any(name.endswith(".pdf") for name in first) and any(name.endswith(".ipynb") for name in first)
+    dvc(["repro", "--force"], project)
+    assert output_hashes(project) == first
+    assert tree_state(project / "data" / "raw") == RAW_BEFORE[project]

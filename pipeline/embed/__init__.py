@@ -85,14 +85,15 @@ def embed_texts(texts: list[str], embedder: Embedder, cache: VectorCache | None)
 
 def run(lab_id: str, params: dict[str, Any], root: Path = Path(".")) -> dict[str, Any]:
     """DVC stage: notes.parquet -> embeddings.npz (note ids + vectors) and embed_info.json."""
-    out = paths.processed_dir(lab_id, root)
+    out = paths.output_dir(paths.processed_dir(lab_id, root), root)
     notes = pd.read_parquet(out / "notes.parquet")
     lab = json.loads((out / "lab.json").read_text(encoding="utf-8"))
     settings = params["embed"]
     embedder, fallback = make_embedder(settings, lab["language"], int(params["themes"]["random_state"]))
     if fallback:
         print(f"harvest embed: {fallback}", file=sys.stderr)
-    cache = VectorCache(root / settings["cache_dir"], embedder.id) if embedder.cacheable else None
+    cache_dir = paths.outside_raw(root / settings["cache_dir"], root, "params.yaml embed.cache_dir")
+    cache = VectorCache(cache_dir, embedder.id) if embedder.cacheable else None
     vectors, computed = embed_texts(notes["text"].tolist(), embedder, cache)
     np.savez(out / "embeddings.npz", note_id=notes["note_id"].to_numpy(dtype=str), vectors=vectors)
     # Only what the input and params decide goes to the output (cache hits would make it differ between

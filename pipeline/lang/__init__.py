@@ -15,10 +15,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from pipeline.errors import HarvestError
 from pipeline.text import fold
+from pipeline.yamlsafe import load_yaml
 
 LANG_DIR = Path(__file__).parent
 LANGUAGE_FILE = "language.yaml"
@@ -66,7 +65,7 @@ def languages(root: Path = LANG_DIR) -> tuple[str, ...]:
 
 
 def _yaml(path: Path) -> Any:
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
+    return load_yaml(path)
 
 
 def missing(code: str, root: Path = LANG_DIR) -> list[str]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import shutil
 from dataclasses import dataclass
@@ -12,7 +11,14 @@ from typing import Any
 from pipeline import paths
 from pipeline.lang import languages
 from pipeline.report.content import running_title, translations
-from pipeline.report.render import execute_notebook, notebook_body_html, page_html, run_in_parallel, write_pdf
+from pipeline.report.render import (
+    execute_notebook,
+    notebook_body_html,
+    page_html,
+    report_date,
+    run_in_parallel,
+    write_pdf,
+)
 
 
 def report_languages(wanted: list[str], lab_language: str) -> list[str]:
@@ -37,16 +43,18 @@ class RenderJob:
     author: str
     cwd: Path
     parameters: dict[str, Any]
+    lab_dir: Path          # the lab's raw folder: conclusions.md's images are read from there only
 
 
 def render_language(job: RenderJob) -> Path:
     """Execute the notebook for one language, then write its HTML and PDF; returns the PDF."""
     executed = job.out / f"report.{job.language}.ipynb"
     execute_notebook(job.notebook, executed, job.parameters, cwd=job.cwd)
-    html = page_html(notebook_body_html(executed), job.title, job.author, job.language)
+    html = page_html(notebook_body_html(executed), job.title, job.author, job.language,
+                     str(job.parameters["generated"]))
     (job.out / f"report.{job.language}.html").write_text(html, encoding="utf-8")
     pdf = job.out / f"report.{job.language}.pdf"
-    write_pdf(html, pdf, base_url=job.out.resolve())
+    write_pdf(html, pdf, base_url=job.lab_dir.resolve(), lab_dir=job.lab_dir)
     return pdf
 
 
@@ -59,13 +67,14 @@ def run(lab_id: str, params: dict[str, Any], root: Path = Path(".")) -> list[Pat
     languages = report_languages(settings["languages"], str(lab["language"]))
     for language in languages:
         translations(language)            # an unknown language fails before any notebook runs
-    if out.exists():
-        shutil.rmtree(out)                # the stage rewrites all of its outputs
+    paths.clear_output_dir(out, root)     # the stage rewrites all of its outputs
     title = f"{lab.get('event', 'Local Learning Lab')} — {lab['city']}, {lab['date']}"
+    # Paths relative to the project (papermill runs in it) and the inputs' date, not the clock: the
+    # executed notebook, HTML and PDF are the same bytes wherever and whenever they are built.
     jobs = [RenderJob(notebook=root / settings["notebook"], out=out, language=language, title=title,
-                      author=str(lab.get("organiser", "")), cwd=root,
-                      parameters={"lab_id": lab_id, "processed_dir": str(processed.resolve()), "language": language,
-                                  "generated": dt.date.today().isoformat(),
+                      author=str(lab.get("organiser", "")), cwd=root, lab_dir=paths.raw_dir(lab_id, root),
+                      parameters={"lab_id": lab_id, "processed_dir": str(processed.relative_to(root)),
+                                  "language": language, "generated": report_date(str(lab["date"])),
                                   "ideas_per_theme": int(settings["ideas_per_theme"])})
             for language in languages]
     pdfs = run_in_parallel(render_language, jobs)

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import shutil
+import json
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -11,9 +10,9 @@ from typing import Any
 import pandas as pd
 
 from pipeline import paths
-from pipeline.report.render import execute_notebook, notebook_body_html, page_html, write_pdf
+from pipeline.report.render import execute_notebook, notebook_body_html, page_html, report_date, write_pdf
 
-OUT = "compare"
+OUT = paths.COMPARE
 
 
 def _quotes(text: str) -> str:
@@ -64,15 +63,16 @@ def run(params: dict[str, Any], root: Path = Path(".")) -> Path:
 
     match_labs(params, root)
     settings = params["compare"]
-    out = root / paths.REPORTS / OUT
-    if out.exists():
-        shutil.rmtree(out)
+    out = paths.clear_output_dir(root / paths.REPORTS / OUT, root)
     language = str(settings.get("language") or "en")
     executed = out / "compare.ipynb"
-    parameters = {"compare_dir": str((root / paths.PROCESSED / OUT).resolve()), "language": language,
-                  "generated": dt.date.today().isoformat()}
+    lab_dates = [str(lab.get("date", "")) for lab in
+                 json.loads((root / paths.PROCESSED / OUT / "labs.json").read_text(encoding="utf-8"))]
+    generated = report_date(max(lab_dates, default=""))
+    parameters = {"compare_dir": str(paths.PROCESSED / OUT), "language": language, "generated": generated}
     execute_notebook(root / "notebooks" / "compare.ipynb", executed, parameters, cwd=root)
-    html = page_html(notebook_body_html(executed), "ECoC-SME — cross-city comparison", "worldcafe-harvest", language)
+    html = page_html(notebook_body_html(executed), "ECoC-SME — cross-city comparison", "worldcafe-harvest", language,
+                     generated)
     (out / "compare.html").write_text(html, encoding="utf-8")
     write_pdf(html, out / "compare.pdf", base_url=out.resolve())
     return out / "compare.pdf"

@@ -24,6 +24,7 @@ from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from pipeline.errors import HarvestError  # noqa: E402
 from pipeline.lang import languages, report_strings  # noqa: E402
+from pipeline.safecsv import read_csv  # noqa: E402
 
 TOP_THEMES_PER_SESSION = 3
 
@@ -84,11 +85,11 @@ def load_report_data(processed_dir: Path | str) -> ReportData:
     return ReportData(
         lab=read_json("lab.json"), notes=pd.read_parquet(folder / "notes.parquet"),
         themes=read_json("themes.json"),
-        assignments=pd.read_csv(folder / "assignments.csv", keep_default_na=False),
+        assignments=read_csv(folder / "assignments.csv"),
         metrics=read_json("metrics.json"), quality=read_json("quality.json"),
         embed_info=read_json("embed_info.json"), run_info=read_json("run_info.json"),
-        coverage=pd.read_csv(folder / "coverage.csv", keep_default_na=False),
-        links=pd.read_csv(folder / "links.csv", keep_default_na=False),
+        coverage=read_csv(folder / "coverage.csv"),
+        links=read_csv(folder / "links.csv"),
         conclusions=(folder / "conclusions.md").read_text(encoding="utf-8")
         if (folder / "conclusions.md").is_file() else "",
     )
@@ -255,7 +256,8 @@ def theme_chart_png(themes: list[dict[str, Any]], t: dict[str, str]) -> str:
     labels = [_wrap(th["title"], 38) for th in themes][::-1]
     sizes = [th["size"] for th in themes][::-1]
     height = 0.45 * max(len(themes), 1) + 0.8
-    with plt.rc_context({"font.family": "DejaVu Sans", "font.size": 9, "svg.fonttype": "none"}):
+    with plt.rc_context({"font.family": "DejaVu Sans", "font.size": 9, "svg.fonttype": "none",
+                         "text.parse_math": False}):
         fig, ax = plt.subplots(figsize=(6.3, height), dpi=200)
         bars = ax.barh(range(len(sizes)), sizes, color="#2f6690")
         ax.set_yticks(range(len(sizes)), labels)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import sys
 from collections.abc import Callable
@@ -11,11 +12,16 @@ from typing import Any, TypeVar
 
 import nbformat
 
+from pipeline.errors import HarvestError
 from pipeline.report.content import translations
 
 T = TypeVar("T")
 R = TypeVar("R")
-CSS_FILE = Path(__file__).parent / "report.css"
+ASSETS_DIR = Path(__file__).parent
+CSS_FILE = ASSETS_DIR / "report.css"
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp")
+# Papermill's and nbclient's per-run bookkeeping: times and durations, never the same twice.
+VOLATILE_METADATA = ("start_time", "end_time", "duration", "execution")
 
 
 def execute_notebook(notebook: Path, output: Path, parameters: dict[str, Any], cwd: Path) -> None:
@@ -26,6 +32,20 @@ def execute_notebook(notebook: Path, output: Path, parameters: dict[str, Any], c
     papermill.execute_notebook(str(notebook), str(output), parameters=parameters, cwd=str(cwd),
                                kernel_name="python3", progress_bar=False, log_output=False,
                                report_mode=True)
+    nb = nbformat.read(str(output), as_version=4)
+    nbformat.write(reproducible_notebook(nb), str(output))
+
+
+def reproducible_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """The executed notebook without what changes from run to run: random cell ids, times, durations."""
+    for index, cell in enumerate(nb.cells):
+        cell["id"] = f"cell-{index}"
+        for key in VOLATILE_METADATA:
+            cell.get("metadata", {}).pop(key, None)
+            cell.get("metadata", {}).get("papermill", {}).pop(key, None)
+    for key in VOLATILE_METADATA:
+        nb.metadata.get("papermill", {}).pop(key, None)
+    return nb
 
 
 def notebook_body_html(executed: Path) -> str:
@@ -49,23 +69,70 @@ def notebook_body_html(executed: Path) -> str:
     return body
 
 
-def page_html(body: str, title: str, author: str, language: str) -> str:
-    """A self-contained HTML page (inline CSS, images as data URIs, no external links)."""
+def page_html(body: str, title: str, author: str, language: str, date: str = "") -> str:
+    """A self-contained HTML page (inline CSS, images as data URIs, no external links); `date` dates the PDF."""
     t = translations(language)
     css = CSS_FILE.read_text(encoding="utf-8").replace("PAGE_LABEL", t["page"]).replace("OF_LABEL", t["of"])
+    dated = (f"<meta name='dcterms.created' content='{escape(date)}'>"
+             f"<meta name='dcterms.modified' content='{escape(date)}'>") if date else ""
     return (
         f"<!DOCTYPE html><html lang='{escape(language)}'><head><meta charset='utf-8'>"
         f"<title>{escape(title)}</title><meta name='author' content='{escape(author)}'>"
-        f"<meta name='generator' content='worldcafe-harvest'><style>{css}</style></head>"
+        f"<meta name='generator' content='worldcafe-harvest'>{dated}<style>{css}</style></head>"
         f"<body>{body}</body></html>"
     )
 
 
-def write_pdf(html: str, pdf: Path, base_url: Path) -> None:
-    """Render the HTML page to an A4 PDF with embedded fonts, bookmarks and metadata."""
+def report_date(input_date: str) -> str:
+    """The date a report shows and its PDF records: SOURCE_DATE_EPOCH's day when set, else its inputs' date."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch:
+        try:
+            return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date().isoformat()
+        except (ValueError, OverflowError, OSError):
+            raise HarvestError.at("SOURCE_DATE_EPOCH", None, f"'{epoch}' is not a Unix time",
+                                  "set it to whole seconds since 1970, e.g. $(git log -1 --format=%ct)") from None
+    return input_date
+
+
+def allowed_file(path: Path, lab_dir: Path | None) -> bool:
+    """True for the project's own report assets, and for an image inside the lab's own raw folder."""
+    resolved = path.resolve()
+    if resolved.is_relative_to(ASSETS_DIR.resolve()):
+        return True
+    return (lab_dir is not None and resolved.is_relative_to(lab_dir.resolve())
+            and resolved.suffix.lower() in IMAGE_SUFFIXES and resolved.is_file())
+
+
+def refusing_fetcher(lab_dir: Path | None) -> Any:
+    """A WeasyPrint URL fetcher that serves data: URIs, our assets and the lab's images, and nothing else."""
+    from urllib.parse import urlsplit
+    from urllib.request import url2pathname
+
+    from weasyprint.urls import URLFetcher
+
+    class RefusingFetcher(URLFetcher):
+        """Never opens the network or a file the lab does not own; says what it refused."""
+
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            scheme = urlsplit(url).scheme.lower()
+            if scheme == "data":
+                return super().fetch(url, headers)
+            if scheme == "file" and allowed_file(Path(url2pathname(urlsplit(url).path)), lab_dir):
+                return super().fetch(url.split("?")[0].split("#")[0], headers)
+            where = f"data/raw/{lab_dir.name}/" if lab_dir is not None else "the project's report assets"
+            print(f"warning: report: not loading {url} — only images inside {where} are shown "
+                  "(copy the image into the lab folder and link it relatively)", file=sys.stderr)
+            raise ValueError(f"refused: {url}")
+
+    return RefusingFetcher(allowed_protocols=("data", "file"), allow_redirects=False)
+
+
+def write_pdf(html: str, pdf: Path, base_url: Path, lab_dir: Path | None = None) -> None:
+    """Render the HTML page to an A4 PDF with embedded fonts, bookmarks and metadata; fetches no URL."""
     from weasyprint import HTML
 
-    HTML(string=html, base_url=str(base_url)).write_pdf(str(pdf))
+    HTML(string=html, base_url=str(base_url), url_fetcher=refusing_fetcher(lab_dir)).write_pdf(str(pdf))
 
 
 def run_in_parallel(function: Callable[[T], R], jobs: list[T]) -> list[R]:

@@ -19,6 +19,7 @@ from pipeline.edits import EDITS_FILE, EditApplier, load_edits, short_id
 from pipeline.errors import HarvestError
 from pipeline.nlp import lemma_display_forms
 from pipeline.progress import progress
+from pipeline.safecsv import write_csv
 from pipeline.themes.cluster import (
     STATUS_ASSIGNED,
     STATUS_NONE,
@@ -225,7 +226,7 @@ def text_embedder(params: dict[str, Any], language: str, root: Path) -> Embed:
 
 def run(lab_id: str, params: dict[str, Any], root: Path = Path(".")) -> dict[str, Any]:
     """DVC stage: notes + embeddings (+ codebook) -> themes.json, assignments.csv, coverage, metrics."""
-    out = paths.processed_dir(lab_id, root)
+    out = paths.output_dir(paths.processed_dir(lab_id, root), root)
     notes = pd.read_parquet(out / "notes.parquet")
     lab = json.loads((out / "lab.json").read_text(encoding="utf-8"))
     with np.load(out / "embeddings.npz") as data:
@@ -247,8 +248,8 @@ def run(lab_id: str, params: dict[str, Any], root: Path = Path(".")) -> dict[str
         print(warning, file=sys.stderr)
     (out / "themes.json").write_text(json.dumps(themes.to_dict(orient="records"), ensure_ascii=False,
                                                 indent=2), encoding="utf-8")
-    assignments.to_csv(out / "assignments.csv", index=False)
-    theme_coverage(notes, assignments).to_csv(out / "coverage.csv", index=False)
+    write_csv(assignments, out / "assignments.csv")
+    write_csv(theme_coverage(notes, assignments), out / "coverage.csv")
     quality = json.loads((out / "quality.json").read_text(encoding="utf-8"))
     summary = {"notes": int(len(notes)), "themes": int((themes["status"] == RAISED).sum()) if len(themes) else 0,
                "unassigned_rate": round(float((assignments["status"].isin([STATUS_NONE, "ambiguous"])).mean()), 4)

@@ -26,10 +26,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import yaml
 
 from pipeline.errors import HarvestError, Problem
 from pipeline.lab import key_lines
+from pipeline.yamlsafe import STRICT, YamlLimits, parse_yaml_node, project_limits, read_text
 
 CODEBOOK_FILE = "codebook.yaml"
 CODEBOOKS_DIR = Path("codebooks")       # in the project folder, next to params.yaml
@@ -92,15 +92,10 @@ def _by_language(value: Any, language: str, many: bool) -> dict[str, Any] | None
 
 
 def parse_codebook(text: str, path: Path | str, language: str,
-                   question_ids: list[str] | None = None) -> tuple[Codebook, list[Problem]]:
+                   question_ids: list[str] | None = None,
+                   limits: YamlLimits = STRICT) -> tuple[Codebook, list[Problem]]:
     """Parse and validate a codebook; errors raise with their line, warnings are returned."""
-    try:
-        node = yaml.compose(text)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise HarvestError.at(path, mark.line + 1 if mark else None, "the codebook is not valid YAML",
-                              "fix the indentation or quoting at that line") from None
+    data, node = parse_yaml_node(text, path, limits)
     if not isinstance(data, dict) or node is None:
         raise HarvestError.at(path, 1, "a codebook maps 'questions:' (and optionally 'all:') to themes",
                               "start from codebooks/ecoc-sme.yaml")
@@ -199,11 +194,7 @@ def load_codebook(path: Path | None, language: str,
     """Read and validate a codebook file (None: the lab has none)."""
     if path is None:
         return None, []
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise HarvestError.at(path, None, "the codebook is not UTF-8 text", "save it as UTF-8") from None
-    return parse_codebook(text, path, language, question_ids)
+    return parse_codebook(read_text(path), path, language, question_ids, project_limits())
 
 
 def check_codebook(lab_dir: Path, reference: str | None, language: str, question_ids: list[str],
