@@ -52,9 +52,8 @@ def sample_lab(params: dict, lab_id: str = LAB, codebook_name: str | None = None
     cache = VectorCache(ROOT / params["embed"]["cache_dir"], embedder.id) if embedder.cacheable else None
     vectors, _ = embed_texts(clean["text"].tolist(), embedder, cache)
     gold = pd.read_csv(lab_dir / "gold_themes.csv")
-    gold_of = {f"{lab_id}/{f}:{line}": theme for f, line, theme in gold.itertuples(index=False)}
-    clean["gold"] = [gold_of[str(ids[0] if not isinstance(ids, str) else ids.split("|")[0]).split("#")[0]]
-                     for ids in clean["source_ids"]]
+    gold_of = {f"{f}:{line}": theme for f, line, theme in gold.itertuples(index=False)}    # by provenance
+    clean["gold"] = [gold_of[str(where).split("|")[0]] for where in clean["provenance"]]
     codebook, _ = load_codebook(codebook_path(lab_dir, codebook_name or lab.meta.get("codebook"), ROOT), lab.language,
                                 [q.id for q in lab.questions])
     return lab, clean, vectors, codebook, text_embedder(params, lab.language, ROOT)

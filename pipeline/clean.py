@@ -20,6 +20,7 @@ import pandas as pd
 from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
 from rapidfuzz import fuzz, process
 
+from pipeline import ids as note_ids
 from pipeline import paths
 from pipeline.errors import HarvestError
 from pipeline.nlp import content_lemmas, fold, normalise
@@ -27,7 +28,8 @@ from pipeline.safecsv import write_csv
 
 REQUIRED_INPUT = ["note_id", "session", "question", "group", "round", "text", "redactions"]
 CLEAN_COLUMNS = ["note_id", "session", "question", "group", "round", "text", "lemmas", "lang", "other_language",
-                 "count", "source_ids", "source_groups", "source_rounds", "groups", "rounds"]
+                 "count", "source_ids", "source_groups", "source_rounds", "groups", "rounds", "provenance"]
+IDENTITY_COLUMNS = ["note_id", "question", "text", "source_ids", "provenance"]
 LOG_COLUMNS = ["raw_id", "fate", "reason", "into"]
 
 # Dash, star and '>' are bullets only when a space follows ("**bold**" and "-urile" stay); the typographic
@@ -97,9 +99,9 @@ def detect_languages(texts: list[str], lab_language: str, languages: list[str], 
             for text, lang in zip(texts, found, strict=True)]
 
 
-def clean_notes(raw: pd.DataFrame, lab_language: str, params: dict[str, Any]) -> tuple[pd.DataFrame,
-                                                                                         pd.DataFrame]:
-    """Raw note rows -> (clean notes, clean log). Pure: same input and params, same output."""
+def _survivors(raw: pd.DataFrame, lab_language: str, params: dict[str, Any],
+               ) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]:
+    """Raw note rows -> the notes that survive (normalised, split, duplicates merged) and every raw note's fate."""
     missing = [c for c in REQUIRED_INPUT if c not in raw.columns]
     if missing:
         raise HarvestError.at("notes_raw.parquet", None, f"missing column(s) {missing}",
@@ -114,14 +116,15 @@ def clean_notes(raw: pd.DataFrame, lab_language: str, params: dict[str, Any]) ->
             log[raw_id] = {"fate": "dropped", "reason": reason, "into": []}
             continue
         parts = split_ideas(text)
-        ids = [raw_id] if len(parts) == 1 else [f"{raw_id}#{i + 1}" for i in range(len(parts))]
+        ids = [raw_id] if len(parts) == 1 else [note_ids.part_id(raw_id, i + 1) for i in range(len(parts))]
+        where = note_ids.provenance(str(row["file"]), int(row["line"])) if "file" in row and "line" in row else ""
         log[raw_id] = {"fate": "kept" if len(parts) == 1 else "split",
                             "reason": "" if len(parts) == 1 else f"{len(parts)} ideas separated by ';'",
                             "into": ids}
         for piece_id, part in zip(ids, parts, strict=True):
             pieces.append({"note_id": piece_id, "raw_id": raw_id, "session": row["session"],
                            "question": row["question"], "group": row["group"], "round": int(row["round"]),
-                           "text": part, "key": duplicate_key(part)})
+                           "text": part, "key": duplicate_key(part), "provenance": where})
 
     # Merge duplicates within a question: the first note (file, line order) survives and keeps every source.
     threshold = float(params["near_duplicate_score"])
@@ -140,7 +143,8 @@ def clean_notes(raw: pd.DataFrame, lab_language: str, params: dict[str, Any]) ->
             if found is not None:
                 match = kept_by_question[question][found[2]]
         if match is None:
-            piece.update(source_ids=[piece["raw_id"]], groups=[piece["group"]], rounds=[piece["round"]])
+            piece.update(source_ids=[piece["raw_id"]], groups=[piece["group"]], rounds=[piece["round"]],
+                         provenances=[piece["provenance"]])
             exact[(question, piece["key"])] = piece
             kept_by_question.setdefault(question, []).append(piece)
             sorted_keys.setdefault(question, []).append(sorted_key)
@@ -149,6 +153,7 @@ def clean_notes(raw: pd.DataFrame, lab_language: str, params: dict[str, Any]) ->
         match["source_ids"].append(piece["raw_id"])
         match["groups"].append(piece["group"])
         match["rounds"].append(piece["round"])
+        match["provenances"].append(piece["provenance"])
         redirect[piece["note_id"]] = match["note_id"]
         entry = log[piece["raw_id"]]
         how = "exact" if match["key"] == piece["key"] else "near"
@@ -158,7 +163,26 @@ def clean_notes(raw: pd.DataFrame, lab_language: str, params: dict[str, Any]) ->
             entry["reason"] += f"; part merged ({how} duplicate of {match['note_id']})"
     for entry in log.values():
         entry["into"] = [redirect.get(i, i) for i in entry["into"]]
+    return survivors, log
 
+
+def note_identities(raw: pd.DataFrame, lab_language: str, params: dict[str, Any]) -> pd.DataFrame:
+    """The ids the clean notes will have, with text, question, sources and provenance — without the slow
+    language and lemma steps, so `harvest check` validates edits against exactly the ids the run uses."""
+    survivors, _ = _survivors(raw, lab_language, params)
+    return pd.DataFrame.from_records(
+        [{"note_id": p["note_id"], "question": p["question"], "text": p["text"],
+          "source_ids": "|".join(p["source_ids"]), "provenance": "|".join(p["provenances"])} for p in survivors],
+        columns=IDENTITY_COLUMNS)
+
+
+def clean_notes(raw: pd.DataFrame, lab_language: str, params: dict[str, Any]) -> tuple[pd.DataFrame,
+                                                                                         pd.DataFrame]:
+    """Raw note rows -> (clean notes, clean log). Pure: same input and params, same output."""
+    survivors, log = _survivors(raw, lab_language, params)
+    # Within a question, notes follow their ids, not the lines they were typed on: reordering or inserting
+    # transcript lines then changes nothing downstream (the clustering's subsamples are drawn by position).
+    survivors = sorted(survivors, key=lambda p: (p["question"], p["note_id"]))
     texts = [p["text"] for p in survivors]
     langs = detect_languages(texts, lab_language, list(params["languages"]), float(params["language_min_distance"]))
     lemmas = content_lemmas(texts, lab_language)
@@ -168,7 +192,7 @@ def clean_notes(raw: pd.DataFrame, lab_language: str, params: dict[str, Any]) ->
          "other_language": lang != lab_language, "count": len(p["source_ids"]),
          "source_ids": "|".join(p["source_ids"]), "source_groups": "|".join(p["groups"]),
          "source_rounds": "|".join(str(r) for r in p["rounds"]), "groups": "|".join(sorted(set(p["groups"]))),
-         "rounds": "|".join(str(r) for r in sorted(set(p["rounds"])))}
+         "rounds": "|".join(str(r) for r in sorted(set(p["rounds"]))), "provenance": "|".join(p["provenances"])}
         for p, lang, lem in zip(survivors, langs, lemmas, strict=True)
     ], columns=CLEAN_COLUMNS)
     clean_log = pd.DataFrame.from_records(

@@ -10,7 +10,7 @@ from typing import Any
 
 from pipeline.errors import HarvestError, Problem
 from pipeline.lang import languages
-from pipeline.params import load_params
+from pipeline.params import load_params, section
 from pipeline.paths import check_lab_id
 
 STAGES = ("ingest", "clean", "embed", "themes", "proposals", "links", "report")
@@ -48,8 +48,10 @@ def missing_input(exc: FileNotFoundError, stage: str) -> HarvestError:
 
 
 def _check(lab_dir: str) -> int:
-    from pipeline.edits import EDITS_FILE, check_references, load_edits
+    from pipeline.clean import note_identities
+    from pipeline.edits import EDITS_FILE, load_edits, plan_edits
     from pipeline.ingest import read_lab_notes
+    from pipeline.newlab import LAB_FILES, pending_labs
     from pipeline.readers import Limits
     from pipeline.themes.codebook import check_codebook
     from pipeline.translations import read_translations
@@ -57,12 +59,24 @@ def _check(lab_dir: str) -> int:
     params = load_params() if Path("params.yaml").is_file() else {"ingest": {"formats": ["csv"]}}
     lab, notes, warnings = read_lab_notes(Path(lab_dir), params["ingest"]["formats"],
                                           Limits.from_params(params["ingest"]))
-    edits_path = Path(lab_dir) / EDITS_FILE
-    warnings += check_references(load_edits(Path(lab_dir)), set(notes["note_id"]), lab.id, str(edits_path))
+    edits = load_edits(Path(lab_dir))
+    if edits:
+        identities = note_identities(notes, lab.language, section(params, "clean"))
+        plan = plan_edits(edits, identities, lab.id, str(Path(lab_dir) / EDITS_FILE))
+        warnings += plan.problems
+        if plan.errors:
+            _print_problems(warnings)
+            return 2
     warnings += read_translations(Path(lab_dir), lab.id, notes["note_id"], lab.people)[1]
     warnings += check_codebook(Path(lab_dir), lab.meta.get("codebook"), lab.language, [q.id for q in lab.questions])
+    for name in LAB_FILES:
+        if not (Path(lab_dir) / name).is_file():
+            warnings.append(Problem(str(Path(lab_dir) / name), None, "missing (dvc.yaml reads it)",
+                                    "create it empty: an empty file means none yet", "warning"))
     _print_problems(warnings)
-    print(f"{lab_dir}: OK — {len(notes)} notes, {len(warnings)} warning(s)")
+    print(f"{lab_dir}: OK — {len(notes)} notes, {len(edits)} edit(s), {len(warnings)} warning(s)")
+    if Path("params.yaml").is_file() and lab.id in pending_labs(Path("params.yaml").read_text(encoding="utf-8")):
+        print(f"next: remove the '# ' before '- {lab.id}' under labs: in params.yaml, then run `dvc repro`")
     return 0
 
 
@@ -122,7 +136,8 @@ def main(argv: list[str] | None = None) -> int:
 
             lab_dir = new_lab(args.lab_id, args.city, args.date, args.language)
             print(f"created {lab_dir}: edit lab.yaml, put the transcripts in notes/ (templates in templates/), "
-                  f"check with `harvest check {lab_dir}`, then run `dvc repro`")
+                  f"check with `harvest check {lab_dir}`; until then `dvc repro` skips it (its line under labs: "
+                  "in params.yaml is commented out)")
             return 0
         _run_stage(args.command, args.lab_id)
         return 0

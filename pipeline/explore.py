@@ -12,7 +12,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pipeline.edits import EditApplier, parse_edits, short_id
+from pipeline import ids
+from pipeline.edits import EditApplier, parse_edits
+from pipeline.edits import note_reference as written_reference
 from pipeline.errors import HarvestError
 from pipeline.params import PARAMS_FILE
 from pipeline.themes import themes_for_question
@@ -97,7 +99,9 @@ def notes_by_theme(notes: pd.DataFrame, assignments: pd.DataFrame, themes: list[
     theme_ids = merged["theme_id"].fillna("").astype(str)
     result = pd.DataFrame({
         "theme_id": theme_ids,
-        "note": [short_id(n, n.split("/", 1)[0]) for n in merged["note_id"].astype(str)],
+        "note": [ids.short(n) for n in merged["note_id"].astype(str)],
+        "where": merged["provenance"].fillna("").astype(str).str.replace("|", " ", regex=False)
+        if "provenance" in merged else "",
         "group": merged["group"].astype(str), "round": merged["round"].astype(int), "text": merged["text"],
         "count": merged["count"].astype(int), "status": merged["status"].fillna("").astype(str),
         "quote": ["pinned" if quotes.get(n) else "yes" if n in quotes else "" for n in merged["note_id"]],
@@ -165,3 +169,20 @@ def params_diff(stored: dict[str, Any], current: dict[str, Any]) -> dict[str, tu
 def has_edit(text: str, kind: str, **fields: Any) -> bool:
     """Whether the edits text already holds exactly this edit, so re-running the notebook adds no duplicate."""
     return any(e.kind == kind and e.fields == fields for e in parse_edits(text))
+
+
+def note_reference(notes: pd.DataFrame, note_id: str) -> str:
+    """How an edit names this note: its id and first words, so it is never applied to a changed note."""
+    _require(notes, ("note_id", "text"), "notes.parquet")
+    full = {ids.short(n): n for n in notes["note_id"].astype(str)}.get(ids.short(note_id))
+    if full is None:
+        raise HarvestError.at("notes.parquet", None, f"no note has id '{note_id}'",
+                              "copy an id from the `note` column of section 2")
+    text = str(notes.loc[notes["note_id"] == full, "text"].iloc[0])
+    return written_reference(full, text)
+
+
+def theme_reference(notes: pd.DataFrame, theme: dict[str, Any]) -> str:
+    """How an edit names a theme: its id (`question~note`) and the first words of the note it is named by."""
+    question, _, note = str(theme["theme_id"]).partition(ids.THEME_SEPARATOR)
+    return f"{question}{ids.THEME_SEPARATOR}{note_reference(notes, note)}"

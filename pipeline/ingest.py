@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline import paths
+from pipeline import ids, paths
 from pipeline.errors import HarvestError, Problem
 from pipeline.lab import Lab, load_lab
 from pipeline.lang import language
@@ -74,18 +74,16 @@ def parse_csv(text: str, file_name: str, lab: Lab) -> tuple[list[dict[str, Any]]
     return rows, problems + invalid
 
 
-def note_id(lab_id: str, row: dict[str, Any]) -> str:
-    """Stable id of a raw note: lab, file and line — or the transcriber's own id when the file has one."""
-    return f"{lab_id}/{row['file']}#{row['id']}" if row.get("id") else f"{lab_id}/{row['file']}:{row['line']}"
-
-
 def notes_frame(rows: list[dict[str, Any]], lab: Lab) -> pd.DataFrame:
-    """Rows from all files -> the ingest table, ids assigned and personal data redacted."""
+    """Rows from all files -> the ingest table, personal data redacted and ids derived from the notes
+    (question and text, or the transcriber's id; see pipeline/ids.py), `file:line` kept as provenance."""
     records = []
-    for row in rows:
-        text, counts = redact(row["raw_text"], lab.people, lab.language)
+    redacted = [redact(row["raw_text"], lab.people, lab.language) for row in rows]
+    note_ids = ids.raw_note_ids(lab.id, [ids.RawNote(row["question"], text, row["file"], row.get("id") or "")
+                                         for row, (text, _) in zip(rows, redacted, strict=True)])
+    for row, (text, counts), note_id in zip(rows, redacted, note_ids, strict=True):
         records.append({
-            "note_id": note_id(lab.id, row), "lab": lab.id, "file": row["file"],
+            "note_id": note_id, "lab": lab.id, "file": row["file"],
             "line": row["line"], "session": row["session"], "question": row["question"],
             "group": row["group"], "round": row["round"], "text": text,
             "redactions": json.dumps(dict(sorted(counts.items())), ensure_ascii=False),

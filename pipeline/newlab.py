@@ -1,8 +1,10 @@
 """`harvest new-lab`: a partner city's lab folder, ready to fill in, and listed in params.yaml.
 
 It writes data/raw/<lab-id>/lab.yaml (the ECoC-SME world-café questions in the lab's language as a
-starting point, marked to adapt), transcription templates in templates/ and an empty notes/ folder,
-and adds the lab under `labs:` in params.yaml, so the next `dvc repro` builds its report.
+starting point, marked to adapt), transcription templates in templates/, an empty notes/ folder and
+the empty conclusions.md and theme_edits.yaml that dvc.yaml reads, and lists the lab under `labs:` in
+params.yaml as one commented line: a lab without notes yet is skipped, so `dvc repro` still builds the
+other labs' reports. Removing the `# ` (harvest check says so once the notes pass) adds it to the build.
 """
 
 from __future__ import annotations
@@ -60,8 +62,18 @@ def lab_yaml_text(lab_id: str, city: str, date: str, language: str) -> str:
     )
 
 
-def add_to_params(text: str, lab_id: str) -> str:
-    """params.yaml text with lab_id appended under `labs:`, comments and layout kept."""
+EDITS_TEMPLATE = ("# The analyst's corrections of the machine themes: rename, merge, split, move, pin, not_relevant.\n"
+                  "# Empty until you write one; every `dvc repro` re-applies them. See docs/theme_edits.md.\n")
+# The files dvc.yaml reads of every lab besides lab.yaml and notes/, as a new lab starts them (empty: none yet).
+LAB_FILES = {"conclusions.md": "", "translations.csv": "note_id,text_en\n", "theme_edits.yaml": EDITS_TEMPLATE}
+PENDING_NOTE = "no notes yet: remove '# ' once notes/ holds the transcripts (harvest check says when)"
+
+
+def add_to_params(text: str, lab_id: str, pending: bool = False) -> str:
+    """params.yaml text with lab_id listed under `labs:` (as a commented line when `pending`), layout kept.
+
+    Listing a pending lab for real replaces its commented line.
+    """
     lines = text.splitlines(keepends=True)
     start = next((i for i, line in enumerate(lines) if line.rstrip() == "labs:"), None)
     if start is None:
@@ -73,18 +85,42 @@ def add_to_params(text: str, lab_id: str) -> str:
     items = [line for line in lines[start + 1:end] if line.lstrip().startswith("- ")]
     if any(line.strip() == f"- {lab_id}" for line in items):
         return text
+    waiting = next((i for i in range(start + 1, end) if is_pending(lines[i], lab_id)), None)
+    if waiting is not None:
+        if pending:
+            return text
+        indent = lines[waiting][: len(lines[waiting]) - len(lines[waiting].lstrip())]
+        return "".join(lines[:waiting] + [f"{indent}- {lab_id}\n"] + lines[waiting + 1:])
     indent = items[0][: len(items[0]) - len(items[0].lstrip())] if items else "  "
-    return "".join(lines[:end] + [f"{indent}- {lab_id}\n"] + lines[end:])
+    line = f"{indent}# - {lab_id}   # {PENDING_NOTE}\n" if pending else f"{indent}- {lab_id}\n"
+    return "".join(lines[:end] + [line] + lines[end:])
+
+
+def is_pending(line: str, lab_id: str) -> bool:
+    """Whether a params.yaml line is the commented `# - <lab_id>` that new-lab writes."""
+    return line.strip().startswith("#") and line.strip().lstrip("#").strip().split("#")[0].strip() == f"- {lab_id}"
+
+
+def pending_labs(text: str) -> list[str]:
+    """Labs listed as commented lines under `labs:` (created by new-lab, not built yet)."""
+    found = []
+    for line in text.splitlines():
+        body = line.strip().lstrip("#").strip().split("#")[0].strip()
+        if line.strip().startswith("#") and body.startswith("- ") and paths.LAB_ID.fullmatch(body[2:].strip()):
+            found.append(body[2:].strip())
+    return found
 
 
 def new_lab(lab_id: str, city: str, date: str, language: str, root: Path = Path(".")) -> Path:
     """Create the lab folder and list the lab in params.yaml; returns the folder."""
     validate_new_lab(lab_id, date, language, root)
     params_path = root / "params.yaml"
-    params_text = add_to_params(params_path.read_text(encoding="utf-8"), lab_id)
+    params_text = add_to_params(params_path.read_text(encoding="utf-8"), lab_id, pending=True)
     lab_dir = paths.raw_dir(lab_id, root)
     (lab_dir / "notes").mkdir(parents=True)
     (lab_dir / "lab.yaml").write_text(lab_yaml_text(lab_id, city, date, language), encoding="utf-8")
+    for name, content in LAB_FILES.items():
+        (lab_dir / name).write_text(content, encoding="utf-8")
     examples = [("s1", "s1q1", 1, "A", 1, EXAMPLE_NOTE), ("s2", "s2q1", 1, "B", 1, EXAMPLE_NOTE)]
     write_templates(lab_dir / "templates", examples, heading_labels(language), ("csv", "xlsx", "md"))
     params_path.write_text(params_text, encoding="utf-8")

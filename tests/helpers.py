@@ -11,6 +11,7 @@ from pathlib import Path
 
 import yaml
 
+from pipeline.newlab import LAB_FILES
 from pipeline.redact import find_personal_data
 from tests.conftest import ROOT, SAMPLE_LAB
 
@@ -49,7 +50,8 @@ def make_project(work: Path, notes_per_file: int) -> Path:
         shutil.copytree(ROOT / folder, work / folder, ignore=shutil.ignore_patterns("__pycache__", "tmp", "cache"))
     lab_dir = work / "data" / "raw" / SAMPLE_LAB.name
     (lab_dir / "notes").mkdir(parents=True)
-    shutil.copy(SAMPLE_LAB / "lab.yaml", lab_dir / "lab.yaml")
+    for name in ("lab.yaml", *LAB_FILES):                  # what dvc.yaml reads of a lab besides notes/
+        shutil.copy(SAMPLE_LAB / name, lab_dir / name)
     for source in sorted((SAMPLE_LAB / "notes").glob("*.csv")):
         with source.open(encoding="utf-8", newline="") as f:
             rows = list(csv.reader(f))

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 
+from pipeline import ids
 from pipeline.cli import main
+from pipeline.errors import HarvestError
 from tests.conftest import MINI_LAB_YAML
 
 HEADER = "session,question,group,round,note\n"
@@ -97,12 +101,65 @@ def test_good_lab_passes(tmp_path, capsys):
 
 def test_check_validates_theme_edits(tmp_path, capsys):
     lab_dir = make_lab(tmp_path, {"a.csv": GOOD})
-    (lab_dir / "theme_edits.yaml").write_text("rename:\n  - theme: s1q1~a.csv:2\n    title: Spații\n"
+    first = ids.content_hash("s1q1", "spații de lucru ieftine")
+    (lab_dir / "theme_edits.yaml").write_text(f"rename:\n  - theme: s1q1~{first}\n    title: Spații\n"
                                               "move:\n  - note: a.csv:9\n    to: none\n", encoding="utf-8")
     assert main(["check", str(lab_dir)]) == 0
     err = capsys.readouterr().err
-    assert "theme_edits.yaml:5: warning: move: 'a.csv:9' names no note of this lab" in err
-    assert "a.csv:2" not in err.replace("a.csv:9", "")
-    (lab_dir / "theme_edits.yaml").write_text("rename:\n  - theme: s1q1~a.csv:2\n", encoding="utf-8")
+    assert "theme_edits.yaml:5: warning: move: no note is at 'a.csv:9' any more" in err
+    assert first not in err
+    (lab_dir / "theme_edits.yaml").write_text(f"rename:\n  - theme: s1q1~{first}\n", encoding="utf-8")
     assert main(["check", str(lab_dir)]) == 2
     assert "theme_edits.yaml:2: rename edit without title" in capsys.readouterr().err
+
+
+NOTES = HEADER + "".join(f"s1,s1q1,{'AB'[i % 2]},1,{text}\n" for i, text in enumerate([
+    "spații de lucru ieftine pentru artiști", "granturi mici pentru firmele culturale",
+    "un incubator în fabrica veche", "festivaluri în cartiere; concerte în parcuri vara"])) + \
+    "s2,s2q1,A,1,festivaluri anulate din cauza pandemiei\n"
+EDIT_FILES = {   # what an analyst may write, mistakes included; check and the run must say the same of each
+    "warnings": "pin:\n  - note: a.csv:3\nrename:\n  - theme: s1q1~n00000000\n    title: Dispărut\n"
+                "  - theme: {s1} spații de lucru ieftine\n    title: Spații\n",
+    "errors": "merge:\n  - themes: [{s1}, s1q1~{s1}]\n  - themes: [{s1}, {s2}]\nrename:\n  - theme: s2q1~{s1}\n"
+              "    title: X\npin:\n  - note: {raw5}\n",
+    "duplicate block": "pin:\n  - note: {s1}\npin:\n  - note: {s2}\n",
+}
+
+
+@pytest.mark.parametrize("case", sorted(EDIT_FILES))
+def test_check_and_the_run_give_the_same_verdicts(case, tmp_path, capsys):
+    from pipeline import clean, ingest, themes
+    from pipeline.params import load_params
+
+    lab_dir = make_lab(tmp_path, {"a.csv": NOTES})
+    s1, s2 = ids.content_hash("s1q1", "spații de lucru ieftine pentru artiști"), ids.content_hash(
+        "s2q1", "festivaluri anulate din cauza pandemiei")
+    raw5 = ids.content_hash("s1q1", "festivaluri în cartiere; concerte în parcuri vara")
+    (lab_dir / "theme_edits.yaml").write_text(EDIT_FILES[case].format(s1=s1, s2=s2, raw5=raw5), encoding="utf-8")
+    code = main(["check", str(lab_dir)])
+    checked = [line for line in capsys.readouterr().err.splitlines() if "theme_edits.yaml" in line]
+    assert checked and (code == 0) == (case == "warnings")
+
+    params = load_params()
+    (tmp_path / "data" / "raw").mkdir(parents=True)
+    lab_dir.rename(tmp_path / "data" / "raw" / "mini-lab")
+    ingest.run("mini-lab", params, tmp_path)
+    clean.run("mini-lab", params, tmp_path)
+    out = tmp_path / "data" / "processed" / "mini-lab"
+    note_ids = pd.read_parquet(out / "notes.parquet")["note_id"].to_numpy(dtype=str)
+    np.savez(out / "embeddings.npz", note_id=note_ids, vectors=np.eye(len(note_ids)))
+    try:
+        themes.run("mini-lab", params, tmp_path)
+        ran = [line for line in capsys.readouterr().err.splitlines() if "theme_edits.yaml" in line]
+        log = pd.read_csv(out / "edits_log.csv")
+        assert len(log) == len(parse_edits_lines(tmp_path)) and set(log["outcome"]) <= {"applied", "skipped"}
+    except HarvestError as exc:
+        ran = [str(p) for p in exc.problems]
+    assert [line.split("theme_edits.yaml", 1)[1] for line in ran] == \
+        [line.split("theme_edits.yaml", 1)[1] for line in checked if case == "warnings" or ": warning: " not in line]
+
+
+def parse_edits_lines(root: Path) -> list[int]:
+    from pipeline.edits import load_edits
+
+    return [e.line for e in load_edits(root / "data" / "raw" / "mini-lab")]

@@ -55,7 +55,10 @@ def test_noise_dropped_duplicates_merged_and_every_raw_note_logged():
                      "lab/a.csv:5": "dropped", "lab/a.csv:6": "kept", "lab/a.csv:7": "split"}
     merged = clean.set_index("note_id").loc["lab/a.csv:2"]
     assert merged["count"] == 2 and merged["source_ids"] == "lab/a.csv:2|lab/a.csv:3" and merged["groups"] == "A|B"
-    assert list(clean["note_id"]) == ["lab/a.csv:2", "lab/a.csv:6", "lab/a.csv:7#1", "lab/a.csv:7#2"]
+    # Question by question, in id order (not line order: moving lines must change nothing downstream).
+    assert list(clean["note_id"]) == ["lab/a.csv:2", "lab/a.csv:7#1", "lab/a.csv:7#2", "lab/a.csv:6"]
+    reordered, _ = clean_notes(raw.iloc[::-1].reset_index(drop=True), "ro", PARAMS)
+    assert reordered["note_id"].tolist() == [n if n != "lab/a.csv:2" else "lab/a.csv:3" for n in clean["note_id"]]
 
 
 def test_english_note_is_kept_and_flagged():

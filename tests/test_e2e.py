@@ -9,6 +9,7 @@ import stat
 import subprocess
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from pipeline.lab import load_lab
@@ -78,8 +79,11 @@ def test_pdf_contains_every_question_with_correct_diacritics(project: Path):
 def test_english_report_adds_english_questions_and_both_languages_are_built(project: Path):
     report = project / "reports" / SAMPLE_LAB.name
     assert sorted(p.name for p in report.iterdir()) == [
-        "report.en.html", "report.en.ipynb", "report.en.pdf", "report.pdf", "report.ro.html", "report.ro.ipynb",
-        "report.ro.pdf"]
+        "notes.csv", "report.en.html", "report.en.ipynb", "report.en.pdf", "report.pdf", "report.ro.html",
+        "report.ro.ipynb", "report.ro.pdf", "themes.csv", "themes.xlsx"]
+    book = pd.read_excel(report / "themes.xlsx", sheet_name=None)            # the spreadsheet for colleagues
+    assert list(book)[-1] == "notes" and len(book["notes"]) == len(pd.read_parquet(
+        project / "data" / "processed" / SAMPLE_LAB.name / "notes.parquet"))
     english = " ".join(pdf_text(report / "report.en.pdf").split())
     for question in load_lab(SAMPLE_LAB).questions:
         assert question.text_en in english and question.text in english
@@ -152,8 +156,9 @@ def test_no_email_or_phone_reaches_processed_data_or_reports(project: Path):
 def test_second_repro_runs_nothing_and_metrics_show_theme_counts(project: Path):
     again = dvc(["repro"], project)
     assert "Running stage" not in again.stdout
-    metrics = dvc(["metrics", "show", "--json"], project).stdout
-    assert "n_themes" in metrics
+    metrics = json.loads(dvc(["metrics", "show", "--json"], project).stdout)
+    scores = next(iter(metrics.values()))["data"][f"data/processed/{SAMPLE_LAB.name}/scores.json"]["data"]
+    assert scores["themes"] >= 6 and 0 <= scores["unassigned_rate"] < 1 and scores["edits_skipped"] == 0
 
 
 def test_every_clean_note_is_a_proposal_or_an_observation(project: Path):

@@ -1,112 +1,286 @@
-"""Theme edits: exactly what they say, kept when notes are added, warnings for vanished references."""
+"""Theme edits: every kind does exactly what it says, every analyst mistake is named, nothing lands elsewhere."""
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
+import numpy as np
+import pandas as pd
 import pytest
 
-from pipeline.clean import clean_notes
-from pipeline.edits import EditApplier, parse_edits
-from pipeline.embed import embed_texts, make_embedder
+from pipeline import ids
+from pipeline.edits import APPLIED, SKIPPED, EditApplier, parse_edits, plan_edits
 from pipeline.errors import HarvestError
-from pipeline.ingest import read_lab_notes
 from pipeline.params import load_params
-from pipeline.themes import build_themes
-from tests.conftest import ROOT, SAMPLE_LAB
+from pipeline.themes import STATUS_AMBIGUOUS, STATUS_EXCLUDED, STATUS_NONE, themes_for_question, unassigned_rate
+from tests.conftest import ROOT
 
 PARAMS = load_params(ROOT / "params.yaml")
-NEW_NOTES = ["Burse de creație pentru artiștii tineri din Banat", "Un incubator pentru firmele de design",
-             "Cursuri de contabilitate pentru freelanceri creativi", "Spații ieftine pentru ateliere de ceramică",
-             "Întâlniri lunare între artiști și antreprenori din IT"]
+FAST = {**PARAMS["themes"], "n_bootstrap": 4, "stability_seeds": 2}        # clear topics need no long search
+LAB = "lab"
+TOPICS = {  # three clear topics of one question; each note is a topic phrase and a word of its own
+    "spatii": "spații ieftine pentru ateliere și chirii mici",
+    "bani": "granturi și finanțare pentru firme culturale",
+    "public": "festivaluri cu public numeros în parcuri",
+}
+WORDS = ["unu", "doi", "trei", "patru", "cinci", "șase", "șapte", "opt"]
 
 
-def run_themes(lab_dir: Path, edits_text: str = ""):
-    lab, raw, _ = read_lab_notes(lab_dir, PARAMS["ingest"]["formats"])
-    clean, _ = clean_notes(raw, lab.language, PARAMS["clean"])
-    vectors, _ = embed_texts(clean["text"].tolist(), make_embedder(PARAMS["embed"], lab.language)[0], None)
-    editor = EditApplier(parse_edits(edits_text), lab.id, "theme_edits.yaml")
-    themes, assignments, _ = build_themes(clean, vectors, lab.language, [q.id for q in lab.questions],
-                                          PARAMS["themes"], editor)
-    return themes, assignments.set_index("note_id"), editor.warnings + editor.unapplied()
+def synthetic(question: str = "s1q1", per_topic: int = 8, seed: int = 0) -> tuple[pd.DataFrame, np.ndarray]:
+    """Clean notes of one question in three topics, with vectors along one axis per topic."""
+    rng = np.random.RandomState(seed)
+    rows, vectors = [], []
+    for t, (topic, phrase) in enumerate(TOPICS.items()):
+        for k in range(per_topic):
+            rows.append({"question": question, "text": f"{phrase} {WORDS[k]}", "topic": topic,
+                         "file": "a.csv", "line": len(rows) + 2})
+            vectors.append(np.eye(8)[t] + 0.05 * rng.randn(8))
+    notes = pd.DataFrame(rows)
+    notes["note_id"] = ids.raw_note_ids(LAB, [ids.RawNote(question, r["text"], r["file"]) for r in rows])
+    notes = notes.assign(session="s1", group=["A", "B"] * (len(notes) // 2), round=1, count=1,
+                         lemmas=notes["text"], source_ids=notes["note_id"],
+                         provenance=[ids.provenance(f, ln) for f, ln in zip(notes["file"], notes["line"], strict=True)])
+    v = np.vstack(vectors)
+    return notes, v / np.linalg.norm(v, axis=1, keepdims=True)
 
 
-@pytest.fixture(scope="module")
-def lab_copy(tmp_path_factory) -> Path:
-    target = tmp_path_factory.mktemp("labs") / SAMPLE_LAB.name
-    shutil.copytree(SAMPLE_LAB, target)
-    return target
+NOTES, VECTORS = synthetic()
 
 
-@pytest.fixture(scope="module")
-def machine(lab_copy):
-    return run_themes(lab_copy)
+def note(topic: str, k: int = 0, notes: pd.DataFrame = NOTES) -> str:
+    """The short id of the k-th note of a topic."""
+    return ids.short(notes[notes["topic"] == topic]["note_id"].iloc[k])
 
 
-def short(note_id: str) -> str:
-    return note_id.split("/", 1)[1]
+def run(edits_text: str, notes: pd.DataFrame = NOTES, vectors: np.ndarray = VECTORS, params=None):
+    """Validate and apply an edits text to one question, as the themes stage does."""
+    editor = EditApplier.for_notes(parse_edits(edits_text), notes, LAB, "theme_edits.yaml")
+    rows, assigned, metrics = themes_for_question(notes.reset_index(drop=True), vectors, "ro",
+                                                  params or FAST, editor)
+    return pd.DataFrame(rows), assigned.set_index("note_id"), metrics, editor
 
 
-def rename_merge_move(machine, title: str) -> tuple[str, str, str, str, str]:
-    """Themes a, b, c of s1q1 and an edits text: rename a, merge b and c, move c's last note into a."""
-    themes, assigned, _ = machine
-    a, b, c = themes.loc[themes["question"] == "s1q1", "theme_id"].iloc[:3]
-    mover = assigned[assigned["theme_id"] == c].index[-1]
-    edits = (f"rename:\n  - theme: {a}\n    title: {title}\nmerge:\n  - themes: [{b}, {c}]\n"
-             f"move:\n  - note: {short(mover)}\n    to: {a}\n")
-    return a, b, c, mover, edits
+def theme_of(assigned: pd.DataFrame, short_id: str) -> str:
+    return assigned.loc[ids.full(LAB, short_id), "theme_id"]
 
 
-def test_rename_merge_move_change_exactly_what_they_say(lab_copy, machine):
-    themes, assigned, _ = machine
-    q1 = themes[themes["question"] == "s1q1"]
-    a, b, c, mover, edits = rename_merge_move(machine, "Spații de lucru accesibile")
-    themes2, assigned2, warnings = run_themes(lab_copy, edits)
-    assert warnings == []
-    renamed = themes2.set_index("theme_id").loc[assigned2.loc[assigned["theme_id"].eq(a).idxmax(), "theme_id"]]
-    assert renamed["title"] == "Spații de lucru accesibile" and "renamed" in renamed["edits"]
-    b_and_c = assigned.index[assigned["theme_id"].isin([b, c])].drop(mover)
-    assert assigned2.loc[b_and_c, "theme_id"].nunique() == 1                 # merged into one theme
-    assert assigned2.loc[mover, "theme_id"] == renamed.name                 # moved
-    # Every other note keeps its theme; only a's id may change (if the moved note is earlier than its anchor).
-    untouched = assigned.index[~assigned.index.isin([*b_and_c, mover])]
-    changed = assigned2.loc[untouched, "theme_id"] != assigned.loc[untouched, "theme_id"]
-    assert set(assigned.loc[untouched[changed], "theme_id"]) <= {a}
-    assert len(themes2[themes2["question"] == "s1q1"]) == len(q1) - 1
+def messages(edits_text: str, notes: pd.DataFrame = NOTES) -> list[str]:
+    return [str(p) for p in plan_edits(parse_edits(edits_text), notes, LAB, "theme_edits.yaml").problems]
 
 
-def test_edits_survive_five_new_notes(lab_copy, machine):
-    a, b, c, mover, edits = rename_merge_move(machine, "Tema redenumită")
-    (lab_copy / "notes" / "runda-4.csv").write_text(
-        "session,question,group,round,note\n" + "".join(f"s1,s1q1,A,3,{n}\n" for n in NEW_NOTES),
-        encoding="utf-8")
-    try:
-        themes2, assigned2, warnings = run_themes(lab_copy, edits)
-    finally:
-        (lab_copy / "notes" / "runda-4.csv").unlink()
-    assert warnings == []
-    anchor_a = f"{SAMPLE_LAB.name}/{a.split('~')[1]}"
-    renamed = themes2.set_index("theme_id").loc[assigned2.loc[anchor_a, "theme_id"]]
-    assert renamed["title"] == "Tema redenumită"
-    anchors = [f"{SAMPLE_LAB.name}/{t.split('~')[1]}" for t in (b, c)]
-    assert assigned2.loc[anchors[0], "theme_id"] == assigned2.loc[anchors[1], "theme_id"]
-    assert assigned2.loc[mover, "theme_id"] == renamed.name
-    assert (themes2["question"] == "s1q1").sum() >= 2
+# --- every kind ------------------------------------------------------------------------------------------------
+
+def test_machine_themes_are_the_three_topics():
+    themes, assigned, metrics, _ = run("")
+    assert len(themes) == 3 and metrics["unassigned_rate"] == 0.0
+    for topic in TOPICS:
+        assert assigned.loc[NOTES.loc[NOTES["topic"] == topic, "note_id"], "theme_id"].nunique() == 1
 
 
-def test_edit_to_a_vanished_note_is_a_warning(lab_copy):
-    edits = "rename:\n  - theme: s1q1~sesiunea-9.csv:2\n    title: X\nmove:\n  - note: nu-exista.csv:3\n    to: none\n"
-    _, _, warnings = run_themes(lab_copy, edits)
-    assert [w.severity for w in warnings] == ["warning", "warning"]
-    assert sorted(w.line for w in warnings) == [2, 5]                      # the lines of the two edits
-    assert all("none of its notes exist any more" in w.problem for w in warnings)
+def test_rename_pin_and_not_relevant():
+    edits = (f"rename:\n  - theme: {note('bani', 3)}\n    title: Bani pentru cultură\n"
+             f"pin:\n  - note: {note('bani', 5)}\n"
+             f"not_relevant:\n  - theme: s1q1~{note('public', 2)}\n")
+    themes, assigned, _, editor = run(edits)
+    by_id = themes.set_index("theme_id")
+    bani = by_id.loc[theme_of(assigned, note("bani"))]
+    assert bani["title"] == "Bani pentru cultură" and "renamed" in bani["edits"]
+    assert bani["quotes"][0]["note_id"] == ids.full(LAB, note("bani", 5)) and bani["quotes"][0]["pinned"]
+    assert sum(q["pinned"] for q in bani["quotes"]) == 1
+    public = by_id.loc[theme_of(assigned, note("public"))]
+    assert not public["relevant"] and themes["theme_id"].iloc[-1] == public.name      # set aside, listed last
+    assert by_id.loc[theme_of(assigned, note("spatii")), "relevant"]
+    assert set(editor.log()["outcome"]) == {APPLIED}
+
+
+def test_merge_split_and_moves():
+    spatii_a, spatii_b = note("spatii", 0), note("spatii", 4)
+    edits = (f"merge:\n  - themes: [{note('bani')}, {note('public')}]\n    title: Bani și public\n"
+             f"split:\n  - theme: {spatii_a}\n    seeds: [{spatii_a}, {spatii_b}]\n"
+             f"move:\n  - note: {note('bani', 7)}\n    to: {spatii_a}\n  - note: {note('public', 7)}\n    to: none\n")
+    themes, assigned, metrics, editor = run(edits)
+    merged = theme_of(assigned, note("bani"))
+    others = [ids.full(LAB, note(t, k)) for t in ("bani", "public") for k in range(7)]
+    assert set(assigned.loc[others, "theme_id"]) == {merged}
+    assert themes.set_index("theme_id").loc[merged, "title"] == "Bani și public"
+    assert theme_of(assigned, spatii_a) != theme_of(assigned, spatii_b)              # split at the two seeds
+    spatii = [ids.full(LAB, note("spatii", k)) for k in range(8)]
+    assert set(assigned.loc[spatii, "theme_id"]) == {theme_of(assigned, spatii_a), theme_of(assigned, spatii_b)}
+    assert theme_of(assigned, note("bani", 7)) == theme_of(assigned, spatii_a)         # moved in
+    excluded = ids.full(LAB, note("public", 7))
+    assert assigned.loc[excluded, "theme_id"] == "" and assigned.loc[excluded, "status"] == STATUS_EXCLUDED
+    # An excluded note is neither "none fits" nor counted as unassigned; the theme it left is marked.
+    assert metrics["unassigned_rate"] == 0.0 and metrics["excluded"] == 1
+    assert unassigned_rate(assigned.reset_index()) == 0.0
+    assert "note moved out" in themes.set_index("theme_id").loc[merged, "edits"]
+    assert list(editor.log()["outcome"]) == [APPLIED] * 4
+
+
+def test_statuses_ambiguous_and_none_fits_stay_apart_from_excluded():
+    notes, vectors = synthetic(per_topic=8)
+    vectors = vectors.copy()
+    between = notes.index[(notes["topic"] == "spatii")][0]
+    vectors[between] = (np.eye(8)[0] + np.eye(8)[1]) / np.sqrt(2)                      # halfway between two themes
+    params = {**FAST, "min_margin": 0.2}
+    _, assigned, metrics, _ = run("", notes, vectors, params)
+    row = assigned.loc[notes.loc[between, "note_id"]]
+    assert row["status"] == STATUS_AMBIGUOUS and row["theme_id"] == "" and row["secondary_theme_id"] != ""
+    assert metrics["unassigned_rate"] == pytest.approx(1 / len(notes), abs=1e-4)
+    few = notes[notes["topic"] != "public"].index.tolist() + notes[notes["topic"] == "public"].index[:2].tolist()
+    _, assigned, _, _ = run("", notes.loc[few].reset_index(drop=True), VECTORS[few])
+    stray = assigned.loc[notes.loc[notes["topic"] == "public", "note_id"].iloc[:2]]
+    assert set(stray["status"]) == {STATUS_NONE}                                        # theme too small
+
+
+# --- analyst mistakes, each named with its line ----------------------------------------------------------------
+
+def test_duplicate_block_is_refused():
+    text = f"move:\n  - note: {note('bani')}\n    to: none\nmove:\n  - note: {note('public')}\n    to: none\n"
+    with pytest.raises(HarvestError) as exc:
+        parse_edits(text)
+    assert "theme_edits.yaml:4: duplicate key 'move'" in str(exc.value) and " — " in str(exc.value)
+
+
+def test_unknown_key_is_named_with_the_known_ones():
+    with pytest.raises(HarvestError) as exc:
+        parse_edits(f"rename:\n  - theme: {note('bani')}\n    titel: Bani\n")
+    assert "theme_edits.yaml:3: rename: unknown key 'titel' — use only: theme, title" in str(exc.value)
 
 
 def test_malformed_edits_file_is_an_error_with_lines():
     with pytest.raises(HarvestError) as exc:
-        parse_edits("rename:\n  - theme: s1q1~a.csv:2\nrecolor:\n  - theme: x\nmerge:\n  - themes: [a]\n")
-    messages = [str(p) for p in exc.value.problems]
-    assert any(m.startswith("theme_edits.yaml:2: rename edit without title") for m in messages)
-    assert any(m.startswith("theme_edits.yaml:3: unknown edit kind 'recolor'") for m in messages)
-    assert any("merge needs a list of at least two themes" in m for m in messages)
+        parse_edits("rename:\n  - theme: s1q1~n1\nrecolor:\n  - theme: x\nmerge:\n  - themes: [a]\n")
+    found = [str(p) for p in exc.value.problems]
+    assert any(m.startswith("theme_edits.yaml:2: rename edit without title") for m in found)
+    assert any(m.startswith("theme_edits.yaml:3: unknown edit kind 'recolor'") for m in found)
+    assert any("merge needs a list of at least 2 themes" in m for m in found)
+
+
+def test_theme_id_with_the_wrong_question_is_an_error():
+    found = messages(f"rename:\n  - theme: s2q1~{note('bani')}\n    title: X\n")
+    assert found == [f"theme_edits.yaml:2: rename: theme id 's2q1~{note('bani')}' says question 's2q1', but its "
+                     f"note is in 's1q1' — write s1q1~{note('bani')}, or name a note of s2q1"]
+
+
+def test_references_across_questions_are_an_error():
+    other, _ = synthetic("s2q1")
+    both = pd.concat([NOTES, other], ignore_index=True)
+    found = messages(f"merge:\n  - themes: [{note('bani')}, {note('bani', notes=other)}]\n", both)
+    assert found == ["theme_edits.yaml:2: merge: names notes of 2 questions (s1q1, s2q1) — an edit works within "
+                     "one question: write one edit per question"]
+
+
+def test_merge_naming_one_theme_twice_and_merge_into_itself():
+    assert messages(f"merge:\n  - themes: [{note('bani')}, s1q1~{note('bani')}]\n")[0].startswith(
+        f"theme_edits.yaml:2: merge: merge names one theme twice ({note('bani')})")
+    # Two notes of one theme: known only once themes exist, so the run skips it and says why.
+    _, _, _, editor = run(f"merge:\n  - themes: [{note('bani')}, {note('bani', 1)}]\n")
+    assert "merges a theme into itself" in str(editor.warnings[0]) and editor.log()["outcome"][0] == SKIPPED
+    _, assigned, _, editor = run(f"merge:\n  - themes: [{note('bani')}, {note('bani', 1)}, {note('public')}]\n")
+    assert theme_of(assigned, note("public", 3)) == theme_of(assigned, note("bani"))
+    assert "names one theme twice" in str(editor.warnings[0])
+
+
+def test_conflicting_titles_on_one_theme():
+    same = f"rename:\n  - theme: {note('bani')}\n    title: A\n  - theme: {note('bani')}\n    title: B\n"
+    assert messages(same)[0].startswith(f"theme_edits.yaml:4: rename: titles the theme of {note('bani')} again "
+                                        "(line 2 already does)")
+    through_two_notes = (f"rename:\n  - theme: {note('bani')}\n    title: A\n"
+                         f"  - theme: {note('bani', 2)}\n    title: B\n")
+    themes, assigned, _, editor = run(through_two_notes)
+    assert themes.set_index("theme_id").loc[theme_of(assigned, note("bani")), "title"] == "A"
+    assert editor.log()["outcome"].tolist() == [APPLIED, SKIPPED]
+    assert "theme_edits.yaml:4: warning: rename: the theme already got its title from line 2" in str(editor.warnings[0])
+
+
+def test_rename_of_a_merged_away_theme_is_skipped():
+    text = (f"merge:\n  - themes: [{note('bani')}, {note('public')}]\n"
+            f"rename:\n  - theme: {note('public', 3)}\n    title: Public\n")
+    themes, assigned, _, editor = run(text)
+    assert themes.set_index("theme_id").loc[theme_of(assigned, note("public")), "title"] != "Public"
+    assert editor.log().set_index("line").loc[4, "outcome"] == SKIPPED
+    assert "merged into another by line 2" in editor.log().set_index("line").loc[4, "reason"]
+
+
+def test_split_on_identical_seeds_and_moving_into_its_own_theme():
+    assert messages(f"split:\n  - theme: {note('bani')}\n    seeds: [{note('bani')}, {note('bani')}]\n")[0].startswith(
+        "theme_edits.yaml:2: split: split has identical seeds")
+    assert messages(f"move:\n  - note: {note('bani')}\n    to: s1q1~{note('bani')}\n")[0].startswith(
+        "theme_edits.yaml:2: move: moves a note into its own theme")
+
+
+def test_a_gone_or_changed_note_is_reported_never_applied_elsewhere():
+    edits = ("rename:\n  - theme: s1q1~n00000000\n    title: X\n"
+             "pin:\n  - note: a.csv#T1 granturi și finanțare\n")
+    own = NOTES.copy()
+    own.loc[0, "note_id"] = ids.full(LAB, "a.csv#T1")             # a transcriber id: its words are checked
+    themes, _, _, editor = run(edits, own)
+    log = editor.log().set_index("line")
+    assert "note 'n00000000' is not in the notes any more" in log.loc[2, "reason"]
+    assert "no longer reads 'granturi și finanțare'" in log.loc[5, "reason"]
+    assert (log["outcome"] == SKIPPED).all() and not any(q["pinned"] for t in themes["quotes"] for q in t)
+    assert [w.line for w in editor.warnings] == [2, 5]
+
+
+def test_legacy_line_ids_work_with_a_hint_and_are_skipped_when_the_line_changed():
+    place = NOTES.set_index("note_id").loc[ids.full(LAB, note("bani", 2)), "provenance"]
+    found = messages(f"pin:\n  - note: {place}\n")
+    assert found == [f"theme_edits.yaml:2: warning: pin: '{place}' is a line position, which moves when lines are "
+                     f"added (it now holds: granturi și finanțare pentru firme culturale…) — if that is the note you "
+                     f"meant, write '{note('bani', 2)} granturi și finanțare pentru firme culturale…' instead"]
+    _, _, _, editor = run(f"pin:\n  - note: {place}\n")
+    assert editor.log()["outcome"][0] == APPLIED
+    # The line now holds another note: the excerpt says so, and the hint names where the note went.
+    moved = f"pin:\n  - note: {place} festivaluri cu public numeros în parcuri unu\n"
+    _, _, _, editor = run(moved)
+    assert editor.log()["outcome"][0] == SKIPPED
+    assert "no longer reads 'festivaluri cu public numeros în parcuri unu'" in str(editor.warnings[0])
+    assert f"it may now be '{note('public', 0)}'" in str(editor.warnings[0])          # the migration hint
+
+
+def test_a_split_notes_raw_id_names_its_parts():
+    parts = NOTES.copy()
+    raw = parts.loc[0, "note_id"]
+    parts.loc[0, "note_id"], parts.loc[1, "note_id"] = ids.part_id(raw, 1), ids.part_id(raw, 2)
+    parts.loc[[0, 1], "source_ids"] = raw
+    found = messages(f"pin:\n  - note: {ids.short(raw)}\n", parts)
+    assert found[0].startswith(f"theme_edits.yaml:2: pin: '{ids.short(raw)}' was split into several notes "
+                               f"({ids.short(raw)}#1, {ids.short(raw)}#2) — name one of them")
+    assert messages(f"pin:\n  - note: {ids.short(raw)}#2\n", parts) == []
+
+
+def test_a_merged_duplicates_id_names_the_note_it_was_merged_into():
+    merged = NOTES.copy()
+    merged.loc[0, "source_ids"] = f"{merged.loc[0, 'note_id']}|{LAB}/nduplicate"
+    plan = plan_edits(parse_edits("pin:\n  - note: nduplicate\n"), merged, LAB, "theme_edits.yaml")
+    assert plan.problems == [] and plan.edits[0].refs["note"][0].note == merged.loc[0, "note_id"]
+
+
+def test_corrections_view_lists_applied_skipped_and_excluded():
+    from pipeline.edits import corrections
+
+    text = (f"rename:\n  - theme: {note('bani')}\n    title: Bani\n  - theme: s1q1~n00000000\n    title: X\n"
+            f"move:\n  - note: {note('public', 7)}\n    to: none\n")
+    _, assigned, _, editor = run(text)
+    view = corrections(editor.log(), assigned.reset_index(), NOTES, {"rename": "redenumire"})
+    assert view["reviewed"] and [r["line"] for r in view["applied"]] == [2, 7]
+    assert view["applied"][0]["kind"] == "redenumire" and view["applied"][1]["kind"] == "move"
+    assert [r["line"] for r in view["skipped"]] == [4] and "not in the notes any more" in view["skipped"][0]["reason"]
+    assert view["excluded"] == [{"note_id": note("public", 7), "text": NOTES.set_index("note_id")["text"][
+        ids.full(LAB, note("public", 7))]}]
+    machine = assigned.reset_index().assign(status="assigned")
+    empty = corrections(EditApplier.for_notes([], NOTES, LAB, "x").log(), machine, NOTES, {})
+    assert not empty["reviewed"] and empty["applied"] == empty["skipped"] == empty["excluded"] == []
+
+
+def test_every_id_the_report_prints_is_accepted_by_the_validator():
+    printed = NOTES.copy()
+    raw = printed.loc[0, "note_id"]
+    printed.loc[0, "note_id"], printed.loc[1, "note_id"] = ids.part_id(raw, 1), ids.part_id(raw, 2)
+    printed.loc[[0, 1], "source_ids"] = raw
+    printed.loc[2, "source_ids"] = f"{printed.loc[2, 'note_id']}|{LAB}/nmerged01"      # a merged duplicate
+    shown = [i for n, s in zip(printed["note_id"], printed["source_ids"], strict=True)
+             for i in ids.printed(n, s.split("|")).split()]
+    assert f"{ids.short(raw)}#2" in shown and "nmerged01" in shown and ids.short(raw) not in shown
+    text = "pin:\n" + "".join(f"  - note: {i}\n" for i in shown)
+    plan = plan_edits(parse_edits(text), printed, LAB, "theme_edits.yaml")
+    assert [p for p in plan.problems if "again" not in p.problem] == []
+    assert all(p.refs["note"][0].note is not None for p in plan.edits)

@@ -31,7 +31,7 @@ def test_notebook_has_one_parameters_cell_and_is_stored_clean():
     tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
     assert len(tagged) == 1
     for name in ("lab_id", "question_id", "min_theme_size", "processed_dir", "raw_dir", "edits_out", "write_edits",
-                 "translations_out", "write_translations"):
+                 "translations_out", "write_translations", "new_title"):
         assert f"{name} = " in tagged[0].source
     assert all(not c.get("outputs") and c.get("execution_count") is None for c in nb.cells if c.cell_type == "code")
     assert nb.metadata["kernelspec"] == {"name": "python3", "display_name": "Python 3", "language": "python"}
@@ -83,23 +83,27 @@ def test_notebook_runs_and_writes_edits_and_translations_only_where_asked(proces
     lab_edits = SAMPLE_LAB / "theme_edits.yaml"
     before = lab_edits.read_bytes() if lab_edits.is_file() else None
     edits_out, sheet_path = tmp_path / "theme_edits.yaml", tmp_path / "translations.csv"
-    parameters = {"lab_id": LAB, "question_id": "s1q1", "min_theme_size": 4, "edits_out": str(edits_out),
-                  "write_edits": True, "processed_dir": str(processed), "raw_dir": str(SAMPLE_LAB),
-                  "translations_out": str(sheet_path), "write_translations": True}
-    executed = _execute(tmp_path / "explore.ipynb", **parameters)
+    base = {"lab_id": LAB, "question_id": "s1q1", "min_theme_size": 4, "edits_out": str(edits_out),
+            "write_edits": True, "processed_dir": str(processed), "raw_dir": str(SAMPLE_LAB),
+            "translations_out": str(sheet_path), "write_translations": True}
+    # Without a title typed by the analyst, the notebook proposes none and writes no edits.
+    executed = _execute(tmp_path / "explore-0.ipynb", **base)
+    assert "new (min 4)" in _text_outputs(executed)
     assert "quoted notes have no English text yet" in _text_outputs(executed)
     assert_translation_sheet(processed, sheet_path)
+    assert not edits_out.exists()
 
+    parameters = {**base, "new_title": "Titlul scris de analist"}
+    executed = _execute(tmp_path / "explore.ipynb", **parameters)
     assert executed.metadata["papermill"]["parameters"] == parameters
-    assert "new (min 4)" in _text_outputs(executed)
-    source = "\n".join(c.source for c in executed.cells)
-    title_line = re.search(r'^new_title = "(.*)"$', source, re.M)
-    assert title_line, "the edits cell sets new_title"
-    new_title = title_line.group(1)
     stored = json.loads((processed / "themes.json").read_text(encoding="utf-8"))
-    largest = explore.largest_theme(stored, "s1q1")["theme_id"]
+    largest = explore.largest_theme(stored, "s1q1")
+    notes = pd.read_parquet(processed / "notes.parquet")
     edits = parse_edits(edits_out.read_text(encoding="utf-8"), edits_out)
-    assert any(e.kind == "rename" and e.fields == {"theme": largest, "title": new_title} for e in edits)
+    renames = [e for e in edits if e.kind == "rename"]
+    assert [e.fields for e in renames] == [{"theme": explore.theme_reference(notes, largest),
+                                            "title": "Titlul scris de analist"}]
+    assert renames[0].fields["theme"].startswith(f"{largest['theme_id']} ")       # id, then the note's words
     assert (lab_edits.read_bytes() if lab_edits.is_file() else None) == before      # data/raw untouched
 
     # Run again without write_edits: the draft is shown, nothing is written; the rename is not added twice.
@@ -108,8 +112,14 @@ def test_notebook_runs_and_writes_edits_and_translations_only_where_asked(proces
                                               "translations_out": str(sheet_again), "write_translations": False})
     assert not again.exists() and not sheet_again.exists()
     _execute(tmp_path / "explore-3.ipynb", **parameters)
-    assert len([e for e in parse_edits(edits_out.read_text(encoding="utf-8")) if e.kind == "rename"]) == \
-        len([e for e in edits if e.kind == "rename"])
+    assert len([e for e in parse_edits(edits_out.read_text(encoding="utf-8")) if e.kind == "rename"]) == 1
+
+
+def test_notebook_holds_no_title_of_its_own():
+    nb = nbformat.read(str(NOTEBOOK), as_version=4)
+    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    assert 'new_title = ""' in code
+    assert not re.search(r'title\s*=\s*"[^"]+"', code)            # no literal title anywhere
 
 
 # --- pipeline/explore.py --------------------------------------------------------------------------------------

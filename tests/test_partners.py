@@ -58,7 +58,10 @@ def partner_project(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dic
                                           ("matera-2021-06-03", "Matera", "it", MATERA)):
         run_command(["harvest", "new-lab", lab_id, "--city", city, "--date", lab_id[-10:], "--language", language],
                     work)
+        params_text = (work / "params.yaml").read_text(encoding="utf-8")
+        assert f"# - {lab_id}" in params_text                 # listed, but skipped until it has notes
         (work / "data" / "raw" / lab_id / "notes" / "masa.csv").write_text(transcript(notes), encoding="utf-8")
+        (work / "params.yaml").write_text(add_to_params(params_text, lab_id), encoding="utf-8")
     params = yaml.safe_load((work / "params.yaml").read_text(encoding="utf-8"))
     params["compare"]["labs"] = [SAMPLE_LAB.name, "kaunas-2021-05-12", "matera-2021-06-03"]
     (work / "params.yaml").write_text(yaml.safe_dump(params, allow_unicode=True, sort_keys=False), encoding="utf-8")
@@ -117,3 +120,8 @@ def test_add_to_params_keeps_comments_and_indentation():
     assert add_to_params(text, "b-lab") == expected
     assert add_to_params("labs:\n- a\nx: 1\n", "b") == "labs:\n- a\n- b\nx: 1\n"
     assert add_to_params(text, "a-lab") == text
+    pending = add_to_params(text, "c-lab", pending=True)
+    assert "  # - c-lab   # no notes yet" in pending and yaml.safe_load(pending)["labs"] == ["a-lab"]
+    assert add_to_params(pending, "c-lab", pending=True) == pending
+    assert yaml.safe_load(add_to_params(pending, "c-lab"))["labs"] == ["a-lab", "c-lab"]
+    assert "# - c-lab" not in add_to_params(pending, "c-lab")

@@ -10,7 +10,7 @@ from typing import Any
 
 from pipeline import paths
 from pipeline.lang import languages
-from pipeline.report.content import running_title, translations
+from pipeline.report.content import load_report_data, running_title, translations
 from pipeline.report.render import (
     execute_notebook,
     notebook_body_html,
@@ -19,6 +19,7 @@ from pipeline.report.render import (
     run_in_parallel,
     write_pdf,
 )
+from pipeline.report.spreadsheet import sheets, write_workbook
 
 
 def report_languages(wanted: list[str], lab_language: str) -> list[str]:
@@ -59,7 +60,8 @@ def render_language(job: RenderJob) -> Path:
 
 
 def run(lab_id: str, params: dict[str, Any], root: Path = Path(".")) -> list[Path]:
-    """DVC stage: reports/<lab>/report.<language>.{ipynb,html,pdf} per report language, and report.pdf."""
+    """DVC stage: reports/<lab>/report.<language>.{ipynb,html,pdf} per report language, report.pdf and
+    themes.xlsx (+ themes.csv, notes.csv) for colleagues."""
     settings = params["report"]
     out = paths.reports_dir(lab_id, root)
     processed = paths.processed_dir(lab_id, root)
@@ -79,6 +81,9 @@ def run(lab_id: str, params: dict[str, Any], root: Path = Path(".")) -> list[Pat
             for language in languages]
     pdfs = run_in_parallel(render_language, jobs)
     shutil.copyfile(pdfs[0], out / "report.pdf")
+    data = load_report_data(processed)
+    write_workbook(sheets(data.notes, data.assignments, data.themes, data.coverage,
+                          [q["id"] for q in data.questions()]), out)
     return pdfs
 
 

@@ -22,6 +22,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
+from pipeline import ids  # noqa: E402
 from pipeline.errors import HarvestError  # noqa: E402
 from pipeline.lang import languages, report_strings  # noqa: E402
 from pipeline.safecsv import read_csv  # noqa: E402
@@ -425,8 +426,8 @@ def quality_html(data: ReportData, t: dict[str, str]) -> str:
     )
 
 
-def _short_ids(source_ids: str, lab_id: str) -> str:
-    return " ".join(i.removeprefix(f"{lab_id}/") for i in source_ids.split("|"))
+def _short_ids(note_id: str, source_ids: str) -> str:
+    return ids.printed(note_id, source_ids.split("|"))
 
 
 def appendix_html(data: ReportData, t: dict[str, str]) -> str:
@@ -439,7 +440,7 @@ def appendix_html(data: ReportData, t: dict[str, str]) -> str:
         rows["order"] = rows["theme_id"].map(lambda x: (x == "", x))
         rows = rows.sort_values(["order", "note_id"])
         body = "".join(
-            f"<tr><td class='id'>{escape(_short_ids(str(r.source_ids), data.lab['id']))}</td>"
+            f"<tr><td class='id'>{escape(_short_ids(str(r.note_id), str(r.source_ids)))}</td>"
             f"<td>{escape(titles.get(r.theme_id, t['unassigned']))}</td><td>{escape(r.text)}</td></tr>"
             for r in rows.itertuples())
         parts.append(f"<h3>{escape(question['id'].upper())}</h3><table class='data appendix'><thead><tr>"

@@ -20,7 +20,8 @@ Outputs (data/processed/<lab>/), the fields other stages and the report rely on:
   silhouette, stability_ari.
 """
 
-from pipeline.themes.build import build_themes, run, themes_for_question
+from pipeline.edits import EXCLUDED_STATUS as STATUS_EXCLUDED
+from pipeline.themes.build import build_themes, run, themes_for_question, unassigned_rate
 from pipeline.themes.cluster import (
     STATUS_AMBIGUOUS,
     STATUS_ASSIGNED,
@@ -38,6 +39,7 @@ from pipeline.themes.cluster import (
 from pipeline.themes.quotes import representative_quotes
 from pipeline.themes.titles import class_tfidf_keywords
 
-__all__ = ["STATUS_AMBIGUOUS", "STATUS_ASSIGNED", "STATUS_NONE", "STATUS_PROCESS", "UNASSIGNED", "ThemeClusterer",
-           "ThemeSpace", "build_themes", "centre", "class_tfidf_keywords", "clusterer_params", "make_clusterer",
-           "pair_agreement", "representative_quotes", "run", "seed_stability", "themes_for_question"]
+__all__ = ["STATUS_AMBIGUOUS", "STATUS_ASSIGNED", "STATUS_EXCLUDED", "STATUS_NONE", "STATUS_PROCESS", "UNASSIGNED",
+           "ThemeClusterer", "ThemeSpace", "build_themes", "centre", "class_tfidf_keywords", "clusterer_params",
+           "make_clusterer", "pair_agreement", "representative_quotes", "run", "seed_stability",
+           "themes_for_question", "unassigned_rate"]

@@ -12,10 +12,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pipeline import __version__, paths
+from pipeline import __version__, ids, paths
 from pipeline.clean import normalise_note
 from pipeline.coverage import theme_coverage
-from pipeline.edits import EDITS_FILE, EditApplier, load_edits, short_id
+from pipeline.edits import EDITS_FILE, EXCLUDED_STATUS, LOG_FILE, EditApplier, load_edits
 from pipeline.errors import HarvestError
 from pipeline.nlp import lemma_display_forms
 from pipeline.progress import progress
@@ -69,7 +69,6 @@ def themes_for_question(notes: pd.DataFrame, vectors: np.ndarray, language: str,
     given = given or QuestionInput()
     question = str(notes["question"].iloc[0])
     note_ids = notes["note_id"].astype(str).tolist()
-    lab_id = note_ids[0].split("/", 1)[0]
     n = len(notes)
     languages = (notes["lang"].astype(str).tolist() if "lang" in notes else [language] * n)
     process = given.process if given.process is not None else np.zeros(n, dtype=bool)
@@ -86,6 +85,9 @@ def themes_for_question(notes: pd.DataFrame, vectors: np.ndarray, language: str,
     labels, states = apply_edits(editor, note_ids, machine, Z, n_cb)
     status = np.where(labels >= 0, STATUS_ASSIGNED,
                       np.where(machine >= 0, STATUS_NONE, machine_status)).astype(object)
+    # A note the analyst moved out of every theme has its own status: neither "none fits" nor unassigned.
+    excluded = np.array([editor is not None and n in editor.excluded for n in note_ids], dtype=bool)
+    status[excluded] = EXCLUDED_STATUS
     weights = notes["count"].to_numpy()
     total = int(weights[labels >= 0].sum() + weights[(labels < 0) & ~process].sum())
     live = sorted(t for t in set(labels.tolist()) if t >= 0)
@@ -100,7 +102,8 @@ def themes_for_question(notes: pd.DataFrame, vectors: np.ndarray, language: str,
     # A codebook theme's id is its codebook id; a discovered theme is named by its earliest note, so its
     # id survives re-clustering and added notes.
     theme_id = {t: f"{question}~{given.codebook[t].id}" for t in range(n_cb)}
-    theme_id.update({t: f"{question}~{short_id(note_ids[first_note(t)], lab_id)}" for t in live if t >= n_cb})
+    theme_id.update({t: ids.theme_id(question, [note_ids[i] for i in np.flatnonzero(labels == t)])
+                     for t in live if t >= n_cb})
     raised = list(live)
     order = sorted(raised, key=lambda t: (not states[t].relevant, -int(weights[labels == t].sum()), first_note(t)))
     order += [t for t in range(n_cb) if t not in live]
@@ -152,12 +155,13 @@ def themes_for_question(notes: pd.DataFrame, vectors: np.ndarray, language: str,
         "note_id": note_ids, "question": question, "theme_id": [theme_id.get(int(t), "") for t in labels],
         "status": status, "secondary_theme_id": secondary, "similarity": np.round(similarity, 4),
     })
-    answers = ~process
+    answers = ~process & ~excluded
     unassigned = float(((labels < 0) & answers).sum() / max(int(answers.sum()), 1))
     metrics = {
-        "notes": int(n), "n_themes": len(raised), "unassigned_rate": round(unassigned, 4),
+        "notes": int(n), "n_themes": len(raised), "excluded": int(excluded.sum()),
+        "unassigned_rate": round(unassigned, 4),
         "codebook_rate": round(float(((labels >= 0) & (labels < n_cb)).sum() / max(int(answers.sum()), 1)), 4),
-        "process_notes": [short_id(note_ids[i], lab_id) for i in np.flatnonzero(process)],
+        "process_notes": [ids.short(note_ids[i]) for i in np.flatnonzero(process)],
         "silhouette": None if np.isnan(model.silhouette_) else round(float(model.silhouette_), 4),
         "stability_ari": round(seed_stability(vectors[keep], params, **fit_args), 4),
     }
@@ -224,28 +228,65 @@ def text_embedder(params: dict[str, Any], language: str, root: Path) -> Embed:
     return embed
 
 
+SCORES_FILE, SIZES_FILE = "scores.json", "theme_sizes.csv"
+
+
+def scores(summary: dict[str, Any], log: pd.DataFrame) -> dict[str, Any]:
+    """The few numbers `dvc metrics show/diff` compares across commits (per question: see metrics.json)."""
+    per_question = [m for m in summary["per_question"].values() if m["notes"]]
+
+    def mean(key: str) -> float | None:
+        values = [m[key] for m in per_question if m.get(key) is not None]
+        return round(float(np.mean(values)), 4) if values else None
+
+    return {"notes_in": summary["notes_in"], "notes": summary["notes"], "themes": summary["themes"],
+            "unassigned_rate": summary["unassigned_rate"],
+            "excluded_by_analyst": int(sum(m.get("excluded", 0) for m in per_question)),
+            "silhouette": mean("silhouette"), "stability_ari": mean("stability_ari"),
+            "edits_applied": int((log["outcome"] == "applied").sum()),
+            "edits_skipped": int((log["outcome"] == "skipped").sum())}
+
+
+def theme_sizes(themes: pd.DataFrame) -> pd.DataFrame:
+    """Notes per theme after edits, labelled by question, for `dvc plots show`."""
+    if themes.empty:
+        return pd.DataFrame(columns=["question", "theme", "size"])
+    return pd.DataFrame({"question": themes["question"],
+                         "theme": [f"{q} · {t}" for q, t in zip(themes["question"], themes["title"], strict=True)],
+                         "size": themes["size"].astype(int)})
+
+
+def unassigned_rate(assignments: pd.DataFrame) -> float:
+    """Share of the analysed notes in no theme; process notes and notes the analyst excluded are not analysed."""
+    if assignments.empty:
+        return 0.0
+    return round(float(assignments["status"].isin([STATUS_NONE, "ambiguous"]).mean()), 4)
+
+
 def run(lab_id: str, params: dict[str, Any], root: Path = Path(".")) -> dict[str, Any]:
     """DVC stage: notes + embeddings (+ codebook) -> themes.json, assignments.csv, coverage, metrics."""
     out = paths.output_dir(paths.processed_dir(lab_id, root), root)
     notes = pd.read_parquet(out / "notes.parquet")
     lab = json.loads((out / "lab.json").read_text(encoding="utf-8"))
     with np.load(out / "embeddings.npz") as data:
-        ids, vectors = data["note_id"].tolist(), data["vectors"]
-    if ids != notes["note_id"].tolist():
+        stored_ids, vectors = data["note_id"].tolist(), data["vectors"]
+    if stored_ids != notes["note_id"].tolist():
         raise HarvestError.at(out / "embeddings.npz", None, "embeddings do not match the clean notes",
                               "re-run the embed stage (dvc repro)")
     questions = [q for s in lab["sessions"] for q in s["questions"]]
     raw = paths.raw_dir(lab_id, root)
     edits_path = raw / EDITS_FILE
-    editor = EditApplier(load_edits(edits_path.parent), lab_id, str(edits_path))
+    editor = EditApplier.for_notes(load_edits(edits_path.parent, root), notes, lab_id, str(edits_path))
     codebook, warnings = load_codebook(codebook_path(raw, lab.get("codebook"), root), lab["language"],
                                        [q["id"] for q in questions])
     embed = text_embedder(params, lab["language"], root)
     themes, assignments, metrics = build_themes(notes, vectors, lab["language"], [q["id"] for q in questions],
                                                 params["themes"], editor, codebook, embed,
                                                 {q["id"]: q["text"] for q in questions})
-    for warning in warnings + editor.warnings + editor.unapplied():
+    for warning in warnings + editor.warnings:
         print(warning, file=sys.stderr)
+    log = editor.log()
+    log.to_csv(out / LOG_FILE, index=False)
     (out / "themes.json").write_text(json.dumps(themes.to_dict(orient="records"), ensure_ascii=False,
                                                 indent=2), encoding="utf-8")
     write_csv(assignments, out / "assignments.csv")
@@ -257,6 +298,8 @@ def run(lab_id: str, params: dict[str, Any], root: Path = Path(".")) -> dict[str
                "process_notes": int((assignments["status"] == STATUS_PROCESS).sum()) if len(assignments) else 0,
                "notes_in": quality["notes_in"], "per_question": metrics}
     (out / "metrics.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
+    (out / SCORES_FILE).write_text(json.dumps(scores(summary, log), indent=2) + "\n", encoding="utf-8")
+    theme_sizes(themes).to_csv(out / SIZES_FILE, index=False)
     run_info = {"pipeline_version": __version__, "themes_params": params["themes"],
                 "codebook": lab.get("codebook") or (CODEBOOK_FILE if codebook else None)}
     (out / "run_info.json").write_text(json.dumps(run_info, indent=2, default=str), encoding="utf-8")
