@@ -14,6 +14,7 @@ from pipeline.errors import HarvestError
 from tests.conftest import MINI_LAB_YAML
 
 HEADER = "session,question,group,round,note\n"
+E5_DIMENSIONS = 384              # the themes stage embeds its process-note examples with the lab's backend
 GOOD = HEADER + "s1,s1q1,A,1,spații de lucru ieftine\ns2,s2q1,B,2,festivaluri anulate\n"
 
 
@@ -147,7 +148,7 @@ def test_check_and_the_run_give_the_same_verdicts(case, tmp_path, capsys):
     clean.run("mini-lab", params, tmp_path)
     out = tmp_path / "data" / "processed" / "mini-lab"
     note_ids = pd.read_parquet(out / "notes.parquet")["note_id"].to_numpy(dtype=str)
-    np.savez(out / "embeddings.npz", note_id=note_ids, vectors=np.eye(len(note_ids)))
+    np.savez(out / "embeddings.npz", note_id=note_ids, vectors=np.eye(len(note_ids), E5_DIMENSIONS))
     try:
         themes.run("mini-lab", params, tmp_path)
         ran = [line for line in capsys.readouterr().err.splitlines() if "theme_edits.yaml" in line]

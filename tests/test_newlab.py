@@ -16,21 +16,22 @@ from tests.helpers import run_command
 def test_a_lab_without_notes_is_skipped_and_the_sample_still_builds(tmp_path, monkeypatch, capsys):
     for name in ("dvc.yaml", "params.yaml"):
         shutil.copy(ROOT / name, tmp_path / name)
+    shutil.copytree(ROOT / "codebooks", tmp_path / "codebooks")       # the codebook a new lab.yaml names
     monkeypatch.chdir(tmp_path)
     assert main(["new-lab", "kaunas-2021-05-12", "--city", "Kaunas", "--date", "2021-05-12", "--language", "lt"]) == 0
     assert "until then `dvc repro` skips it" in capsys.readouterr().out
     params_text = (tmp_path / "params.yaml").read_text(encoding="utf-8")
-    assert [line for line in params_text.splitlines() if "kaunas" in line] == [
+    assert [line for line in params_text.splitlines() if "kaunas-2021-05-12" in line] == [
         "  # - kaunas-2021-05-12   # no notes yet: remove '# ' once notes/ holds the transcripts (harvest check says "
         "when)"]
-    assert yaml.safe_load(params_text)["labs"] == [SAMPLE_LAB.name]
+    assert yaml.safe_load(params_text)["labs"] == yaml.safe_load((ROOT / "params.yaml").read_text())["labs"]
     lab_dir = tmp_path / "data" / "raw" / "kaunas-2021-05-12"
     assert (lab_dir / "conclusions.md").read_text(encoding="utf-8") == ""
     assert (lab_dir / "theme_edits.yaml").is_file()
     assert (lab_dir / "translations.csv").read_text(encoding="utf-8") == "note_id,text_en\n"
     run_command([sys.executable, "-m", "dvc", "init", "--no-scm", "-q"], tmp_path)
     stages = run_command([sys.executable, "-m", "dvc", "stage", "list", "--name-only"], tmp_path).stdout.split()
-    assert f"report@{SAMPLE_LAB.name}" in stages and not any("kaunas" in s for s in stages)
+    assert f"report@{SAMPLE_LAB.name}" in stages and not any("kaunas-2021-05-12" in s for s in stages)
 
     # Once its notes pass `harvest check`, it says how to add the lab to the build.
     (lab_dir / "notes" / "masa.csv").write_text("session,question,group,round,note\ns1,s1q1,A,1,Pigios erdvės\n",
