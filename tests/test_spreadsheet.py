@@ -51,3 +51,12 @@ def test_cells_that_look_like_formulas_are_text(tmp_path):
     csv_notes = pd.read_csv(tmp_path / "notes.csv", keep_default_na=False)
     assert "'=HYPERLINK(\"http://x\")" in csv_notes["text"].tolist() and "Festivaluri" in csv_notes["text"].tolist()
     assert pd.read_csv(tmp_path / "themes.csv")["title"].tolist() == ["'+Bani"]
+
+
+def test_same_inputs_same_bytes(tmp_path):
+    book = sheets(NOTES, ASSIGNMENTS, THEMES, COVERAGE, ["s1q1", "s2q1"])
+    first, second = tmp_path / "a", tmp_path / "b"
+    write_workbook(book, first)
+    write_workbook(book, second)
+    for name in ("themes.xlsx", "themes.csv", "notes.csv"):
+        assert (first / name).read_bytes() == (second / name).read_bytes(), name

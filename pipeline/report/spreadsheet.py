@@ -23,6 +23,7 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 THEME_COLUMNS = ["theme_id", "title", "summary", "size", "notes", "tables", "rounds", "quotes", "relevant", "edits"]
 NOTE_COLUMNS = ["note_id", "provenance", "question", "group", "round", "text", "theme_id", "theme", "status"]
 SHEET_NAME_CHARS = 31                      # Excel's limit on a sheet name
+FIXED_TIME = (2000, 1, 1, 0, 0, 0)          # zip entry time of every part of the workbook
 
 
 def theme_rows(themes: list[dict[str, Any]], coverage: pd.DataFrame, question: str) -> pd.DataFrame:
@@ -93,9 +94,24 @@ def write_workbook(book: dict[str, pd.DataFrame], folder: Path) -> list[Path]:
     workbook.properties.creator = "worldcafe-harvest"
     xlsx = folder / WORKBOOK
     workbook.save(xlsx)
+    _fix_zip_times(xlsx)
     themes = pd.concat([f.assign(question=name) for name, f in book.items() if name != NOTES_SHEET],
                        ignore_index=True) if len(book) > 1 else pd.DataFrame(columns=["question", *THEME_COLUMNS])
     themes = themes[["question", *THEME_COLUMNS]]
     themes.map(as_text).to_csv(folder / THEMES_CSV, index=False)
     book[NOTES_SHEET].map(as_text).to_csv(folder / NOTES_CSV, index=False)
     return [xlsx, folder / THEMES_CSV, folder / NOTES_CSV]
+
+
+def _fix_zip_times(path: Path) -> None:
+    """Same inputs, same bytes: the workbook's save time (docProps/core.xml) and zip entry times made constant."""
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(path) as source:
+        entries = [(info.filename, source.read(info.filename)) for info in source.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for name, data in entries:
+            if name == "docProps/core.xml":
+                data = re.sub(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", b"2000-01-01T00:00:00Z", data)
+            target.writestr(zipfile.ZipInfo(name, date_time=FIXED_TIME), data, zipfile.ZIP_DEFLATED)
