@@ -14,6 +14,8 @@ from pipeline.yamlsafe import STRICT, YamlLimits, key_lines, parse_yaml_node, pr
 
 LAB_FILE = "lab.yaml"
 REQUIRED_KEYS = ("id", "title", "city", "date", "language", "groups", "sessions")
+# Texts of lab.yaml that may have an English variant `<key>_en` for reports in English.
+TRANSLATED = ("event", "venue", "organiser", "project", "method")
 
 
 @dataclass(frozen=True)
@@ -121,7 +123,8 @@ def parse_lab(text: str, path: Path | str = LAB_FILE, limits: YamlLimits = STRIC
         problems.append(Problem(str(path), lines.get(key, lines.get(parent, 1)), what, fix))
 
     known = set(REQUIRED_KEYS) | {"title_en", "event", "country", "venue", "organiser", "project",
-                                  "method", "people", "facilitator", "notes", "codebook"}
+                                  "method", "people", "facilitator", "notes", "codebook",
+                                  "logos"} | {f"{k}_en" for k in TRANSLATED}
     for key in data:
         if key not in known:
             problem(str(key), f"unknown key '{key}'",
@@ -135,6 +138,7 @@ def parse_lab(text: str, path: Path | str = LAB_FILE, limits: YamlLimits = STRIC
     groups_raw = data["groups"]
     group_ids: list[str] = []
     group_names: dict[str, str] = {}
+    group_names_en: dict[str, str] = {}
     if not isinstance(groups_raw, list):
         problem("groups", "'groups' must be a list", "write one '- id: A' item per group")
     else:
@@ -147,6 +151,8 @@ def parse_lab(text: str, path: Path | str = LAB_FILE, limits: YamlLimits = STRIC
                 problem(f"groups.{i}", f"group id '{gid}' appears twice", "make group ids unique")
             group_ids.append(gid)
             group_names[gid] = str(g.get("name", gid)) if isinstance(g, dict) else gid
+            if isinstance(g, dict) and g.get("name_en"):
+                group_names_en[gid] = str(g["name_en"])
 
     sessions: list[Session] = []
     seen_questions: set[str] = set()
@@ -197,7 +203,9 @@ def parse_lab(text: str, path: Path | str = LAB_FILE, limits: YamlLimits = STRIC
 
     date_text = date.isoformat() if isinstance(date, dt.date) else str(date)
     meta = {k: data[k] for k in ("title_en", "event", "country", "venue", "organiser", "project", "method",
-                                 "facilitator", "codebook") if k in data}
+                                 "facilitator", "codebook", "logos", *(f"{t}_en" for t in TRANSLATED)) if k in data}
+    if group_names_en:
+        meta["group_names_en"] = group_names_en
     return Lab(
         id=str(data["id"]), title=str(data["title"]), city=str(data["city"]), date=date_text,
         language=str(data["language"]), groups=tuple(group_ids), group_names=group_names,

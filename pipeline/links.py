@@ -1,8 +1,11 @@
-"""Links: which themes of one session answer which themes of another (ideas ↔ Covid impacts).
+"""Links: related themes across sessions, each with the pairs of notes that support it.
 
 Strength is the cosine similarity of two themes' centre vectors after removing what all the lab's
-notes share (the lab's mean vector), so it is comparable across questions. Each link comes with the
-pairs of notes, one from each theme, that are most alike: the evidence a reader can check.
+notes share (the lab's mean vector). A pair is kept only when it is stronger than what random themes
+of the same sizes reach in this lab: `null_draws` times, random notes of each theme's question are
+grouped into pseudo-themes of the two sizes, and the `null_quantile` of their strengths is the pair's
+threshold (calibrated per lab, seeded). Each link comes with pairs of notes, one from each theme and
+each note in one pair only, that are most alike: the evidence a reader can check.
 """
 
 from __future__ import annotations
@@ -18,8 +21,36 @@ from pipeline import paths
 from pipeline.embed.base import unit_rows
 from pipeline.safecsv import read_csv, write_csv
 
-LINK_COLUMNS = ["theme_a", "question_a", "title_a", "theme_b", "question_b", "title_b", "strength",
+LINK_COLUMNS = ["theme_a", "question_a", "title_a", "theme_b", "question_b", "title_b", "strength", "threshold",
                 "support_a", "support_b", "support_similarity"]
+
+
+def chance_strength(pool_a: np.ndarray, pool_b: np.ndarray, size_a: int, size_b: int, draws: int, quantile: float,
+                    rng: np.random.Generator) -> float:
+    """The strength random pseudo-themes of these sizes, drawn from the two questions' notes, reach at `quantile`."""
+    strengths = np.empty(draws)
+    for k in range(draws):
+        a = pool_a[rng.choice(len(pool_a), size=min(size_a, len(pool_a)), replace=False)].mean(axis=0)
+        b = pool_b[rng.choice(len(pool_b), size=min(size_b, len(pool_b)), replace=False)].mean(axis=0)
+        strengths[k] = float(a @ b) / max(float(np.linalg.norm(a) * np.linalg.norm(b)), 1e-12)
+    return float(np.quantile(strengths, quantile))
+
+
+def supporting_pairs(sims: np.ndarray, count: int) -> list[tuple[int, int]]:
+    """The most alike (row, column) pairs, strongest first, each row and each column used once."""
+    order = np.dstack(np.unravel_index(np.argsort(-sims, axis=None, kind="stable"), sims.shape))[0]
+    rows: set[int] = set()
+    columns: set[int] = set()
+    pairs = []
+    for p, q in order:
+        if int(p) in rows or int(q) in columns:
+            continue
+        pairs.append((int(p), int(q)))
+        rows.add(int(p))
+        columns.add(int(q))
+        if len(pairs) == count:
+            break
+    return pairs
 
 
 def theme_links(notes: pd.DataFrame, vectors: np.ndarray, themes: pd.DataFrame, assignments: pd.DataFrame,
@@ -37,6 +68,11 @@ def theme_links(notes: pd.DataFrame, vectors: np.ndarray, themes: pd.DataFrame, 
     ids = [t for t in info if t in members]
     centres = {t: unit_rows(lab_centred[members[t]].mean(axis=0, keepdims=True))[0] for t in ids}
     within = bool(params["within_session"])
+    rng = np.random.default_rng(int(params["random_state"]))
+    question_of = dict(zip(assignments["note_id"], assignments["question"], strict=True))
+    pools = {q: lab_centred[[row_of[n] for n in notes["note_id"] if question_of.get(n) == q]]
+             for q in {info[t]["question"] for t in ids}}
+    chance: dict[tuple[str, str, int, int], float] = {}
     rows = []
     for i, a in enumerate(ids):
         for b in ids[i + 1:]:
@@ -46,13 +82,18 @@ def theme_links(notes: pd.DataFrame, vectors: np.ndarray, themes: pd.DataFrame, 
             strength = float(centres[a] @ centres[b])
             if strength < float(params["min_strength"]):
                 continue
+            key = (info[a]["question"], info[b]["question"], len(members[a]), len(members[b]))
+            if key not in chance:
+                chance[key] = chance_strength(pools[key[0]], pools[key[1]], key[2], key[3],
+                                              int(params["null_draws"]), float(params["null_quantile"]), rng)
+            if strength <= chance[key]:
+                continue
             sims = lab_centred[members[a]] @ lab_centred[members[b]].T
-            best = np.dstack(np.unravel_index(np.argsort(-sims, axis=None, kind="stable"), sims.shape))[0]
-            pairs = best[: int(params["supporting_pairs"])]
+            pairs = supporting_pairs(sims, int(params["supporting_pairs"]))
             rows.append({
                 "theme_a": a, "question_a": info[a]["question"], "title_a": info[a]["title"],
                 "theme_b": b, "question_b": info[b]["question"], "title_b": info[b]["title"],
-                "strength": round(strength, 4),
+                "strength": round(strength, 4), "threshold": round(chance[key], 4),
                 "support_a": "|".join(str(notes["note_id"].iloc[members[a][p]]) for p, _ in pairs),
                 "support_b": "|".join(str(notes["note_id"].iloc[members[b][q]]) for _, q in pairs),
                 "support_similarity": "|".join(f"{sims[p, q]:.3f}" for p, q in pairs),

@@ -38,8 +38,18 @@ def test_themes_shared_across_languages_are_matched_and_own_themes_are_not():
     html = comparison_html(matches, [{"city": "Kaunas", "date": "2021", "language": "lt"},
                                      {"city": "Matera", "date": "2021", "language": "it"}], translations("en"), "x")
     assert "Shared themes" in html and "Kaunas citat 0" in html and "City-specific themes" in html
+    assert '<q lang="lt">Kaunas citat 0</q>' in html
 
 
-def test_fewer_than_two_labs_says_what_to_do():
-    html = comparison_html(pd.DataFrame(), [], translations("en"), "2026-01-01")
-    assert "Add two or more labs under compare.labs" in html
+def test_fewer_than_two_labs_make_no_pdf_and_one_line_says_why(tmp_path, capsys):
+    from pipeline.report.compare import run, too_few_labs
+
+    assert too_few_labs(["a", "b"]) == ""
+    params = {"labs": ["solo"], "compare": {"labs": [], "min_similarity": 0.45, "quotes_per_city": 2,
+                                             "language": "en"}}
+    assert run(params, tmp_path) is None
+    out = tmp_path / "reports" / "compare"
+    assert sorted(p.name for p in out.iterdir()) == ["README.txt"]
+    line = capsys.readouterr().out.strip()
+    assert line == (out / "README.txt").read_text(encoding="utf-8").strip()
+    assert "needs two or more" in line and "\n" not in line

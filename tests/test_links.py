@@ -5,7 +5,8 @@ import pytest
 from pipeline.coverage import theme_coverage, travelled
 from pipeline.links import theme_links
 
-PARAMS = {"min_strength": 0.2, "within_session": False, "max_links_per_theme": 3, "supporting_pairs": 2}
+PARAMS = {"min_strength": 0.2, "within_session": False, "max_links_per_theme": 3, "supporting_pairs": 2,
+          "null_draws": 200, "null_quantile": 0.95, "random_state": 0}
 
 
 def test_coverage_counts_every_table_and_round_of_merged_notes():
@@ -55,3 +56,58 @@ def test_not_relevant_themes_and_weak_pairs_are_left_out():
     links = theme_links(notes, vectors, themes, assignments, {**PARAMS, "min_strength": 0.5})
     assert "s2q1~b:1" not in set(links["theme_a"]) | set(links["theme_b"])
     assert (links["strength"] >= 0.5).all()
+
+
+def test_each_supporting_note_is_used_once_per_link():
+    notes, vectors, themes, assignments = synthetic()
+    top = theme_links(notes, vectors, themes, assignments, {**PARAMS, "supporting_pairs": 3}).iloc[0]
+    for side in ("support_a", "support_b"):
+        ids = top[side].split("|")
+        assert len(ids) == 3 and len(set(ids)) == 3
+
+
+def test_a_theme_keeps_only_its_strongest_links_up_to_the_cap():
+    """s1 'grants' is close to two s2 themes; with a cap of one link per theme only the stronger stays."""
+    rng = np.random.default_rng(1)
+    grants, other, noise = rng.normal(size=(3, 32))
+    topics = {"s1q1~a:1": grants, "s1q1~a:4": other, "s2q1~b:1": grants + 0.2 * noise,
+              "s2q2~c:1": grants + 0.6 * noise, "s2q2~c:4": -grants}
+    rows, vectors = [], []
+    for theme, direction in topics.items():
+        for k in range(4):
+            rows.append({"note_id": f"{theme}#{k}", "theme_id": theme, "question": theme[:4]})
+            vectors.append(direction + 0.2 * rng.normal(size=32))
+    notes, assignments = pd.DataFrame(rows)[["note_id"]], pd.DataFrame(rows)
+    themes = pd.DataFrame([{"theme_id": t, "question": t[:4], "session": t[:2], "title": t, "relevant": True}
+                           for t in topics])
+    loose = theme_links(notes, np.array(vectors), themes, assignments, {**PARAMS, "max_links_per_theme": 3})
+    grants_links = loose[(loose["theme_a"] == "s1q1~a:1") | (loose["theme_b"] == "s1q1~a:1")]
+    assert len(grants_links) == 2
+    capped = theme_links(notes, np.array(vectors), themes, assignments, {**PARAMS, "max_links_per_theme": 1})
+    kept = capped[(capped["theme_a"] == "s1q1~a:1") | (capped["theme_b"] == "s1q1~a:1")]
+    assert kept[["theme_a", "theme_b"]].values.tolist() == [["s1q1~a:1", "s2q1~b:1"]]
+    counts = pd.concat([capped["theme_a"], capped["theme_b"]]).value_counts()
+    assert (counts <= 1).all()
+
+
+def test_links_must_beat_random_themes_of_the_same_sizes():
+    """Notes without theme structure: pairs clear a low floor but not what random pseudo-themes reach."""
+    rng = np.random.default_rng(2)
+    shared = rng.normal(size=32)
+    rows, vectors = [], []
+    for question in ("s1q1", "s2q1"):
+        for t in range(3):
+            for k in range(4):
+                rows.append({"note_id": f"{question}~{t}#{k}", "theme_id": f"{question}~{t}", "question": question})
+                vectors.append(shared + rng.normal(size=32))     # both questions alike, themes random
+    notes, assignments = pd.DataFrame(rows)[["note_id"]], pd.DataFrame(rows)
+    themes = pd.DataFrame([{"theme_id": t, "question": t[:4], "session": t[:2], "title": t, "relevant": True}
+                           for t in assignments["theme_id"].unique()])
+    vectors = np.vstack([np.array(vectors), -np.array(vectors)])[: len(rows)]
+    params = {**PARAMS, "min_strength": -1.0}
+    uncalibrated = theme_links(notes, vectors, themes, assignments, {**params, "null_quantile": 0.0})
+    calibrated = theme_links(notes, vectors, themes, assignments, params)
+    assert len(uncalibrated) > len(calibrated)
+    assert (calibrated["strength"] > calibrated["threshold"]).all()
+    structured = theme_links(*synthetic(), params)
+    assert ("s1q1~a:1", "s2q1~b:1") in set(zip(structured["theme_a"], structured["theme_b"], strict=True))

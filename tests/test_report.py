@@ -1,21 +1,140 @@
+"""The report's sections: built from a small inline lab, rendered by the real templates."""
+
+import re
+from html.parser import HTMLParser
 
 import nbformat
 import pandas as pd
 import pytest
+import yaml
 
 from pipeline.errors import HarvestError
-from pipeline.report.content import ReportData, appendix_html, question_html, translations
+from pipeline.params import load_params
+from pipeline.report import pdf_title
+from pipeline.lang import LANG_DIR
+from pipeline.report.content import TEMPLATES, ReportData, report_sections, running_title, translations
 from pipeline.report.render import page_html
+from pipeline.report.view import natural_key
 from tests.conftest import ROOT
 
 NOTEBOOK = ROOT / "notebooks" / "report.ipynb"
+SETTINGS = load_params(ROOT / "params.yaml")["report"]
+LAB = {"id": "lab", "title": "Atelier", "title_en": "Workshop", "event": "Atelier Local de Învățare",
+       "event_en": "Local Learning Lab", "organiser": "Municipiul Timișoara", "organiser_en": "Timișoara Municipality",
+       "city": "Timișoara", "date": "2020-10-20", "language": "ro", "groups": ["A", "B"],
+       "group_names": {"A": "Grupa A", "B": "Grupa B"},
+       "sessions": [{"id": "s1", "title": "Sesiunea 1", "title_en": "Session 1",
+                     "questions": [{"id": "s1q1", "text": "Cum activăm start-up-uri?", "text_en": "How do we start?"},
+                                   {"id": "s1q2", "text": "Cum implicăm asociația?", "text_en": "How to involve?"}]},
+                    {"id": "s2", "title": "Sesiunea 2", "title_en": "Session 2",
+                     "questions": [{"id": "s2q1", "text": "Cum a fost afectat sectorul?", "text_en": "How hit?"}]}]}
+NOTES = [  # note_id, question, group, round, text, source_groups, source_rounds, count
+    ("lab/a.csv:2", "s1q1", "A", 1, "Granturi mici pentru artiști, sunați la [telefon]", "A|B", "1|2", 2),
+    ("lab/a.csv:3", "s1q1", "A", 1, "Spații ieftine pentru ateliere", "A", "1", 1),
+    ("lab/a.csv:12", "s1q1", "A", 2, "Mentorat pentru tineri antreprenori", "A", "2", 1),
+    ("lab/b.csv:2", "s1q1", "B", 1, "Fond de garantare pentru IMM-uri culturale", "B", "1", 1),
+    ("lab/b.csv:3", "s1q1", "B", 2, "Un incubator în fosta fabrică", "B", "2", 1),
+    ("lab/a.csv:20", "s1q2", "A", 1, "Asociația să publice apelurile din timp", "A", "1", 1),
+    ("lab/b.csv:20", "s1q2", "B", 1, "O hartă a actorilor culturali", "B", "1", 1),
+    ("lab/a.csv:30", "s2q1", "A", 1, "Teatrele au rămas fără public", "A", "1", 1),
+    ("lab/b.csv:30", "s2q1", "B", 1, "Artiștii au pierdut veniturile", "B", "1", 1),
+]
+THEMES = [  # theme_id, question, session, title, members (first = most central)
+    ("t-money", "s1q1", "s1", "Bani pentru artiști", ["lab/a.csv:2", "lab/b.csv:2", "lab/a.csv:12"]),
+    ("t-space", "s1q1", "s1", "Spații pentru ateliere", ["lab/a.csv:3", "lab/b.csv:3"]),
+    ("t-assoc", "s1q2", "s1", "Asociația și apelurile", ["lab/a.csv:20", "lab/b.csv:20"]),
+    ("t-covid", "s2q1", "s2", "Public și venituri pierdute", ["lab/a.csv:30", "lab/b.csv:30"]),
+]
+
+
+def sample(texts: dict[str, str] | None = None, pinned: str = "") -> ReportData:
+    """A lab of two tables, two sessions, four themes, a link and facilitator conclusions."""
+    texts = texts or {}
+    notes = pd.DataFrame([{"note_id": n, "session": q[:2], "question": q, "group": g, "round": r,
+                           "text": texts.get(n, text), "source_ids": n if c == 1 else f"{n}|lab/b.csv:9",
+                           "source_groups": sg, "source_rounds": sr, "count": c, "lang": "ro",
+                           "rounds": sr, "groups": sg} for n, q, g, r, text, sg, sr, c in NOTES])
+    by_id = notes.set_index("note_id")
+    themes, assignments, coverage = [], [], []
+    for theme_id, question, session, title, members in THEMES:
+        quotes = [{"note_id": n, "text": by_id.loc[n, "text"], "group": by_id.loc[n, "group"],
+                   "round": int(by_id.loc[n, "round"]), "pinned": n == pinned} for n in members]
+        quotes.sort(key=lambda q: not q["pinned"])
+        themes.append({"theme_id": theme_id, "question": question, "session": session, "title": title,
+                       "keywords": ["x"], "size": len(members), "share": len(members) / 5, "relevant": True,
+                       "edits": [], "quotes": quotes, "groups": ["A", "B"]})
+        for rank, n in enumerate(members):
+            assignments.append({"note_id": n, "question": question, "theme_id": theme_id, "status": "assigned",
+                                "similarity": 0.9 - rank / 10})
+            for g, r in zip(by_id.loc[n, "source_groups"].split("|"), by_id.loc[n, "source_rounds"].split("|"),
+                            strict=True):
+                coverage.append({"question": question, "theme_id": theme_id, "group": g, "round": int(r)})
+    cov = pd.DataFrame(coverage).value_counts().rename("notes").reset_index()
+    links = pd.DataFrame([{"theme_a": "t-money", "question_a": "s1q1", "title_a": "Bani pentru artiști",
+                           "theme_b": "t-covid", "question_b": "s2q1", "title_b": "Public și venituri pierdute",
+                           "strength": 0.41, "threshold": 0.12, "support_a": "lab/b.csv:2|lab/a.csv:12",
+                           "support_b": "lab/b.csv:30|lab/a.csv:30", "support_similarity": "0.5|0.4"}])
+    metrics = {"per_question": {q: {"notes": 3, "n_themes": 1, "silhouette": 0.3, "stability_ari": 0.6,
+                                    "unassigned_rate": 0.0} for q in ("s1q1", "s1q2", "s2q1")}}
+    quality = {"notes_in": 11, "fates": {"kept": 8, "merged": 1, "dropped": 2}, "notes_out": 9,
+               "dropped_reasons": {"no content (idem / same as above)": 1, "fewer than 3 letters": 1},
+               "redactions": {"phone": 1}, "languages": {"ro": 9}}
+    return ReportData(LAB, notes, themes, pd.DataFrame(assignments), metrics, quality,
+                      {"backend": "e5", "fallback": ""}, {"pipeline_version": "0.1.0", "themes_params": {"seed": 1}},
+                      cov, links, "# Ce reținem\n\nCer **spații**.")
+
+
+def body(data: ReportData, language: str) -> str:
+    return "".join(report_sections(data, language, "2026-01-01", SETTINGS).values())
+
+
+class Visible(HTMLParser):
+    """The page's text, without the parts marked as being in another language than the page's."""
+
+    def __init__(self, language: str) -> None:
+        super().__init__()
+        self.language, self.stack, self.parts = language, [], []
+
+    def handle_starttag(self, tag, attrs):
+        if tag not in ("br", "img", "meta"):
+            lang = dict(attrs).get("lang")
+            self.stack.append(lang is not None and lang != self.language)
+
+    def handle_endtag(self, tag):
+        if tag not in ("br", "img", "meta") and self.stack:
+            self.stack.pop()
+
+    def handle_data(self, data):
+        if not any(self.stack):
+            self.parts.append(data)
+
+
+def visible_text(html: str, language: str) -> str:
+    parser = Visible(language)
+    parser.feed(html)
+    return " ".join(" ".join(parser.parts).split())
+
+
+def fixed_strings(language: str, other: str) -> list[str]:
+    """Fragments (6+ characters, between placeholders) of the strings `language` writes differently from `other`."""
+    own = yaml.safe_load((LANG_DIR / language / "report.yaml").read_text(encoding="utf-8"))
+    theirs = yaml.safe_load((LANG_DIR / other / "report.yaml").read_text(encoding="utf-8"))
+    fragments = set()
+    for key, value in own.items():
+        if str(value) == str(theirs.get(key)) or key.startswith("language_"):
+            continue
+        for part in re.split(r"\{[^}]*\}", " ".join(str(value).split())):
+            part = part.strip(" .,:;()·—–“”„\"")
+            if len(part) >= 6:
+                fragments.add(part)
+    return sorted(fragments)
 
 
 def test_report_notebook_has_a_parameters_cell_with_the_stage_parameters():
     nb = nbformat.read(str(NOTEBOOK), as_version=4)
     tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
     assert len(tagged) == 1
-    for name in ("lab_id", "processed_dir", "language", "generated"):
+    for name in ("lab_id", "processed_dir", "language", "generated", "settings", "logos"):
         assert f"{name} = " in tagged[0].source
 
 
@@ -24,43 +143,131 @@ def test_report_notebook_is_stored_without_outputs():
     assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code")
 
 
-def tiny_report(text: str) -> ReportData:
-    lab = {"id": "lab", "title": "T", "city": "C", "date": "2020-10-20", "language": "ro", "groups": ["A"],
-           "group_names": {"A": "Grupa A"},
-           "sessions": [{"id": "s1", "title": "Sesiunea 1", "title_en": "Session 1",
-                         "questions": [{"id": "s1q1", "text": "Întrebare?", "text_en": "Question?", "number": 1}]}]}
-    notes = pd.DataFrame([{"note_id": "lab/a.csv:2", "session": "s1", "question": "s1q1", "group": "A", "round": 1,
-                           "text": text, "source_ids": "lab/a.csv:2", "rounds": "1"}])
-    theme = {"theme_id": "s1q1-t1", "question": "s1q1", "session": "s1", "title": "Temă", "keywords": ["x"],
-             "size": 1, "share": 1.0, "notes": 1, "groups": ["A"],
-             "quotes": [{"note_id": "lab/a.csv:2", "text": text, "group": "A", "round": 1}]}
-    assignments = pd.DataFrame([{"note_id": "lab/a.csv:2", "question": "s1q1", "theme_id": "s1q1-t1",
-                                 "status": "assigned"}])
-    return ReportData(lab, notes, [theme], assignments, {}, {}, {}, {})
-
-
 @pytest.mark.parametrize("text", ["<script>alert(1)</script>", "**bold** and _it_", "$x$ \\section{A}",
-                                  "<img src=x onerror=alert(1)>"])
-def test_note_markup_is_rendered_inert(text):
-    data = tiny_report(text)
-    html = question_html(data, data.questions()[0], translations("ro"), "ro") + appendix_html(data,
-                                                                                             translations("ro"))
-    assert "<script" not in html and "<img src=x" not in html
-    assert "&lt;" in html or text in html          # shown literally, never interpreted
+                                  "<img src=x onerror=alert(1)>", "\" onmouseover=\"alert(1)"])
+def test_note_markup_is_rendered_inert_in_every_section(text):
+    data = sample({n[0]: text for n in NOTES})
+    data.themes[0]["title"] = text
+    data.lab = {**LAB, "event_en": text}
+    for language in ("ro", "en"):
+        html = body(data, language)
+        assert "<script" not in html and "<img src=x" not in html and 'onmouseover="' not in html
+        assert "&lt;script&gt;" in html or "&lt;img" in html or text in html or "&#34;" in html
 
 
-def test_english_report_adds_the_translation():
-    data = tiny_report("o notiță")
-    html = question_html(data, data.questions()[0], translations("en"), "en")
-    assert "Întrebare?" in html and "Question?" in html
+def test_report_html_comes_only_from_autoescaping_templates():
+    for module in (ROOT / "pipeline" / "report").glob("*.py"):
+        source = module.read_text(encoding="utf-8")
+        assert "escape(" not in source and "from html import" not in source, module.name
+        assert not re.search(r"""["']<(p|div|li|ul|table|tr|td|h\d|section|span)[ >]""", source), module.name
+    safe = [(p.name, line) for p in TEMPLATES.glob("*.j2") for line in p.read_text(encoding="utf-8").splitlines()
+            if "|safe" in line]
+    assert safe == [("summary.html.j2",
+                     '<div class="facilitator" lang="{{ lab_language }}">{{ conclusions|safe }}</div></div>')]
 
 
-def test_every_translation_file_has_every_key():
-    folder = ROOT / "pipeline" / "lang"
-    import yaml
+def test_summary_names_each_questions_largest_theme_and_the_ideas_written_at_both_tables():
+    data = sample()
+    summary = report_sections(data, "en", "x", SETTINGS)["summary"]
+    for title in ("Bani pentru artiști", "Asociația și apelurile", "Public și venituri pierdute"):
+        assert title in summary                       # every question is represented
+    assert summary.index("Bani pentru artiști") < summary.index("Spații pentru ateliere")
+    assert summary.count("raised at both tables") == 4
+    assert "Ideas written at several tables" in summary and "Granturi mici pentru artiști" in summary
+    assert "tables: Table A, Table B · rounds: 2 · written 2×" in summary
+    assert "Ce reținem" in summary and "<strong>spații</strong>" in summary      # the facilitator's Markdown
 
-    keys = {p.parent.name: set(yaml.safe_load(p.read_text(encoding="utf-8"))) for p in folder.glob("*/report.yaml")}
-    assert keys["ro"] == keys["en"]
+
+def test_summary_shows_themes_raised_at_one_table_and_codebook_themes_nobody_raised():
+    data = sample()
+    data.themes.append({"theme_id": "s2q1~codebook:funds", "question": "s2q1", "session": "s2",
+                        "title": "Fonduri de urgență", "titles": {"en": "Emergency funds"}, "size": 0, "share": 0.0,
+                        "status": "not raised", "quotes": [], "groups": []})
+    data.coverage = data.coverage[~((data.coverage["theme_id"] == "t-space") & (data.coverage["group"] == "B"))]
+    settings = {**SETTINGS, "one_table_min_notes": 1}
+    summary = report_sections(data, "en", "x", settings)["summary"]
+    assert "Raised mainly at one table" in summary and "mostly at Table A" in summary
+    assert "Spații pentru ateliere" in summary.split("Raised mainly at one table")[1]
+    assert "Expected themes nobody raised" in summary and "Emergency funds" in summary
+
+
+def test_no_note_is_quoted_twice_in_the_body_and_pinned_quotes_come_first():
+    data = sample(pinned="lab/a.csv:12")
+    sections = report_sections(data, "ro", "x", SETTINGS)
+    body_html = "".join(v for k, v in sections.items() if k != "appendix")
+    for _, *_, text, _, _, _ in NOTES:
+        assert body_html.count(text) <= 1, text
+    card = sections["q-s1q1"].split("Bani pentru artiști</span></h3>")[1]
+    quotes = re.findall(r"<q lang=\"ro\">([^<]*)</q>", card)
+    assert quotes[0] == "Mentorat pentru tineri antreprenori"          # pinned first
+    assert "Granturi mici pentru artiști" not in card.split("</div>")[0]   # already in the summary
+    assert "Granturi mici pentru artiști" in sections["summary"]
+
+
+def test_coverage_matrix_counts_each_table_and_round():
+    sections = report_sections(sample(), "en", "x", SETTINGS)
+    table = sections["q-s1q1"].split('<table class="data matrix">')[1].split("</table>")[0]
+    heads = re.findall(r"<th>(.*?)</th>", table)
+    assert heads == ["Theme", "Table A<br>round 1", "Table A<br>round 2", "Table B<br>round 1", "Table B<br>round 2"]
+    rows = {re.sub("<[^>]+>", "", r[0]).strip(): re.findall(r'<td class="num">(\d*)</td>', r[1])
+            for r in re.findall(r"<tr><td>(.*?)</td>(.*?)</tr>", table)}
+    assert rows == {"Bani pentru artiști ro": ["1", "1", "1", "1"], "Spații pentru ateliere ro": ["1", "", "", "1"]}
+
+
+def test_english_report_is_english_outside_what_was_written_at_the_tables():
+    data = sample()
+    html = body(data, "en")
+    text = visible_text(html, "en")
+    leaked = [s for s in fixed_strings("ro", "en") if s in text]
+    assert leaked == []
+    assert "Table A" in text and "Grupa" not in text
+    assert "[phone]" in html and "[telefon]" not in html
+    assert "Local Learning Lab" in running_title(data, "en") and "Învățare" not in running_title(data, "en")
+    assert pdf_title(LAB, "en") == "Local Learning Lab — Timișoara, 2020-10-20"
+    assert "in the original language (Romanian)" in text and "How do we start?" in text
+
+
+def test_romanian_report_holds_no_english_fixed_strings():
+    html = body(sample(), "ro")
+    text = visible_text(html, "ro")
+    assert [s for s in fixed_strings("en", "ro") if s in text] == []
+    assert "Grupa A" in text and "[telefon]" in html
+    assert "original language" not in text
+
+
+def test_methodology_says_in_words_who_made_the_themes_and_how_sure_we_are():
+    data = sample()
+    html = report_sections(data, "en", "x", SETTINGS)["methodology"]
+    assert "A computer program, not a person, made the themes" in html
+    assert "No person has reviewed or corrected these themes" in html
+    assert "separation: clear; stability: mostly the same themes" in html
+    assert "fewer than 3 letters" in html and "Technical annex" in html
+    data.themes[0]["edits"] = ["rename", "pin"]
+    ro = report_sections(data, "ro", "x", SETTINGS)["methodology"]
+    assert "a aplicat 2 corecturi" in ro and "mai puțin de 3 litere" in ro and "fewer than" not in ro
+
+
+def test_links_are_framed_as_related_themes_with_supporting_notes_not_quoted_before():
+    html = report_sections(sample(), "en", "x", SETTINGS)["links"]
+    assert "Related themes across sessions" in html and "random pairs reach: 0.12" in html
+    assert "answer" not in html
+    assert "Fond de garantare" not in html or "Teatrele" not in html     # evidence already quoted is skipped
+
+
+def test_appendix_lists_every_note_once_in_natural_order():
+    data = sample()
+    appendix = report_sections(data, "ro", "x", SETTINGS)["appendix"]
+    for _, *_, text, _, _, _ in NOTES:
+        assert appendix.count(text) == 1
+    s1q1 = appendix.split("<h3>S1Q1</h3>")[1].split("<h3>")[0]
+    ids = re.findall(r'<td class="id">([^<]*)</td>', s1q1)
+    assert ids == ["a.csv:2 b.csv:9", "a.csv:12", "b.csv:2", "a.csv:3", "b.csv:3"]
+    assert sorted(["a.csv:12", "a.csv:2"], key=natural_key) == ["a.csv:2", "a.csv:12"]
+
+
+def test_cover_shows_the_lab_logos_given_to_it():
+    html = report_sections(sample(), "en", "x", SETTINGS, logos=["data:image/png;base64,AAAA"])["cover"]
+    assert '<img src="data:image/png;base64,AAAA"' in html
 
 
 def test_unknown_report_language_is_a_clear_error():
@@ -71,4 +278,5 @@ def test_unknown_report_language_is_a_clear_error():
 def test_page_html_is_self_contained():
     html = page_html("<p>x</p>", "Titlu", "Autor", "ro")
     assert "http://" not in html and "https://" not in html and "<link" not in html
-    assert "DejaVu Sans" in html and "lang='ro'" in html
+    assert "DejaVu Sans" in html and 'lang="ro"' in html and "<p>x</p>" in html
+    assert 'content: "Pagina "' in html                # the CSS is not escaped

@@ -20,6 +20,7 @@ from pipeline.report.render import (
     write_pdf,
 )
 from pipeline.report.spreadsheet import sheets, write_workbook
+from pipeline.report.view import translated_field
 
 
 def report_languages(wanted: list[str], lab_language: str) -> list[str]:
@@ -31,6 +32,12 @@ def report_languages(wanted: list[str], lab_language: str) -> list[str]:
         if language not in result:
             result.append(str(language))
     return result
+
+
+def pdf_title(lab: dict[str, Any], language: str) -> str:
+    """The PDF's title metadata, in the report's language: event — city, date."""
+    event = translated_field(lab, "event", language, lab["language"]) or translations(language)["report"]
+    return f"{event} — {lab['city']}, {lab['date']}"
 
 
 @dataclass(frozen=True)
@@ -70,14 +77,14 @@ def run(lab_id: str, params: dict[str, Any], root: Path = Path(".")) -> list[Pat
     for language in languages:
         translations(language)            # an unknown language fails before any notebook runs
     paths.clear_output_dir(out, root)     # the stage rewrites all of its outputs
-    title = f"{lab.get('event', 'Local Learning Lab')} — {lab['city']}, {lab['date']}"
     # Paths relative to the project (papermill runs in it) and the inputs' date, not the clock: the
     # executed notebook, HTML and PDF are the same bytes wherever and whenever they are built.
-    jobs = [RenderJob(notebook=root / settings["notebook"], out=out, language=language, title=title,
-                      author=str(lab.get("organiser", "")), cwd=root, lab_dir=paths.raw_dir(lab_id, root),
+    jobs = [RenderJob(notebook=root / settings["notebook"], out=out, language=language,
+                      title=pdf_title(lab, language), cwd=root, lab_dir=paths.raw_dir(lab_id, root),
+                      author=translated_field(lab, "organiser", language, str(lab["language"])),
                       parameters={"lab_id": lab_id, "processed_dir": str(processed.relative_to(root)),
                                   "language": language, "generated": report_date(str(lab["date"])),
-                                  "ideas_per_theme": int(settings["ideas_per_theme"])})
+                                  "settings": dict(settings)})
             for language in languages]
     pdfs = run_in_parallel(render_language, jobs)
     shutil.copyfile(pdfs[0], out / "report.pdf")

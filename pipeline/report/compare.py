@@ -3,67 +3,66 @@
 from __future__ import annotations
 
 import json
-from html import escape
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from pipeline import paths
+from pipeline.report.content import render, translations
 from pipeline.report.render import execute_notebook, notebook_body_html, page_html, report_date, write_pdf
 
 OUT = paths.COMPARE
 
 
-def _quotes(text: str) -> str:
-    return "".join(f"<li><q>{escape(q.strip())}</q></li>" for q in str(text).split(" | ") if q.strip())
+def _member(m: dict[Any, Any]) -> dict[str, Any]:
+    return {"city": str(m["city"]), "question": str(m["question"]).upper(), "title": str(m["title"]),
+            "size": int(m["size"]), "language": str(m["language"]),
+            "quotes": [q.strip() for q in str(m["quotes"]).split(" | ") if q.strip()]}
+
+
+def comparison_view(matches: pd.DataFrame, labs: list[dict[str, Any]], t: dict[str, str]) -> dict[str, Any]:
+    """The comparison's view model: shared themes with each city's theme and quotes, then each city's own. Pure."""
+    shared = matches[matches["shared"]]
+    own = matches[~matches["shared"]]
+    return {"cities": ", ".join(f"{lab['city']} ({lab['date']}, {lab['language']})" for lab in labs),
+            "intro": t["compare_intro"].format(shared=shared["group"].nunique(), labs=len(labs)),
+            "shared": [{"number": str(group), "titles": list(dict.fromkeys(str(x) for x in members["title"])),
+                        "members": [_member(m) for m in members.to_dict("records")]}
+                       for group, members in shared.groupby("group", sort=True)],
+            "own": [{"city": str(city), "themes": [_member(m) for m in themes.to_dict("records")]}
+                    for city, themes in own.groupby("city", sort=True)]}
 
 
 def comparison_html(matches: pd.DataFrame, labs: list[dict[str, Any]], t: dict[str, str], generated: str) -> str:
-    """Cover, shared themes (a table and quotes per city), city-specific themes, method. Pure."""
-    cities = ", ".join(f"{lab['city']} ({lab['date']}, {lab['language']})" for lab in labs)
-    parts = ["<section class='cover'>", f"<p class='kicker'>{escape(t['compare_kicker'])}</p>",
-             f"<h1 class='title' data-short='{escape(t['compare_title'])}'>{escape(t['compare_title'])}</h1>",
-             f"<p class='event'>{escape(cities)}</p>",
-             f"<p class='generated'>{escape(t['generated'])} {escape(generated)}</p></section>"]
-    if len(labs) < 2 or matches.empty:
-        parts.append(f"<section><h2>{escape(t['compare_title'])}</h2><p>{escape(t['compare_need_two'])}</p>"
-                     "</section>")
-        return "".join(parts)
-    shared = matches[matches["shared"]]
-    parts.append(f"<section class='summary'><h2>{escape(t['compare_shared'])}</h2>"
-                 f"<p>{escape(t['compare_intro'].format(shared=shared['group'].nunique(), labs=len(labs)))}</p>")
-    for group, members in shared.groupby("group", sort=True):
-        records = members.to_dict("records")
-        rows = "".join(f"<tr><td>{escape(str(m['city']))}</td><td>{escape(str(m['question']).upper())}</td>"
-                       f"<td>{escape(str(m['title']))}</td><td class='num'>{m['size']}</td></tr>" for m in records)
-        quotes = "".join(f"<h4>{escape(str(m['city']))}</h4><ul class='quotes'>{_quotes(str(m['quotes']))}</ul>"
-                         for m in records)
-        parts.append(f"<div class='theme'><h3>{escape(t['theme'])} {group}: "
-                     f"{escape(' / '.join(dict.fromkeys(members['title'])))}</h3>"
-                     f"<table class='data'><thead><tr><th>{escape(t['city'])}</th><th>{escape(t['question'])}</th>"
-                     f"<th>{escape(t['theme'])}</th><th>{escape(t['notes'])}</th></tr></thead><tbody>{rows}</tbody>"
-                     f"</table>{quotes}</div>")
-    parts.append("</section>")
-    own = matches[~matches["shared"]]
-    parts.append(f"<section class='question'><h2>{escape(t['compare_own'])}</h2>")
-    for city, themes in own.groupby("city", sort=True):
-        items = "".join(f"<li><strong>{escape(str(m['title']))}</strong> ({escape(str(m['question']).upper())}, "
-                        f"{m['size']} {escape(t['notes'])}) — <q>{escape(str(m['quotes']).split(' | ')[0])}</q></li>"
-                        for m in themes.to_dict("records"))
-        parts.append(f"<h3>{escape(str(city))}</h3><ul>{items}</ul>")
-    parts.append(f"</section><section id='methodology'><h2>{escape(t['methodology'])}</h2>"
-                 f"<p>{escape(t['compare_method'])}</p></section>")
-    return "".join(parts)
+    """Cover, shared themes (a table and quotes per city), city-specific themes, method."""
+    return render("compare.html.j2", t=t, generated=generated, **comparison_view(matches, labs, t))
 
 
-def run(params: dict[str, Any], root: Path = Path(".")) -> Path:
-    """Match the labs' themes (pipeline.compare) and render reports/compare/compare.{ipynb,html,pdf}."""
+def too_few_labs(labs: list[str]) -> str:
+    """Why there is no comparison ('' when there is one): it needs two or more labs."""
+    if len(labs) >= 2:
+        return ""
+    return (f"compare: {len(labs)} lab(s) under compare.labs in params.yaml, a comparison needs two or more; "
+            "no comparison report was made")
+
+
+def run(params: dict[str, Any], root: Path = Path(".")) -> Path | None:
+    """Match the labs' themes (pipeline.compare) and render reports/compare/compare.{ipynb,html,pdf}.
+
+    With fewer than two labs there is nothing to compare: no PDF, one line saying why (also in
+    reports/compare/README.txt, the stage's output).
+    """
     from pipeline.compare import run as match_labs
 
     match_labs(params, root)
     settings = params["compare"]
     out = paths.clear_output_dir(root / paths.REPORTS / OUT, root)
+    why = too_few_labs([str(lab) for lab in settings.get("labs") or []])
+    if why:
+        (out / "README.txt").write_text(why + "\n", encoding="utf-8")
+        print(why)
+        return None
     language = str(settings.get("language") or "en")
     executed = out / "compare.ipynb"
     lab_dates = [str(lab.get("date", "")) for lab in
@@ -71,8 +70,8 @@ def run(params: dict[str, Any], root: Path = Path(".")) -> Path:
     generated = report_date(max(lab_dates, default=""))
     parameters = {"compare_dir": str(paths.PROCESSED / OUT), "language": language, "generated": generated}
     execute_notebook(root / "notebooks" / "compare.ipynb", executed, parameters, cwd=root)
-    html = page_html(notebook_body_html(executed), "ECoC-SME — cross-city comparison", "worldcafe-harvest", language,
-                     generated)
+    html = page_html(notebook_body_html(executed), translations(language)["compare_title"], "worldcafe-harvest",
+                     language, generated)
     (out / "compare.html").write_text(html, encoding="utf-8")
     write_pdf(html, out / "compare.pdf", base_url=out.resolve())
     return out / "compare.pdf"

@@ -6,14 +6,14 @@ import datetime as dt
 import os
 import sys
 from collections.abc import Callable
-from html import escape
 from pathlib import Path
 from typing import Any, TypeVar
 
 import nbformat
+from markupsafe import Markup
 
 from pipeline.errors import HarvestError
-from pipeline.report.content import translations
+from pipeline.report.content import render, translations
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -73,14 +73,8 @@ def page_html(body: str, title: str, author: str, language: str, date: str = "")
     """A self-contained HTML page (inline CSS, images as data URIs, no external links); `date` dates the PDF."""
     t = translations(language)
     css = CSS_FILE.read_text(encoding="utf-8").replace("PAGE_LABEL", t["page"]).replace("OF_LABEL", t["of"])
-    dated = (f"<meta name='dcterms.created' content='{escape(date)}'>"
-             f"<meta name='dcterms.modified' content='{escape(date)}'>") if date else ""
-    return (
-        f"<!DOCTYPE html><html lang='{escape(language)}'><head><meta charset='utf-8'>"
-        f"<title>{escape(title)}</title><meta name='author' content='{escape(author)}'>"
-        f"<meta name='generator' content='worldcafe-harvest'>{dated}<style>{css}</style></head>"
-        f"<body>{body}</body></html>"
-    )
+    return render("page.html.j2", language=language, title=title, author=author, css=Markup(css), body=Markup(body),
+                  date=date)
 
 
 def report_date(input_date: str) -> str:

@@ -1,0 +1,272 @@
+"""View models of the report's sections (plain data for templates/). Pure: everything comes from ReportData.
+
+The order of the calls matters once: `Ledger` carries the notes quoted so far from the summary to the
+theme cards to the links, so no note is quoted twice in the body.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+from pipeline import ids
+from pipeline.report.view import (
+    Ledger,
+    Texts,
+    at_every_table,
+    group_label,
+    is_not_raised,
+    is_process_note,
+    main_table,
+    merged_across_tables,
+    natural_key,
+    theme_summary,
+    theme_title,
+    where_text,
+)
+
+if TYPE_CHECKING:
+    from pipeline.report.content import ReportData
+
+DROP_REASONS = [(re.compile(r"^empty$"), "drop_empty"), (re.compile(r"^no content"), "drop_idem"),
+                (re.compile(r"^punctuation or numbers only$"), "drop_punctuation"),
+                (re.compile(r"^fewer than (?P<n>\d+) letters$"), "drop_short")]
+
+
+def ideas(data: ReportData) -> list[dict[str, Any]]:
+    """Relevant themes that hold ideas (no process notes, no codebook themes nobody raised)."""
+    return [th for th in data.themes if th.get("relevant", True) and not is_process_note(th) and not is_not_raised(th)]
+
+
+def every_table_label(data: ReportData, theme_id: str, x: Texts) -> str:
+    """'raised at both tables' (or 'at every table') when it was, else ''."""
+    if not at_every_table(data, theme_id):
+        return ""
+    return x.t["raised_at_both_tables" if len(data.lab["groups"]) == 2 else "raised_at_every_table"]
+
+
+def card_of(data: ReportData, th: dict[str, Any], x: Texts) -> dict[str, Any]:
+    """What the summary and a theme card say about a theme, without quotes."""
+    return {"id": th["theme_id"], "question": str(th["question"]).upper(), "title": theme_title(th, x),
+            "summary": theme_summary(th, x), "size": int(th["size"]), "share": f"{float(th['share']):.0%}",
+            "where": where_text(data, th["theme_id"], x), "every_table": every_table_label(data, th["theme_id"], x),
+            "merged": merged_across_tables(data, th["theme_id"]), "edits": list(th.get("edits") or [])}
+
+
+def session_highlights(data: ReportData, session: dict[str, Any], x: Texts, settings: dict[str, Any]) -> list[dict]:
+    """The 3–5 themes of a session that matter: each question's largest first, then the next largest."""
+    themes = [th for th in ideas(data) if th["session"] == session["id"]]
+    total = sum(int(th["size"]) for th in themes) or 1
+    chosen: list[dict[str, Any]] = []
+    for question in session["questions"]:
+        own = sorted((th for th in themes if th["question"] == question["id"]), key=lambda th: -int(th["size"]))
+        chosen += own[:1]
+    rest = sorted((th for th in themes if th not in chosen), key=lambda th: (-int(th["size"]), th["theme_id"]))
+    for th in rest:
+        if len(chosen) >= int(settings["summary_max_themes"]):
+            break
+        if len(chosen) < int(settings["summary_min_themes"]) or int(th["size"]) / total >= float(
+                settings["summary_min_share"]):
+            chosen.append(th)
+    order = {q["id"]: i for i, q in enumerate(session["questions"])}
+    chosen.sort(key=lambda th: (order.get(th["question"], 0), -int(th["size"])))
+    return [card_of(data, th, x) for th in chosen]
+
+
+def supported_ideas(data: ReportData, x: Texts, limit: int, ledger: Ledger) -> list[dict[str, Any]]:
+    """Notes written at two or more tables, in several rounds or several times (merged duplicates).
+
+    When the notes carry a `kind` column (the proposals classifier), only proposals count.
+    """
+    notes = data.notes
+    if "kind" in notes.columns:
+        notes = notes[notes["kind"] == "proposal"]
+    theme_of = dict(zip(data.assignments["note_id"], data.assignments["theme_id"], strict=True))
+    by_id = {th["theme_id"]: th for th in ideas(data)}
+    rows = []
+    for r in notes.to_dict("records"):
+        groups = set(str(r.get("source_groups", r.get("group", ""))).split("|"))
+        rounds = set(str(r.get("source_rounds", r.get("round", ""))).split("|"))
+        count = int(r.get("count", 1))
+        theme = by_id.get(theme_of.get(r["note_id"], ""))
+        if theme is None or (len(groups) < 2 and len(rounds) < 2 and count < 2):
+            continue
+        rows.append(((-len(groups), -count, -len(rounds), natural_key(r["note_id"])), r, theme, groups, rounds))
+    rows.sort(key=lambda row: row[0])
+    kept = ledger.take([r["note_id"] for _, r, *_ in rows], limit)
+    result = []
+    for _, r, theme, groups, rounds in rows:
+        if r["note_id"] in kept:
+            tables = ", ".join(group_label(data, g, x) for g in sorted(groups))
+            result.append({**x.original(str(r["text"]), str(r.get("lang") or x.lab_language)),
+                           "theme": theme_title(theme, x), "question": str(theme["question"]).upper(),
+                           "source": x.t["supported_source"].format(tables=tables, rounds=len(rounds),
+                                                                     count=int(r.get("count", 1)))})
+    return result
+
+
+def summary(data: ReportData, x: Texts, settings: dict[str, Any], ledger: Ledger) -> dict[str, Any]:
+    """The summary page: messages that each name a theme or an idea."""
+    rounds = sorted({r for value in data.notes["rounds"] for r in str(value).split("|") if r})
+    intro = x.t["summary_intro"].format(notes=data.quality.get("notes_in", len(data.notes)),
+                                        groups=len(data.lab["groups"]), rounds=len(rounds),
+                                        questions=len(data.questions()), themes=len(ideas(data)))
+    sessions = [{"title": x.field(s, "report_heading") or x.field(s, "title"),
+                 "themes": session_highlights(data, s, x, settings)} for s in data.lab["sessions"]]
+    one_table = []
+    for th in ideas(data):
+        group = main_table(data, th["theme_id"], float(settings["one_table_share"]))
+        if group and int(th["size"]) >= int(settings["one_table_min_notes"]):
+            one_table.append({**card_of(data, th, x), "table": group_label(data, group, x)})
+    not_raised = [{"title": theme_title(th, x), "question": str(th["question"]).upper()}
+                  for th in data.themes if is_not_raised(th)]
+    return {"intro": intro, "sessions": sessions,
+            "supported": supported_ideas(data, x, int(settings["summary_supported"]), ledger),
+            "proposals_ready": "kind" in data.notes.columns, "one_table": one_table, "not_raised": not_raised}
+
+
+def quotes_of(data: ReportData, th: dict[str, Any], x: Texts, limit: int, ledger: Ledger) -> list[dict[str, Any]]:
+    """A theme's quotes (pinned and central first), none already quoted; more central members fill in."""
+    members = data.assignments[data.assignments["theme_id"] == th["theme_id"]]
+    if "similarity" in members:
+        members = members.sort_values("similarity", ascending=False, kind="stable")
+    candidates = [str(q["note_id"]) for q in th.get("quotes", [])] + [str(n) for n in members["note_id"]]
+    notes = data.notes.set_index("note_id")
+    chosen = ledger.take([n for n in candidates if n in notes.index], limit)
+    result = []
+    for note_id in chosen:
+        note = notes.loc[note_id]
+        result.append({**x.original(str(note["text"]), str(note.get("lang") or x.lab_language)),
+                       "source": f"{group_label(data, str(note['group']), x)}, {x.t['round']} {note['round']}"})
+    return result
+
+
+def matrix(data: ReportData, question_id: str, x: Texts) -> dict[str, Any]:
+    """Theme × table × round counts of a question (empty when there is no coverage)."""
+    rows = data.coverage[data.coverage["question"] == question_id] if not data.coverage.empty else data.coverage
+    themes = [th for th in ideas(data) if th["question"] == question_id]
+    if rows.empty or not themes:
+        return {}
+    columns = sorted({(str(g), int(r)) for g, r in zip(rows["group"], rows["round"], strict=True)})
+    counts = {(str(r["theme_id"]), str(r["group"]), int(r["round"])): int(r["notes"]) for r in rows.to_dict("records")}
+    return {"columns": [{"table": group_label(data, g, x), "round": r} for g, r in columns],
+            "rows": [{"title": theme_title(th, x), "cells": [counts.get((th["theme_id"], g, r), 0) for g, r in columns]}
+                     for th in themes]}
+
+
+def question(data: ReportData, q: dict[str, Any], x: Texts, quotes: int, ledger: Ledger) -> dict[str, Any]:
+    """A question's section: wording, themes as cards, coverage, what was set aside."""
+    themes = [th for th in ideas(data) if th["question"] == q["id"]]
+    assigned = data.assignments[data.assignments["question"] == q["id"]]
+    process = [th for th in data.themes if th["question"] == q["id"] and is_process_note(th)]
+    return {"id": q["id"], "label": q["id"].upper(), "text": q["text"],
+            "translation": "" if x.own else str(q.get(f"text_{x.language}") or ""),
+            "has_notes": bool((data.notes["question"] == q["id"]).any()), "themes": themes,
+            "cards": [{**card_of(data, th, x), "quotes": quotes_of(data, th, x, quotes, ledger)} for th in themes],
+            "matrix": matrix(data, q["id"], x),
+            "aside": [{"title": theme_title(th, x), "size": int(th["size"])}
+                      for th in data.themes if th["question"] == q["id"] and not th.get("relevant", True)],
+            "not_raised": [theme_title(th, x) for th in data.themes if th["question"] == q["id"] and is_not_raised(th)],
+            "unassigned": int((assigned["theme_id"] == "").sum()) + sum(int(th["size"]) for th in process)}
+
+
+def links(data: ReportData, x: Texts, ledger: Ledger) -> list[dict[str, Any]]:
+    """Related themes across sessions, each with supporting note pairs not quoted elsewhere."""
+    if data.links.empty:
+        return []
+    by_id = {th["theme_id"]: th for th in data.themes}
+    notes = data.notes.set_index("note_id")
+    result = []
+    for link in data.links.to_dict("records"):
+        if link["theme_a"] not in by_id or link["theme_b"] not in by_id:
+            continue
+        pairs = []
+        for a, b in zip(str(link["support_a"]).split("|"), str(link["support_b"]).split("|"), strict=True):
+            if a in notes.index and b in notes.index and not {a, b} & ledger.used:
+                ledger.used.update({a, b})
+                pairs.append([x.original(str(notes.loc[n, "text"]), str(notes.loc[n].get("lang") or x.lab_language))
+                              for n in (a, b)])
+        result.append({"a": theme_title(by_id[link["theme_a"]], x), "qa": str(link["question_a"]).upper(),
+                       "b": theme_title(by_id[link["theme_b"]], x), "qb": str(link["question_b"]).upper(),
+                       "strength": f"{float(link['strength']):.2f}",
+                       "threshold": f"{float(link['threshold']):.2f}" if str(link.get("threshold", "")) else "",
+                       "pairs": pairs})
+    return result
+
+
+def in_words(value: float | None, bands: list[list[Any]], t: dict[str, str]) -> str:
+    """A figure as words: the first band [minimum, key] the value reaches ('' when there is no figure)."""
+    if value is None:
+        return t["certainty_unknown"]
+    for minimum, key in bands:
+        if float(value) >= float(minimum):
+            return t[str(key)]
+    return t[str(bands[-1][1])]
+
+
+def methodology(data: ReportData, x: Texts, settings: dict[str, Any]) -> dict[str, Any]:
+    """What the machine did, whether a person reviewed it, how sure we are; parameters in an annex."""
+    edits = sum(len(th.get("edits") or []) for th in data.themes)
+    backend = str(data.embed_info.get("backend", ""))
+    fallback = str(data.embed_info.get("fallback") or "")
+    per_question = []
+    for qid, m in data.metrics.get("per_question", {}).items():
+        per_question.append({
+            "label": qid.upper(), "notes": m["notes"], "themes": m["n_themes"],
+            "separation": in_words(m.get("silhouette"), settings["separation_words"], x.t),
+            "stability": in_words(m.get("stability_ari"), settings["stability_words"], x.t),
+            "silhouette": "" if m.get("silhouette") is None else m["silhouette"],
+            "ari": "" if m.get("stability_ari") is None else m["stability_ari"],
+            "unassigned": f"{float(m['unassigned_rate']):.0%}"})
+    return {"review": x.t["review_edits"].format(count=edits) if edits else x.t["review_none"],
+            "backend": backend, "fallback": x.t["backend_fallback"].format(reason=fallback) if fallback else "",
+            "per_question": per_question,
+            "parameters": [{"name": k, "value": v} for k, v in data.run_info.get("themes_params", {}).items()]}
+
+
+def drop_reason(reason: str, t: dict[str, str]) -> str:
+    """A clean-log drop reason in the report's language (as logged when no translation is known)."""
+    for pattern, key in DROP_REASONS:
+        match = pattern.match(reason)
+        if match and key in t:
+            return t[key].format(**match.groupdict())
+    return reason
+
+
+def quality(data: ReportData, x: Texts) -> dict[str, Any]:
+    """Notes in, their fates with reasons, redactions and languages, all in the report's language."""
+    q = data.quality
+    names = {k.removeprefix("language_"): v for k, v in x.t.items() if k.startswith("language_")}
+    return {"notes_in": q.get("notes_in", 0), "notes_out": q.get("notes_out", 0),
+            "fates": [{"count": v, "label": x.t.get(f"fate_{k}", k)} for k, v in q.get("fates", {}).items()],
+            "reasons": [{"count": v, "label": drop_reason(k, x.t)} for k, v in q.get("dropped_reasons", {}).items()],
+            "redactions": [f"{v} {x.t.get('redaction_' + k, k)}" for k, v in q.get("redactions", {}).items()],
+            "languages": [f"{names.get(k, k)}: {v}" for k, v in q.get("languages", {}).items()]}
+
+
+def appendix(data: ReportData, x: Texts) -> list[dict[str, Any]]:
+    """Every analysed note once, per question, by theme in report order, ids in natural order."""
+    order = {th["theme_id"]: i for i, th in enumerate(data.themes)}
+    titles = {th["theme_id"]: theme_title(th, x) for th in data.themes}
+    theme_of = dict(zip(data.assignments["note_id"], data.assignments["theme_id"], strict=True))
+    result = []
+    for q in data.questions():
+        rows = [r for r in data.notes.to_dict("records") if r["question"] == q["id"]]
+        rows.sort(key=lambda r: (order.get(theme_of.get(r["note_id"], ""), len(order)), natural_key(r["note_id"])))
+        result.append({"label": q["id"].upper(), "rows": [
+            {"ids": ids.printed(str(r["note_id"]), str(r.get("source_ids") or r["note_id"]).split("|")),
+             "theme": {**titles.get(theme_of.get(r["note_id"], ""), {"text": x.t["unassigned"], "lang": x.language}),
+                       "mark": ""},
+             "note": quiet(x.original(str(r["text"]), str(r.get("lang") or x.lab_language)), x)} for r in rows]})
+    return result
+
+
+def quiet(text: dict[str, str], x: Texts) -> dict[str, str]:
+    """In the appendix, whose header says the notes are in the lab's language, only other languages are marked."""
+    return {**text, "mark": "" if text["lang"] == x.lab_language else text["mark"]}
+
+
+def appendix_note(x: Texts) -> str:
+    """The appendix's line saying which language its notes are in ('' in the lab's own language)."""
+    return "" if x.own else x.t["appendix_original"].format(language=x.t.get(f"language_{x.lab_language}",
+                                                                             x.lab_language))
