@@ -194,6 +194,9 @@ def parse_lab(text: str, path: Path | str = LAB_FILE, limits: YamlLimits = STRIC
     if not supported_language(language):
         problem("language", f"unknown language '{language}'",
                 f"use one of: {', '.join(languages())} (or add a folder pipeline/lang/{language}/)")
+    logos = data.get("logos") or []
+    if not isinstance(logos, list) or not all(isinstance(x, str) for x in logos):
+        problem("logos", "'logos' must be a list of image file names", "write one '- logos/name.png' per line")
     people = data.get("people") or []
     if not isinstance(people, list):
         problem("people", "'people' must be a list of names", "write one '- Name Surname' per line")

@@ -9,9 +9,9 @@ import pytest
 import yaml
 
 from pipeline.errors import HarvestError
+from pipeline.lang import LANG_DIR
 from pipeline.params import load_params
 from pipeline.report import pdf_title
-from pipeline.lang import LANG_DIR
 from pipeline.report.content import TEMPLATES, ReportData, report_sections, running_title, translations
 from pipeline.report.render import page_html
 from pipeline.report.view import natural_key
@@ -280,3 +280,29 @@ def test_page_html_is_self_contained():
     assert "http://" not in html and "https://" not in html and "<link" not in html
     assert "DejaVu Sans" in html and 'lang="ro"' in html and "<p>x</p>" in html
     assert 'content: "Pagina "' in html                # the CSS is not escaped
+
+
+def test_logos_are_read_from_the_lab_folder_only(tmp_path):
+    from pipeline.report import logo_uris
+
+    lab_dir = tmp_path / "lab"
+    lab_dir.mkdir()
+    (lab_dir / "logo.png").write_bytes(b"\x89PNG")
+    (tmp_path / "secret.png").write_bytes(b"\x89PNG")
+    assert logo_uris({"logos": ["logo.png"]}, lab_dir) == ["data:image/png;base64,iVBORw=="]
+    assert logo_uris({}, lab_dir) == []
+    for bad in ("../secret.png", "missing.png", "notes.csv"):
+        with pytest.raises(HarvestError, match="inside the lab folder"):
+            logo_uris({"logos": [bad]}, lab_dir)
+
+
+def test_lab_yaml_english_variants_and_logos_reach_the_report():
+    from pipeline.lab import parse_lab
+    from tests.conftest import MINI_LAB_YAML
+
+    text = MINI_LAB_YAML.replace("  - id: A\n", "  - id: A\n    name: Grupa A\n    name_en: Table A\n").replace(
+        "language: ro\n", "language: ro\nevent: Atelier\nevent_en: Workshop\nlogos: [logo.png]\n")
+    lab = parse_lab(text).to_dict()
+    assert lab["event_en"] == "Workshop" and lab["group_names_en"] == {"A": "Table A"} and lab["logos"] == ["logo.png"]
+    with pytest.raises(HarvestError, match="'logos' must be a list"):
+        parse_lab(text.replace("logos: [logo.png]", "logos: logo.png"))

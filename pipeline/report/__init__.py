@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import shutil
 from dataclasses import dataclass
@@ -9,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import paths
+from pipeline.errors import HarvestError
 from pipeline.lang import languages
 from pipeline.report.content import load_report_data, running_title, translations
 from pipeline.report.render import (
@@ -38,6 +40,23 @@ def pdf_title(lab: dict[str, Any], language: str) -> str:
     """The PDF's title metadata, in the report's language: event — city, date."""
     event = translated_field(lab, "event", language, lab["language"]) or translations(language)["report"]
     return f"{event} — {lab['city']}, {lab['date']}"
+
+
+LOGO_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".svg": "image/svg+xml"}
+
+
+def logo_uris(lab: dict[str, Any], lab_dir: Path) -> list[str]:
+    """The lab.yaml `logos:` images (files inside the lab folder) as data URIs for the cover; none is shipped."""
+    uris = []
+    for name in lab.get("logos") or []:
+        path = (lab_dir / str(name)).resolve()
+        kind = LOGO_TYPES.get(path.suffix.lower())
+        if not path.is_relative_to(lab_dir.resolve()) or kind is None or not path.is_file():
+            raise HarvestError.at(lab_dir / "lab.yaml", None, f"logo '{name}' is not a .png, .jpg or .svg file "
+                                  "inside the lab folder", f"put the image in {lab_dir} and list its path "
+                                  "relative to that folder under logos:")
+        uris.append(f"data:{kind};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}")
+    return uris
 
 
 @dataclass(frozen=True)
@@ -76,6 +95,7 @@ def run(lab_id: str, params: dict[str, Any], root: Path = Path(".")) -> list[Pat
     languages = report_languages(settings["languages"], str(lab["language"]))
     for language in languages:
         translations(language)            # an unknown language fails before any notebook runs
+    logos = logo_uris(lab, paths.raw_dir(lab_id, root))
     paths.clear_output_dir(out, root)     # the stage rewrites all of its outputs
     # Paths relative to the project (papermill runs in it) and the inputs' date, not the clock: the
     # executed notebook, HTML and PDF are the same bytes wherever and whenever they are built.
@@ -84,7 +104,7 @@ def run(lab_id: str, params: dict[str, Any], root: Path = Path(".")) -> list[Pat
                       author=translated_field(lab, "organiser", language, str(lab["language"])),
                       parameters={"lab_id": lab_id, "processed_dir": str(processed.relative_to(root)),
                                   "language": language, "generated": report_date(str(lab["date"])),
-                                  "settings": dict(settings)})
+                                  "settings": dict(settings), "logos": logos})
             for language in languages]
     pdfs = run_in_parallel(render_language, jobs)
     shutil.copyfile(pdfs[0], out / "report.pdf")

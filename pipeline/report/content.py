@@ -11,7 +11,7 @@ import base64
 import io
 import json
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +64,11 @@ class ReportData:
     coverage: pd.DataFrame = field(default_factory=pd.DataFrame)
     links: pd.DataFrame = field(default_factory=pd.DataFrame)
     conclusions: str = ""
+
+    @cached_property
+    def notes_by_id(self) -> pd.DataFrame:
+        """The notes indexed by note id (built once: every section looks notes up by id)."""
+        return self.notes.set_index("note_id")
 
     def questions(self) -> list[dict[str, Any]]:
         """Questions in lab order, each with its session id."""

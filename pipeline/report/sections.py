@@ -131,7 +131,7 @@ def quotes_of(data: ReportData, th: dict[str, Any], x: Texts, limit: int, ledger
     if "similarity" in members:
         members = members.sort_values("similarity", ascending=False, kind="stable")
     candidates = [str(q["note_id"]) for q in th.get("quotes", [])] + [str(n) for n in members["note_id"]]
-    notes = data.notes.set_index("note_id")
+    notes = data.notes_by_id
     chosen = ledger.take([n for n in candidates if n in notes.index], limit)
     result = []
     for note_id in chosen:
@@ -175,7 +175,7 @@ def links(data: ReportData, x: Texts, ledger: Ledger) -> list[dict[str, Any]]:
     if data.links.empty:
         return []
     by_id = {th["theme_id"]: th for th in data.themes}
-    notes = data.notes.set_index("note_id")
+    notes = data.notes_by_id
     result = []
     for link in data.links.to_dict("records"):
         if link["theme_a"] not in by_id or link["theme_b"] not in by_id:
@@ -250,8 +250,9 @@ def appendix(data: ReportData, x: Texts) -> list[dict[str, Any]]:
     titles = {th["theme_id"]: theme_title(th, x) for th in data.themes}
     theme_of = dict(zip(data.assignments["note_id"], data.assignments["theme_id"], strict=True))
     result = []
+    records = data.notes.to_dict("records")
     for q in data.questions():
-        rows = [r for r in data.notes.to_dict("records") if r["question"] == q["id"]]
+        rows = [r for r in records if r["question"] == q["id"]]
         rows.sort(key=lambda r: (order.get(theme_of.get(r["note_id"], ""), len(order)), natural_key(r["note_id"])))
         result.append({"label": q["id"].upper(), "rows": [
             {"ids": ids.printed(str(r["note_id"]), str(r.get("source_ids") or r["note_id"]).split("|")),
