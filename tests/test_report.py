@@ -306,3 +306,18 @@ def test_lab_yaml_english_variants_and_logos_reach_the_report():
     assert lab["event_en"] == "Workshop" and lab["group_names_en"] == {"A": "Table A"} and lab["logos"] == ["logo.png"]
     with pytest.raises(HarvestError, match="'logos' must be a list"):
         parse_lab(text.replace("logos: [logo.png]", "logos: logo.png"))
+
+
+def test_process_notes_are_listed_under_data_quality_and_never_quoted_as_ideas():
+    data = sample()
+    process = "Am rămas fără timp la întrebarea asta"
+    data.notes.loc[len(data.notes)] = {**data.notes.iloc[0].to_dict(), "note_id": "lab/a.csv:40", "text": process,
+                                       "source_ids": "lab/a.csv:40", "source_groups": "A", "count": 1}
+    data.__dict__.pop("notes_by_id", None)
+    data.assignments.loc[len(data.assignments)] = {"note_id": "lab/a.csv:40", "question": "s1q1", "theme_id": "",
+                                                   "status": "process note", "similarity": 0.0}
+    sections = report_sections(data, "en", "x", SETTINGS)
+    quality = sections["methodology"].split('id="data-quality"')[1]
+    assert "Remarks about the process (1)" in quality and "a.csv:40" in quality and process in quality
+    body_html = "".join(v for k, v in sections.items() if k not in ("appendix", "methodology"))
+    assert process not in body_html and "fit no theme" not in sections["q-s1q1"]

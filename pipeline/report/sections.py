@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from pipeline import ids
 from pipeline.report.view import (
+    PROCESS_NOTE,
     Ledger,
     Texts,
     at_every_table,
@@ -158,6 +159,8 @@ def question(data: ReportData, q: dict[str, Any], x: Texts, quotes: int, ledger:
     """A question's section: wording, themes as cards, coverage, what was set aside."""
     themes = [th for th in ideas(data) if th["question"] == q["id"]]
     assigned = data.assignments[data.assignments["question"] == q["id"]]
+    if "status" in assigned:
+        assigned = assigned[~assigned["status"].isin(PROCESS_NOTE)]
     process = [th for th in data.themes if th["question"] == q["id"] and is_process_note(th)]
     return {"id": q["id"], "label": q["id"].upper(), "text": q["text"],
             "translation": "" if x.own else str(q.get(f"text_{x.language}") or ""),
@@ -237,7 +240,15 @@ def quality(data: ReportData, x: Texts) -> dict[str, Any]:
     """Notes in, their fates with reasons, redactions and languages, all in the report's language."""
     q = data.quality
     names = {k.removeprefix("language_"): v for k, v in x.t.items() if k.startswith("language_")}
-    return {"notes_in": q.get("notes_in", 0), "notes_out": q.get("notes_out", 0),
+    process = []
+    if "status" in data.assignments:
+        rows = data.assignments[data.assignments["status"].isin(PROCESS_NOTE)]
+        notes = data.notes_by_id
+        process = [{"id": str(n).removeprefix(f"{data.lab['id']}/"), "question": str(qid).upper(),
+                    "note": x.original(str(notes.loc[n, "text"]), str(notes.loc[n].get("lang") or x.lab_language))}
+                   for n, qid in zip(rows["note_id"], rows["question"], strict=True) if n in notes.index]
+        process.sort(key=lambda p: natural_key(str(p["id"])))
+    return {"notes_in": q.get("notes_in", 0), "notes_out": q.get("notes_out", 0), "process": process,
             "fates": [{"count": v, "label": x.t.get(f"fate_{k}", k)} for k, v in q.get("fates", {}).items()],
             "reasons": [{"count": v, "label": drop_reason(k, x.t)} for k, v in q.get("dropped_reasons", {}).items()],
             "redactions": [f"{v} {x.t.get('redaction_' + k, k)}" for k, v in q.get("redactions", {}).items()],
