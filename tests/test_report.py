@@ -11,6 +11,7 @@ import yaml
 from pipeline.errors import HarvestError
 from pipeline.lang import LANG_DIR
 from pipeline.params import load_params
+from pipeline.proposals import classify_notes
 from pipeline.report import pdf_title
 from pipeline.report.content import TEMPLATES, ReportData, report_sections, running_title, translations
 from pipeline.report.render import page_html
@@ -79,9 +80,11 @@ def sample(texts: dict[str, str] | None = None, pinned: str = "") -> ReportData:
     quality = {"notes_in": 11, "fates": {"kept": 8, "merged": 1, "dropped": 2}, "notes_out": 9,
                "dropped_reasons": {"no content (idem / same as above)": 1, "fewer than 3 letters": 1},
                "redactions": {"phone": 1}, "languages": {"ro": 9}}
+    kinds = classify_notes(notes, {q["id"]: q["text"] for s in LAB["sessions"] for q in s["questions"]}, "ro",
+                           ["A", "B"], "proposal")
     return ReportData(LAB, notes, themes, pd.DataFrame(assignments), metrics, quality,
                       {"backend": "e5", "fallback": ""}, {"pipeline_version": "0.1.0", "themes_params": {"seed": 1}},
-                      cov, links, "# Ce reținem\n\nCer **spații**.")
+                      cov, links, "# Ce reținem\n\nCer **spații**.", kinds)
 
 
 def body(data: ReportData, language: str) -> str:
@@ -173,8 +176,8 @@ def test_summary_names_each_questions_largest_theme_and_the_ideas_written_at_bot
         assert title in summary                       # every question is represented
     assert summary.index("Bani pentru artiști") < summary.index("Spații pentru ateliere")
     assert summary.count("raised at both tables") == 4
-    assert "Ideas written at several tables" in summary and "Granturi mici pentru artiști" in summary
-    assert "tables: Table A, Table B · rounds: 2 · written 2×" in summary
+    assert "Most supported proposals" in summary and "Granturi mici pentru artiști" in summary
+    assert "tables: Table A, Table B · rounds: 1, 2 · written 2×" in summary
     assert "Ce reținem" in summary and "<strong>spații</strong>" in summary      # the facilitator's Markdown
 
 
@@ -321,3 +324,17 @@ def test_process_notes_are_listed_under_data_quality_and_never_quoted_as_ideas()
     assert "Remarks about the process (1)" in quality and "a.csv:40" in quality and process in quality
     body_html = "".join(v for k, v in sections.items() if k not in ("appendix", "methodology"))
     assert process not in body_html and "fit no theme" not in sections["q-s1q1"]
+
+
+def test_proposals_section_lists_what_is_not_quoted_elsewhere_and_english_uses_the_analysts_translation():
+    data = sample()
+    data.translations = {"a.csv:3": "Cheap studios for workshops"}
+    sections = report_sections(data, "en", "x", SETTINGS)
+    assert "Proposals" in sections["contents"] and "notes ask for an action or a measure" in sections["proposals"]
+    body_html = "".join(v for k, v in sections.items() if k != "appendix")
+    for _, *_, text, _, _, _ in NOTES:
+        assert body_html.count(text) <= 1, text
+    assert "Cheap studios for workshops</q>" in body_html and "translated by the analyst" in body_html
+    assert "Spații ieftine pentru ateliere" not in body_html        # the translation replaces it in the body
+    ro = report_sections(data, "ro", "x", SETTINGS)
+    assert "Propuneri" in ro["proposals"] and "Cheap studios" not in "".join(ro.values())

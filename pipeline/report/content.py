@@ -64,6 +64,8 @@ class ReportData:
     coverage: pd.DataFrame = field(default_factory=pd.DataFrame)
     links: pd.DataFrame = field(default_factory=pd.DataFrame)
     conclusions: str = ""
+    kinds: pd.DataFrame = field(default_factory=pd.DataFrame)        # proposals.parquet: kind and support
+    translations: dict[str, str] = field(default_factory=dict)        # short note id -> the analyst's English
 
     @cached_property
     def notes_by_id(self) -> pd.DataFrame:
@@ -100,6 +102,10 @@ def load_report_data(processed_dir: Path | str) -> ReportData:
         links=read_csv(folder / "links.csv"),
         conclusions=(folder / "conclusions.md").read_text(encoding="utf-8")
         if (folder / "conclusions.md").is_file() else "",
+        kinds=pd.read_parquet(folder / "proposals.parquet") if (folder / "proposals.parquet").is_file()
+        else pd.DataFrame(),
+        translations=dict(pd.read_csv(folder / "translations.csv", keep_default_na=False, dtype=str)
+                          .itertuples(index=False, name=None)) if (folder / "translations.csv").is_file() else {},
     )
 
 
@@ -135,6 +141,7 @@ def contents_html(data: ReportData, x: Texts) -> str:
     """Table of contents; page numbers are filled in by the PDF engine (CSS target-counter)."""
     items = [("summary", x.t["summary"])]
     items += [(f"q-{q['id']}", f"{q['id'].upper()} — {x.field(q, 'text')}") for q in data.questions()]
+    items += [("proposals", x.t["proposals"])] if not data.kinds.empty else []
     items += [("links", x.t["links"]), ("methodology", x.t["methodology"]),
               ("data-quality", x.t["data_quality"]), ("annex", x.t["annex"]), ("appendix", x.t["appendix"])]
     return render("contents.html.j2", t=x.t, items=items)
@@ -196,7 +203,11 @@ def report_sections(data: ReportData, language: str, generated: str, settings: d
         chart = theme_chart_png([theme_title(th, x)["text"] for th in view["themes"]],
                                 [int(th["size"]) for th in view["themes"]], x.t) if view["has_notes"] else ""
         result[f"q-{q['id']}"] = render("question.html.j2", t=x.t, lab_language=x.lab_language, q=view, chart=chart)
-    result["links"] = render("links.html.j2", t=x.t, intro=x.t["links_intro"], links=sections.links(data, x, ledger))
+    links = sections.links(data, x, ledger)            # the links' evidence before the proposals' list
+    proposals = sections.proposals(data, x, settings, ledger)
+    if proposals["groups"]:
+        result["proposals"] = render("proposals.html.j2", t=x.t, **proposals)
+    result["links"] = render("links.html.j2", t=x.t, intro=x.t["links_intro"], links=links)
     result["methodology"] = render("methodology.html.j2", t=x.t, m=sections.methodology(data, x, settings),
                                    q=sections.quality(data, x))
     result["appendix"] = render("appendix.html.j2", t=x.t, questions=sections.appendix(data, x),

@@ -74,36 +74,57 @@ def session_highlights(data: ReportData, session: dict[str, Any], x: Texts, sett
     return [card_of(data, th, x) for th in chosen]
 
 
-def supported_ideas(data: ReportData, x: Texts, limit: int, ledger: Ledger) -> list[dict[str, Any]]:
-    """Notes written at two or more tables, in several rounds or several times (merged duplicates).
+def proposal_view(data: ReportData, x: Texts, settings: dict[str, Any]) -> dict[str, Any]:
+    """The proposals stage's view (pipeline.report.proposals), or an empty one for a lab without it."""
+    if data.kinds.empty:
+        return {"sessions": [], "top": [], "count": 0}
+    from pipeline.report.proposals import proposals_view
 
-    When the notes carry a `kind` column (the proposals classifier), only proposals count.
-    """
-    notes = data.notes
-    if "kind" in notes.columns:
-        notes = notes[notes["kind"] == "proposal"]
-    theme_of = dict(zip(data.assignments["note_id"], data.assignments["theme_id"], strict=True))
-    by_id = {th["theme_id"]: th for th in ideas(data)}
-    rows = []
-    for r in notes.to_dict("records"):
-        groups = set(str(r.get("source_groups", r.get("group", ""))).split("|"))
-        rounds = set(str(r.get("source_rounds", r.get("round", ""))).split("|"))
-        count = int(r.get("count", 1))
-        theme = by_id.get(theme_of.get(r["note_id"], ""))
-        if theme is None or (len(groups) < 2 and len(rounds) < 2 and count < 2):
-            continue
-        rows.append(((-len(groups), -count, -len(rounds), natural_key(r["note_id"])), r, theme, groups, rounds))
-    rows.sort(key=lambda row: row[0])
-    kept = ledger.take([r["note_id"] for _, r, *_ in rows], limit)
-    result = []
-    for _, r, theme, groups, rounds in rows:
-        if r["note_id"] in kept:
-            tables = ", ".join(group_label(data, g, x) for g in sorted(groups))
-            result.append({**x.original(str(r["text"]), str(r.get("lang") or x.lab_language)),
-                           "theme": theme_title(theme, x), "question": str(theme["question"]).upper(),
-                           "source": x.t["supported_source"].format(tables=tables, rounds=len(rounds),
-                                                                     count=int(r.get("count", 1)))})
-    return result
+    return proposals_view(data.lab, data.notes, data.kinds, data.assignments, data.themes, x.language,
+                          data.translations, int(settings["proposals_per_theme"]), int(settings["top_proposals"]))
+
+
+def proposal_item(data: ReportData, item: dict[str, Any], x: Texts) -> dict[str, Any]:
+    """One proposal as the templates show it: the text (the analyst's English when given), where, how often."""
+    by_name = {str(v): str(k) for k, v in (data.lab.get("group_names") or {}).items()}
+    tables = ", ".join(group_label(data, by_name.get(str(g), str(g)), x) for g in item["tables"])
+    text = {"text": x.note(str(item["text"])), "lang": str(item["lang"]), "mark": "",
+            "translated": bool(item.get("translated"))} if item.get("translated") else \
+        x.original(str(item["text"]), str(item["lang"]))
+    by_id = {th["theme_id"]: th for th in data.themes}
+    theme = by_id.get(str(item.get("theme_id", "")))
+    return {**text, "source": x.t["supported_source"].format(tables=tables, rounds=", ".join(map(str, item["rounds"])),
+                                                             count=int(item["sources"])),
+            "theme": theme_title(theme, x) if theme else {"text": str(item.get("theme", "")), "lang": x.lab_language,
+                                                          "mark": ""},
+            "question": str(item["question"]).upper(), "supported": bool(item["supported"])}
+
+
+def supported_proposals(data: ReportData, x: Texts, settings: dict[str, Any], ledger: Ledger) -> list[dict]:
+    """The lab's most supported proposals (several tables, rounds or merged duplicates), for the summary."""
+    view = proposal_view(data, x, settings)
+    titles = {th["title"]: th["theme_id"] for th in data.themes}
+    top = [dict(item, theme_id=titles.get(str(item.get("theme", "")), "")) for item in view["top"]]
+    kept = set(ledger.take([str(item["note_id"]) for item in top], len(top)))
+    return [proposal_item(data, item, x) for item in top if item["note_id"] in kept]
+
+
+def proposals(data: ReportData, x: Texts, settings: dict[str, Any], ledger: Ledger) -> dict[str, Any]:
+    """The Proposals section: per question and theme, by support; notes quoted elsewhere are counted, not repeated."""
+    view = proposal_view(data, x, settings)
+    groups = []
+    for session in view["sessions"]:
+        for question in session["questions"]:
+            for group in question["themes"]:
+                fresh = [p for p in group["proposals"] if p["note_id"] not in ledger.used]
+                ledger.used.update(p["note_id"] for p in fresh)
+                theme = next((th for th in data.themes if th["theme_id"] == group["theme_id"]), None)
+                groups.append({"question": str(question["id"]).upper(),
+                               "title": theme_title(theme, x) if theme else {"text": x.t["unassigned"],
+                                                                             "lang": x.language, "mark": ""},
+                               "entries": [proposal_item(data, {**p, "theme_id": group["theme_id"]}, x) for p in fresh],
+                               "quoted_above": len(group["proposals"]) - len(fresh), "more": int(group["more"])})
+    return {"groups": [g for g in groups if g["entries"] or g["quoted_above"]], "count": int(view["count"])}
 
 
 def summary(data: ReportData, x: Texts, settings: dict[str, Any], ledger: Ledger) -> dict[str, Any]:
@@ -122,8 +143,21 @@ def summary(data: ReportData, x: Texts, settings: dict[str, Any], ledger: Ledger
     not_raised = [{"title": theme_title(th, x), "question": str(th["question"]).upper()}
                   for th in data.themes if is_not_raised(th)]
     return {"intro": intro, "sessions": sessions,
-            "supported": supported_ideas(data, x, int(settings["summary_supported"]), ledger),
-            "proposals_ready": "kind" in data.notes.columns, "one_table": one_table, "not_raised": not_raised}
+            "supported": supported_proposals(data, x, settings, ledger), "one_table": one_table,
+            "not_raised": not_raised}
+
+
+def said_note(data: ReportData, note_id: str, x: Texts) -> dict[str, Any]:
+    """A note as quoted: the analyst's English (translations.csv) in an English report when there is one,
+    else verbatim with its language."""
+    note = data.notes_by_id.loc[note_id]
+    if x.language == "en" and x.lab_language != "en" and data.translations:
+        from pipeline.translations import english_text, source_list
+
+        english = english_text(source_list(note.get("source_ids", note_id)), str(data.lab["id"]), data.translations)
+        if english:
+            return {"text": x.note(english), "lang": "en", "mark": "", "translated": True}
+    return x.original(str(note["text"]), str(note.get("lang") or x.lab_language))
 
 
 def quotes_of(data: ReportData, th: dict[str, Any], x: Texts, limit: int, ledger: Ledger) -> list[dict[str, Any]]:
@@ -137,7 +171,7 @@ def quotes_of(data: ReportData, th: dict[str, Any], x: Texts, limit: int, ledger
     result = []
     for note_id in chosen:
         note = notes.loc[note_id]
-        result.append({**x.original(str(note["text"]), str(note.get("lang") or x.lab_language)),
+        result.append({**said_note(data, note_id, x),
                        "source": f"{group_label(data, str(note['group']), x)}, {x.t['round']} {note['round']}"})
     return result
 
@@ -187,8 +221,7 @@ def links(data: ReportData, x: Texts, ledger: Ledger) -> list[dict[str, Any]]:
         for a, b in zip(str(link["support_a"]).split("|"), str(link["support_b"]).split("|"), strict=True):
             if a in notes.index and b in notes.index and not {a, b} & ledger.used:
                 ledger.used.update({a, b})
-                pairs.append([x.original(str(notes.loc[n, "text"]), str(notes.loc[n].get("lang") or x.lab_language))
-                              for n in (a, b)])
+                pairs.append([said_note(data, n, x) for n in (a, b)])
         result.append({"a": theme_title(by_id[link["theme_a"]], x), "qa": str(link["question_a"]).upper(),
                        "b": theme_title(by_id[link["theme_b"]], x), "qb": str(link["question_b"]).upper(),
                        "strength": f"{float(link['strength']):.2f}",
