@@ -19,7 +19,7 @@ from pipeline.cli import STAGES, main
 from pipeline.errors import HarvestError
 from pipeline.lang import languages
 from pipeline.params import load_params
-from pipeline.report.content import ReportData, conclusions_html, theme_chart_png, translations
+from pipeline.report.content import ReportData, conclusions_fragment, theme_chart_png
 from pipeline.report.render import allowed_file, page_html, report_date, write_pdf
 from pipeline.safecsv import neutralise, neutralise_frame, read_csv, restore, write_csv
 from tests.conftest import MINI_LAB_YAML, ROOT
@@ -211,8 +211,7 @@ def test_compare_before_its_labs_are_built_says_what_to_run(project: Path, capsy
 
 def test_theme_titles_with_dollar_signs_render_as_text():
     titles = [r"$\frac{a$ granturi", "costuri $$ și $x^$", "500$ pe lună"]
-    uri = theme_chart_png([{"title": t, "size": i + 3} for i, t in enumerate(titles)],
-                          {"chart_xlabel": "note", "chart_title": "Teme"})
+    uri = theme_chart_png(titles, [i + 3 for i in range(len(titles))], {"chart_xlabel": "note", "chart_title": "Teme"})
     assert base64.b64decode(uri.removeprefix("data:image/png;base64,")).startswith(b"\x89PNG")
 
 
@@ -295,7 +294,7 @@ def test_conclusions_md_images_outside_the_lab_or_online_are_not_fetched(tmp_pat
                    f"![acasă](file://{tmp_path / 'private.png'})\n\n![web](http://127.0.0.1:9/tracker.png)\n")
     data = ReportData(lab={}, notes=pd.DataFrame(), themes=[], assignments=pd.DataFrame(), metrics={}, quality={},
                       embed_info={}, run_info={}, conclusions=conclusions)
-    html = page_html(conclusions_html(data, translations("ro")), "t", "a", "ro")
+    html = page_html(conclusions_fragment(data), "t", "a", "ro")
     write_pdf(html, tmp_path / "r.pdf", base_url=lab, lab_dir=lab)
     err = capsys.readouterr().err
     assert _pdf_images(tmp_path / "r.pdf") == 1 and connections == []

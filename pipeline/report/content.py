@@ -104,8 +104,8 @@ def load_report_data(processed_dir: Path | str) -> ReportData:
         if (folder / "conclusions.md").is_file() else "",
         kinds=pd.read_parquet(folder / "proposals.parquet") if (folder / "proposals.parquet").is_file()
         else pd.DataFrame(),
-        translations=dict(pd.read_csv(folder / "translations.csv", keep_default_na=False, dtype=str)
-                          .itertuples(index=False, name=None)) if (folder / "translations.csv").is_file() else {},
+        translations=dict(read_csv(folder / "translations.csv").astype(str).itertuples(index=False, name=None))
+        if (folder / "translations.csv").is_file() else {},
     )
 
 
