@@ -49,9 +49,16 @@ def _package_of(module: str) -> str:
 
 
 def imports_in_tree(tree: ast.AST, module: str) -> set[str]:
-    """The pipeline modules an AST imports (a name imported from a package counts as the package)."""
+    """The pipeline modules an AST imports at run time (a name imported from a package counts as the package).
+
+    Imports under `if TYPE_CHECKING:` are for the type checker only; they never run, so they make no cycle.
+    """
+    typing_only = {id(inner) for node in ast.walk(tree) if isinstance(node, ast.If) and _is_type_checking(node.test)
+                   for stmt in node.body for inner in ast.walk(stmt)}
     found: set[str] = set()
     for node in ast.walk(tree):
+        if id(node) in typing_only:
+            continue
         if isinstance(node, ast.Import):
             names = [a.name for a in node.names]
         elif isinstance(node, ast.ImportFrom):
@@ -65,6 +72,11 @@ def imports_in_tree(tree: ast.AST, module: str) -> set[str]:
             continue
         found |= {n for n in names if n == PACKAGE or n.startswith(PACKAGE + ".")}
     return {m for m in found if module_file(m) is not None}
+
+
+def _is_type_checking(test: ast.expr) -> bool:
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or \
+        (isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
 
 
 @cache

@@ -14,12 +14,12 @@ from typing import Any
 import pandas as pd
 
 from pipeline import ids
+from pipeline.safecsv import FORMULA_STARTS, write_csv
 
 WORKBOOK = "themes.xlsx"
 THEMES_CSV = "themes.csv"
 NOTES_CSV = "notes.csv"
 NOTES_SHEET = "notes"
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 THEME_COLUMNS = ["theme_id", "title", "summary", "size", "notes", "tables", "rounds", "quotes", "relevant", "edits"]
 NOTE_COLUMNS = ["note_id", "provenance", "question", "group", "round", "text", "theme_id", "theme", "status"]
 SHEET_NAME_CHARS = 31                      # Excel's limit on a sheet name
@@ -67,11 +67,6 @@ def sheets(notes: pd.DataFrame, assignments: pd.DataFrame, themes: list[dict[str
     return result
 
 
-def as_text(value: Any) -> Any:
-    """A CSV cell that cannot run as a formula: text starting with = + - @ tab or CR gets a leading apostrophe."""
-    return f"'{value}" if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
-
-
 def write_workbook(book: dict[str, pd.DataFrame], folder: Path) -> list[Path]:
     """Write themes.xlsx (every text cell stored as text) and themes.csv / notes.csv beside it."""
     from openpyxl import Workbook
@@ -98,8 +93,8 @@ def write_workbook(book: dict[str, pd.DataFrame], folder: Path) -> list[Path]:
     themes = pd.concat([f.assign(question=name) for name, f in book.items() if name != NOTES_SHEET],
                        ignore_index=True) if len(book) > 1 else pd.DataFrame(columns=["question", *THEME_COLUMNS])
     themes = themes[["question", *THEME_COLUMNS]]
-    themes.map(as_text).to_csv(folder / THEMES_CSV, index=False)
-    book[NOTES_SHEET].map(as_text).to_csv(folder / NOTES_CSV, index=False)
+    write_csv(themes, folder / THEMES_CSV)
+    write_csv(book[NOTES_SHEET], folder / NOTES_CSV)
     return [xlsx, folder / THEMES_CSV, folder / NOTES_CSV]
 
 

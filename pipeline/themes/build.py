@@ -286,7 +286,7 @@ def run(lab_id: str, params: dict[str, Any], root: Path = Path(".")) -> dict[str
     for warning in warnings + editor.warnings:
         print(warning, file=sys.stderr)
     log = editor.log()
-    log.to_csv(out / LOG_FILE, index=False)
+    write_csv(log, out / LOG_FILE)
     (out / "themes.json").write_text(json.dumps(themes.to_dict(orient="records"), ensure_ascii=False,
                                                 indent=2), encoding="utf-8")
     write_csv(assignments, out / "assignments.csv")
@@ -299,7 +299,7 @@ def run(lab_id: str, params: dict[str, Any], root: Path = Path(".")) -> dict[str
                "notes_in": quality["notes_in"], "per_question": metrics}
     (out / "metrics.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
     (out / SCORES_FILE).write_text(json.dumps(scores(summary, log), indent=2) + "\n", encoding="utf-8")
-    theme_sizes(themes).to_csv(out / SIZES_FILE, index=False)
+    write_csv(theme_sizes(themes), out / SIZES_FILE)
     run_info = {"pipeline_version": __version__, "themes_params": params["themes"],
                 "codebook": lab.get("codebook") or (CODEBOOK_FILE if codebook else None)}
     (out / "run_info.json").write_text(json.dumps(run_info, indent=2, default=str), encoding="utf-8")
