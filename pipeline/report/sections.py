@@ -1,8 +1,8 @@
 """View models of the report's sections (plain data for templates/). Pure: everything comes from ReportData.
 
 The order of the calls matters once: `Ledger` carries the notes quoted so far from the summary to the
-theme cards to the links and the proposals, so no note is quoted twice in the body. Longer than 300 lines
-because that order is the sections' shared contract, kept readable in one module.
+theme cards to the links and the proposals, so no note is quoted twice in the body.
+Longer than 300 lines because that order is the sections' shared contract, kept readable in one module.
 """
 
 from __future__ import annotations
