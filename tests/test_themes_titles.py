@@ -93,3 +93,13 @@ def test_sample_lab_uses_the_codebook_and_sets_process_notes_apart(sample_themes
     assert any("nu am ajuns la o concluzie" in fold(t) for t in texts)
     assert (process["theme_id"] == "").all()
     assert len(process) <= 0.05 * len(assignments)
+
+
+def test_codebook_themes_carry_their_titles_in_every_codebook_language(sample_themes):
+    _, _, themes, _, _ = sample_themes
+    codebook = themes[themes["source"] == "codebook"].to_dict("records")
+    assert codebook
+    for theme in codebook:                       # the English report names them in English
+        assert theme["titles"]["ro"] == theme["title"] and theme["titles"]["en"] != theme["title"]
+        assert set(theme["titles"]) >= {"ro", "en", "lt"} and theme["summarys"]["en"]
+    assert all(t["titles"] == {} for t in themes[themes["source"] == "discovered"].to_dict("records"))

@@ -12,7 +12,9 @@ Outputs (data/processed/<lab>/), the fields other stages and the report rely on:
   description, else the most central note), `keywords`, `size` (notes weighted by merged duplicates),
   `share`, `notes`, `relevant`, `edits`, `source` (`codebook` | `discovered`), `codebook_id`,
   `status` (`raised` | `not raised`: a codebook theme no note expressed, size 0, no quotes),
-  `quotes` (note_id, text, group, round, pinned), `groups`.
+  `quotes` (note_id, text, group, round, pinned), `groups`, `titles` / `summarys` (a codebook theme's
+  title and description in every language its codebook gives, for reports in another language; empty
+  for discovered themes and for a codebook theme the analyst renamed).
 - `assignments.csv`: `note_id, question, theme_id, status, secondary_theme_id, similarity`; status is
   `assigned`, `ambiguous` (runner-up in secondary_theme_id), `none fits` or `process note` (a remark
   about the session, in no theme and no list of ideas).

@@ -142,6 +142,10 @@ def themes_for_question(notes: pd.DataFrame, vectors: np.ndarray, language: str,
             "quotes": [{"note_id": note_ids[i], "text": texts[i], "group": groups[i],
                         "round": int(notes["round"].iloc[i]), "pinned": i in pinned} for i in quotes],
             "groups": sorted(set(groups[i] for i in members)),
+            # A codebook theme speaks every language its codebook was written in (the English report's
+            # titles); an analyst's own title is in the lab's language only.
+            "titles": dict(cb.title) if cb is not None and not states[t].title else {},
+            "summarys": dict(cb.description) if cb is not None else {},
         })
     # An ambiguous note's runner-up is a machine theme; name the theme most of its notes ended up in.
     final_of = {}
