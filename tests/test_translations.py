@@ -7,10 +7,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline import ingest
+from pipeline import ids, ingest
 from pipeline import translations as tr
 from pipeline.cli import main
 from pipeline.errors import HarvestError
+from pipeline.ingest import read_lab_notes
 from tests.test_check import GOOD, make_lab
 
 LAB = "mini-lab"
@@ -55,18 +56,19 @@ def test_no_file_means_no_translations_and_bad_bytes_are_an_error(tmp_path: Path
 
 def test_harvest_check_and_ingest_validate_the_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
     lab_dir = make_lab(tmp_path, {"a.csv": GOOD})
-    (lab_dir / "translations.csv").write_text("note_id,text_en\na.csv:2,cheap work spaces\na.csv:7,x\n",
+    first = ids.short(read_lab_notes(lab_dir, ["csv"])[1]["note_id"].iloc[0])   # the id the appendix prints
+    (lab_dir / "translations.csv").write_text(f"note_id,text_en\n{first},cheap work spaces\na.csv:7,x\n",
                                               encoding="utf-8")
     assert main(["check", str(lab_dir)]) == 2
     assert f"{lab_dir}/translations.csv:3: unknown note id 'a.csv:7'" in capsys.readouterr().err
-    (lab_dir / "translations.csv").write_text("note_id,text_en\na.csv:2,cheap work spaces\n", encoding="utf-8")
+    (lab_dir / "translations.csv").write_text(f"note_id,text_en\n{first},cheap work spaces\n", encoding="utf-8")
     assert main(["check", str(lab_dir)]) == 0
     root = tmp_path / "project"
     (root / "data" / "raw").mkdir(parents=True)
     lab_dir.rename(root / "data" / "raw" / LAB)
     ingest.run(LAB, {"ingest": {"formats": ["csv"]}}, root)
     written = pd.read_csv(root / "data" / "processed" / LAB / "translations.csv")
-    assert written.to_dict("records") == [{"note_id": "a.csv:2", "text_en": "cheap work spaces"}]
+    assert written.to_dict("records") == [{"note_id": first, "text_en": "cheap work spaces"}]
 
 
 def test_a_merged_note_takes_the_translation_of_any_of_its_sources():
