@@ -183,6 +183,15 @@ def note_reference(notes: pd.DataFrame, note_id: str) -> str:
 
 
 def theme_reference(notes: pd.DataFrame, theme: dict[str, Any]) -> str:
-    """How an edit names a theme: its id (`question~note`) and the first words of the note it is named by."""
+    """How an edit names a theme: `question~note` and the first words of the note it is named by.
+
+    A discovered theme is named by the note in its id; a codebook theme's id holds its codebook id, not a
+    note, so it is named by its first quoted member (edits find a theme through any of its notes)."""
     question, _, note = str(theme["theme_id"]).partition(ids.THEME_SEPARATOR)
+    if theme.get("source") == "codebook":
+        quotes = theme.get("quotes") or []
+        if not quotes:
+            raise HarvestError.at("themes.json", None, f"theme '{theme['theme_id']}' has no notes to name it by",
+                                  "choose a theme that was raised (size above 0)")
+        note = str(quotes[0]["note_id"])
     return f"{question}{ids.THEME_SEPARATOR}{note_reference(notes, note)}"

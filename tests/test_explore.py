@@ -12,10 +12,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipeline import clean, embed, explore, ingest, links, proposals, themes
+from pipeline import clean, embed, explore, ids, ingest, links, proposals, themes
 from pipeline.edits import parse_edits
 from pipeline.errors import HarvestError
 from pipeline.params import load_params
+from pipeline.safecsv import read_csv
 from pipeline.translations import parse_translations
 from tests.conftest import ROOT, SAMPLE_LAB
 
@@ -103,7 +104,9 @@ def test_notebook_runs_and_writes_edits_and_translations_only_where_asked(proces
     renames = [e for e in edits if e.kind == "rename"]
     assert [e.fields for e in renames] == [{"theme": explore.theme_reference(notes, largest),
                                             "title": "Titlul scris de analist"}]
-    assert renames[0].fields["theme"].startswith(f"{largest['theme_id']} ")       # id, then the note's words
+    question, _, named = renames[0].fields["theme"].partition("~")               # question~note, then its words
+    members = read_csv(processed / "assignments.csv").query("theme_id == @largest['theme_id']")["note_id"]
+    assert question == "s1q1" and named.split(" ")[0] in {ids.short(m) for m in members}
     assert (lab_edits.read_bytes() if lab_edits.is_file() else None) == before      # data/raw untouched
 
     # Run again without write_edits: the draft is shown, nothing is written; the rename is not added twice.
@@ -243,3 +246,14 @@ def test_has_edit_matches_kind_and_every_field():
     assert not explore.has_edit("", "rename", theme="s1q1~a.csv:4", title="Spații")
     with pytest.raises(HarvestError, match="unknown edit kind"):
         explore.has_edit("renames:\n  - theme: x\n", "rename", theme="x")
+
+
+def test_a_codebook_theme_is_named_by_a_member_note_and_an_empty_one_is_refused():
+    notes = pd.DataFrame({"note_id": ["lab/n1", "lab/n2"], "text": ["Granturi mici pentru firme noi", "Spații"]})
+    discovered = {"theme_id": "s1q1~n2", "source": "discovered", "quotes": []}
+    codebook = {"theme_id": "s1q1~funding", "source": "codebook", "quotes": [{"note_id": "lab/n1"}]}
+    assert explore.theme_reference(notes, discovered).startswith("s1q1~n2")
+    named = explore.theme_reference(notes, codebook)
+    assert named.startswith("s1q1~n1") and "Granturi" in named and "funding" not in named
+    with pytest.raises(HarvestError, match="no notes to name it by"):
+        explore.theme_reference(notes, {**codebook, "quotes": []})
