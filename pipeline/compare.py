@@ -26,8 +26,9 @@ MATCH_COLUMNS = ["group", "shared", "cities", "lab", "city", "language", "theme_
 
 
 def lab_theme_centres(lab: dict[str, Any], notes: pd.DataFrame, vectors: np.ndarray, themes: list[dict[str, Any]],
-                      assignments: pd.DataFrame) -> tuple[list[dict[str, Any]], np.ndarray]:
-    """One lab's relevant themes and their centre vectors, in the lab's own centred space."""
+                      assignments: pd.DataFrame, language: str = "") -> tuple[list[dict[str, Any]], np.ndarray]:
+    """One lab's relevant themes and their centre vectors, in the lab's own centred space; a codebook theme is
+    titled in the comparison's `language` when its codebook gives one, other titles stay as the lab wrote them."""
     centred = unit_rows(vectors - vectors.mean(axis=0, keepdims=True))
     row_of = {n: i for i, n in enumerate(notes["note_id"])}
     rows, centres = [], []
@@ -38,7 +39,8 @@ def lab_theme_centres(lab: dict[str, Any], notes: pd.DataFrame, vectors: np.ndar
         if not members:
             continue
         rows.append({"lab": lab["id"], "city": lab["city"], "language": lab["language"],
-                     "theme_id": theme["theme_id"], "question": theme["question"], "title": theme["title"],
+                     "theme_id": theme["theme_id"], "question": theme["question"],
+                     "title": (theme.get("titles") or {}).get(language) or theme["title"],
                      "size": int(theme["size"]), "quotes": [q["text"] for q in theme["quotes"]]})
         centres.append(centred[members].mean(axis=0))
     return rows, unit_rows(np.array(centres)) if centres else np.zeros((0, vectors.shape[1]))
@@ -86,7 +88,7 @@ def run(params: dict[str, Any], root: Path = Path(".")) -> pd.DataFrame:
         rows, centres = lab_theme_centres(
             lab, pd.read_parquet(folder / "notes.parquet"), vectors,
             json.loads((folder / "themes.json").read_text(encoding="utf-8")),
-            read_csv(folder / "assignments.csv"))
+            read_csv(folder / "assignments.csv"), str(settings["language"]))
         all_rows += rows
         all_centres.append(centres)
     centres = np.vstack(all_centres) if all_centres else np.zeros((0, 1))

@@ -53,3 +53,18 @@ def test_fewer_than_two_labs_make_no_pdf_and_one_line_says_why(tmp_path, capsys)
     line = capsys.readouterr().out.strip()
     assert line == (out / "README.txt").read_text(encoding="utf-8").strip()
     assert "needs two or more" in line and "\n" not in line
+
+
+def test_codebook_themes_are_titled_in_the_comparison_language_others_as_written():
+    themes = [{"theme_id": "s1q1~funding", "question": "s1q1", "title": "Finansavimas", "size": 2, "relevant": True,
+               "quotes": [], "titles": {"lt": "Finansavimas", "en": "Funding for start-ups"}},
+              {"theme_id": "s1q1~n1", "question": "s1q1", "title": "Kūrybinės dirbtuvės", "size": 2, "relevant": True,
+               "quotes": [], "titles": {}}]
+    notes = pd.DataFrame({"note_id": ["k/n1", "k/n2", "k/n3", "k/n4"]})
+    assigned = pd.DataFrame({"note_id": ["k/n1", "k/n2", "k/n3", "k/n4"],
+                             "theme_id": ["s1q1~funding", "s1q1~funding", "s1q1~n1", "s1q1~n1"]})
+    info = {"id": "k", "city": "Kaunas", "language": "lt"}
+    rows, _ = lab_theme_centres(info, notes, np.eye(4), themes, assigned, "en")
+    assert [r["title"] for r in rows] == ["Funding for start-ups", "Kūrybinės dirbtuvės"]
+    rows, _ = lab_theme_centres(info, notes, np.eye(4), themes, assigned, "lt")
+    assert [r["title"] for r in rows] == ["Finansavimas", "Kūrybinės dirbtuvės"]
