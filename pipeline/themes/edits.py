@@ -1,4 +1,4 @@
-"""The analyst's theme edits, applied on top of the machine themes (the rules live in pipeline.edits)."""
+"""The analyst's theme edits, applied on top of the machine themes (the rules live in the pipeline.edits package)."""
 
 from __future__ import annotations
 
