@@ -22,7 +22,9 @@ from pipeline.errors import HarvestError
 from pipeline.safecsv import read_csv, write_csv
 
 MATCH_COLUMNS = ["group", "shared", "cities", "lab", "city", "language", "theme_id", "question", "title", "size",
-                 "quotes"]
+                 "quotes", "codebook", "codebook_id"]
+# Cosine distances lie in [0, 2]: a pair at this distance can never be averaged under any threshold used here.
+CANNOT_LINK = 1e6
 
 
 def lab_theme_centres(lab: dict[str, Any], notes: pd.DataFrame, vectors: np.ndarray, themes: list[dict[str, Any]],
@@ -33,7 +35,7 @@ def lab_theme_centres(lab: dict[str, Any], notes: pd.DataFrame, vectors: np.ndar
     row_of = {n: i for i, n in enumerate(notes["note_id"])}
     rows, centres = [], []
     for theme in themes:
-        if not theme.get("relevant", True):
+        if not theme.get("relevant", True) or theme.get("status") == "not raised":
             continue
         members = [row_of[n] for n in assignments.loc[assignments["theme_id"] == theme["theme_id"], "note_id"]]
         if not members:
@@ -41,22 +43,42 @@ def lab_theme_centres(lab: dict[str, Any], notes: pd.DataFrame, vectors: np.ndar
         rows.append({"lab": lab["id"], "city": lab["city"], "language": lab["language"],
                      "theme_id": theme["theme_id"], "question": theme["question"],
                      "title": (theme.get("titles") or {}).get(language) or theme["title"],
-                     "size": int(theme["size"]), "quotes": [q["text"] for q in theme["quotes"]]})
+                     "size": int(theme["size"]), "quotes": [q["text"] for q in theme["quotes"]],
+                     "codebook": str(lab.get("codebook") or "") if theme.get("codebook_id") else "",
+                     "codebook_id": str(theme.get("codebook_id") or "")})
         centres.append(centred[members].mean(axis=0))
     return rows, unit_rows(np.array(centres)) if centres else np.zeros((0, vectors.shape[1]))
 
 
+def theme_distances(rows: list[dict[str, Any]], centres: np.ndarray) -> np.ndarray:
+    """Cosine distances between theme centres, with a codebook's identity imposed: the same codebook id is
+    distance 0 (one theme in every lab), two ids of one codebook are CANNOT_LINK apart. Pure."""
+    distances = np.clip(1.0 - centres @ centres.T, 0.0, 2.0)
+    keys = [(str(r.get("codebook") or ""), str(r.get("codebook_id") or "")) for r in rows]
+    for i, (book_i, id_i) in enumerate(keys):
+        for j, (book_j, id_j) in enumerate(keys):
+            if i != j and id_i and id_j and book_i == book_j:
+                distances[i, j] = 0.0 if id_i == id_j else CANNOT_LINK
+    np.fill_diagonal(distances, 0.0)
+    return distances
+
+
 def match_themes(rows: list[dict[str, Any]], centres: np.ndarray, min_similarity: float,
                  quotes_per_city: int) -> pd.DataFrame:
-    """Group themes of all labs by similarity; a group spanning several cities is a shared theme. Pure."""
+    """Group themes of all labs (by codebook id, else by similarity); a group spanning several cities is a
+    shared theme. Pure."""
     if len(rows) == 0:
         return pd.DataFrame(columns=MATCH_COLUMNS)
     if len(rows) == 1:
         labels = np.zeros(1, dtype=int)
     else:
-        labels = AgglomerativeClustering(n_clusters=None, metric="cosine", linkage="average",
-                                         distance_threshold=1 - min_similarity).fit_predict(centres)
+        labels = AgglomerativeClustering(n_clusters=None, metric="precomputed", linkage="average",
+                                         distance_threshold=1 - min_similarity
+                                         ).fit_predict(theme_distances(rows, centres))
     frame = pd.DataFrame(rows)
+    for column in ("codebook", "codebook_id"):
+        if column not in frame:
+            frame[column] = ""
     frame["group_label"] = labels
     cities = frame.groupby("group_label")["lab"].nunique()
     frame["cities"] = frame["group_label"].map(cities)

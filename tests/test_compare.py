@@ -68,3 +68,52 @@ def test_codebook_themes_are_titled_in_the_comparison_language_others_as_written
     assert [r["title"] for r in rows] == ["Funding for start-ups", "Kūrybinės dirbtuvės"]
     rows, _ = lab_theme_centres(info, notes, np.eye(4), themes, assigned, "lt")
     assert [r["title"] for r in rows] == ["Finansavimas", "Kūrybinės dirbtuvės"]
+
+
+def codebook_rows(specs):
+    """Theme rows of two labs as lab_theme_centres makes them: (lab, theme id, codebook id or '')."""
+    return [{"lab": lab_id, "city": lab_id.title(), "language": "xx", "theme_id": theme_id, "question": "s1q1",
+             "title": theme_id, "size": 3, "quotes": [], "codebook": "ecoc-sme" if codebook_id else "",
+             "codebook_id": codebook_id} for lab_id, theme_id, codebook_id in specs]
+
+
+def test_codebook_themes_match_by_id_not_by_vectors():
+    rng = np.random.default_rng(3)
+    a, b, c = (v / np.linalg.norm(v) for v in rng.normal(size=(3, 32)))
+    rows = codebook_rows([("kaunas", "s1q1~funding", "funding"), ("kaunas", "s1q1~skills", "skills"),
+                          ("timisoara", "s1q1~funding", "funding"), ("timisoara", "s1q1~skills", "skills"),
+                          ("timisoara", "s1q1~n0000abcd", "")])
+    # Kaunas' funding notes happen to lie where Timișoara's skills notes do; a discovered theme lies near c.
+    centres = np.vstack([b, a, c, b, c * 0.9 + a * 0.1])
+    centres = centres / np.linalg.norm(centres, axis=1, keepdims=True)
+    matches = match_themes(rows, centres, 0.45, 1)
+    group_of = {(r["lab"], r["theme_id"]): r["group"] for r in matches.to_dict("records")}
+    assert group_of[("kaunas", "s1q1~funding")] == group_of[("timisoara", "s1q1~funding")]
+    assert group_of[("kaunas", "s1q1~skills")] == group_of[("timisoara", "s1q1~skills")]
+    assert group_of[("kaunas", "s1q1~funding")] != group_of[("kaunas", "s1q1~skills")]
+    # The discovered theme joins the funding group by similarity (its centre is near Timișoara's funding).
+    assert group_of[("timisoara", "s1q1~n0000abcd")] == group_of[("timisoara", "s1q1~funding")]
+    assert set(matches.loc[matches["shared"], "codebook_id"]) == {"funding", "skills", ""}
+
+
+def test_two_ids_of_one_codebook_never_share_a_group_even_when_their_notes_coincide():
+    v = np.ones((2, 8)) / np.sqrt(8)
+    rows = codebook_rows([("kaunas", "s1q1~funding", "funding"), ("timisoara", "s1q1~skills", "skills")])
+    matches = match_themes(rows, v, 0.45, 1)
+    assert matches["group"].nunique() == 2 and not matches["shared"].any()
+    # Without codebook ids the same two identical centres are one shared theme.
+    plain = codebook_rows([("kaunas", "s1q1~a", ""), ("timisoara", "s1q1~b", "")])
+    assert match_themes(plain, v, 0.45, 1)["shared"].all()
+
+
+def test_codebook_themes_nobody_raised_are_not_compared():
+    themes = [{"theme_id": "s1q1~funding", "question": "s1q1", "title": "F", "size": 0, "relevant": True,
+               "quotes": [], "status": "not raised", "codebook_id": "funding"},
+              {"theme_id": "s1q1~skills", "question": "s1q1", "title": "S", "size": 1, "relevant": True,
+               "quotes": [], "status": "raised", "codebook_id": "skills"}]
+    notes = pd.DataFrame({"note_id": ["n1", "n2"]})
+    assigned = pd.DataFrame({"note_id": ["n1", "n2"], "theme_id": ["s1q1~funding", "s1q1~skills"]})
+    rows, centres = lab_theme_centres({"id": "k", "city": "K", "language": "lt", "codebook": "ecoc-sme"}, notes,
+                                      np.eye(2), themes, assigned)
+    assert [r["theme_id"] for r in rows] == ["s1q1~skills"] and centres.shape == (1, 2)
+    assert rows[0]["codebook"] == "ecoc-sme" and rows[0]["codebook_id"] == "skills"

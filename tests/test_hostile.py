@@ -327,7 +327,7 @@ def test_xlsx_and_csv_templates_hold_no_formula():
 
 # --- the report's date -------------------------------------------------------------------------------------
 
-def test_report_date_is_the_inputs_or_source_date_epoch(monkeypatch: pytest.MonkeyPatch):
+def test_pdf_date_is_the_inputs_or_source_date_epoch(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     assert report_date("2020-10-20") == "2020-10-20"
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1603152000")

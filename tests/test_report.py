@@ -338,3 +338,15 @@ def test_proposals_section_lists_what_is_not_quoted_elsewhere_and_english_uses_t
     assert "Spații ieftine pentru ateliere" not in body_html        # the translation replaces it in the body
     ro = report_sections(data, "ro", "x", SETTINGS)
     assert "Propuneri" in ro["proposals"] and "Cheap studios" not in "".join(ro.values())
+
+
+def test_cover_says_generated_on_only_for_a_real_generation_date(monkeypatch: pytest.MonkeyPatch):
+    from pipeline.report.render import generation_date
+
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    assert generation_date() == ""
+    cover = report_sections(sample(), "en", generation_date(), SETTINGS)["cover"]
+    assert "Generated on" not in cover and "Pipeline version" in cover
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    cover = report_sections(sample(), "en", generation_date(), SETTINGS)["cover"]
+    assert "Generated on 2023-11-14" in cover

@@ -15,6 +15,7 @@ from pipeline.lang import languages
 from pipeline.report.content import load_report_data, running_title, translations
 from pipeline.report.render import (
     execute_notebook,
+    generation_date,
     notebook_body_html,
     page_html,
     report_date,
@@ -70,6 +71,7 @@ class RenderJob:
     author: str
     cwd: Path
     parameters: dict[str, Any]
+    date: str              # the date the PDF records (inputs' date unless SOURCE_DATE_EPOCH is set)
     lab_dir: Path          # the lab's raw folder: conclusions.md's images are read from there only
 
 
@@ -77,8 +79,7 @@ def render_language(job: RenderJob) -> Path:
     """Execute the notebook for one language, then write its HTML and PDF; returns the PDF."""
     executed = job.out / f"report.{job.language}.ipynb"
     execute_notebook(job.notebook, executed, job.parameters, cwd=job.cwd)
-    html = page_html(notebook_body_html(executed), job.title, job.author, job.language,
-                     str(job.parameters["generated"]))
+    html = page_html(notebook_body_html(executed), job.title, job.author, job.language, job.date)
     (job.out / f"report.{job.language}.html").write_text(html, encoding="utf-8")
     pdf = job.out / f"report.{job.language}.pdf"
     write_pdf(html, pdf, base_url=job.lab_dir.resolve(), lab_dir=job.lab_dir)
@@ -101,9 +102,10 @@ def run(lab_id: str, params: dict[str, Any], root: Path = Path(".")) -> list[Pat
     # executed notebook, HTML and PDF are the same bytes wherever and whenever they are built.
     jobs = [RenderJob(notebook=root / settings["notebook"], out=out, language=language,
                       title=pdf_title(lab, language), cwd=root, lab_dir=paths.raw_dir(lab_id, root),
+                      date=report_date(str(lab["date"])),
                       author=translated_field(lab, "organiser", language, str(lab["language"])),
                       parameters={"lab_id": lab_id, "processed_dir": str(processed.relative_to(root)),
-                                  "language": language, "generated": report_date(str(lab["date"])),
+                                  "language": language, "generated": generation_date(),
                                   "settings": dict(settings), "logos": logos})
             for language in languages]
     pdfs = run_in_parallel(render_language, jobs)

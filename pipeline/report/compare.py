@@ -10,7 +10,14 @@ import pandas as pd
 
 from pipeline import paths
 from pipeline.report.content import render, translations
-from pipeline.report.render import execute_notebook, notebook_body_html, page_html, report_date, write_pdf
+from pipeline.report.render import (
+    execute_notebook,
+    generation_date,
+    notebook_body_html,
+    page_html,
+    report_date,
+    write_pdf,
+)
 
 OUT = paths.COMPARE
 
@@ -67,11 +74,11 @@ def run(params: dict[str, Any], root: Path = Path(".")) -> Path | None:
     executed = out / "compare.ipynb"
     lab_dates = [str(lab.get("date", "")) for lab in
                  json.loads((root / paths.PROCESSED / OUT / "labs.json").read_text(encoding="utf-8"))]
-    generated = report_date(max(lab_dates, default=""))
+    generated = generation_date()
     parameters = {"compare_dir": str(paths.PROCESSED / OUT), "language": language, "generated": generated}
     execute_notebook(root / "notebooks" / "compare.ipynb", executed, parameters, cwd=root)
     html = page_html(notebook_body_html(executed), translations(language)["compare_title"], "worldcafe-harvest",
-                     language, generated)
+                     language, report_date(max(lab_dates, default="")))
     (out / "compare.html").write_text(html, encoding="utf-8")
     write_pdf(html, out / "compare.pdf", base_url=out.resolve())
     return out / "compare.pdf"

@@ -78,7 +78,13 @@ def page_html(body: str, title: str, author: str, language: str, date: str = "")
 
 
 def report_date(input_date: str) -> str:
-    """The date a report shows and its PDF records: SOURCE_DATE_EPOCH's day when set, else its inputs' date."""
+    """The date a PDF records: SOURCE_DATE_EPOCH's day when set, else its inputs' date (never the clock)."""
+    return generation_date() or input_date
+
+
+def generation_date() -> str:
+    """The day the cover may call "generated on": SOURCE_DATE_EPOCH's, else '' (the clock would make every
+    build differ, and the inputs' date is not when the report was generated)."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch:
         try:
@@ -86,7 +92,7 @@ def report_date(input_date: str) -> str:
         except (ValueError, OverflowError, OSError):
             raise HarvestError.at("SOURCE_DATE_EPOCH", None, f"'{epoch}' is not a Unix time",
                                   "set it to whole seconds since 1970, e.g. $(git log -1 --format=%ct)") from None
-    return input_date
+    return ""
 
 
 def allowed_file(path: Path, lab_dir: Path | None) -> bool:
