@@ -53,7 +53,8 @@ def _check(lab_dir: str) -> int:
     from pipeline.ingest import read_lab_notes
     from pipeline.newlab import LAB_FILES, pending_labs
     from pipeline.readers import Limits
-    from pipeline.themes.codebook import check_codebook
+    from pipeline.themes.codebook import check_codebook, codebook_path, load_codebook
+    from pipeline.themes.edits import codebook_ids
     from pipeline.translations import read_translations
 
     params = load_params() if Path("params.yaml").is_file() else {"ingest": {"formats": ["csv"]}}
@@ -62,7 +63,10 @@ def _check(lab_dir: str) -> int:
     edits = load_edits(Path(lab_dir))
     if edits:
         identities = note_identities(notes, lab.language, section(params, "clean"))
-        plan = plan_edits(edits, identities, lab.id, str(Path(lab_dir) / EDITS_FILE))
+        question_ids = [q.id for q in lab.questions]
+        codebook = load_codebook(codebook_path(Path(lab_dir), lab.meta.get("codebook")), lab.language, question_ids)[0]
+        plan = plan_edits(edits, identities, lab.id, str(Path(lab_dir) / EDITS_FILE),
+                          codebook_ids(codebook, question_ids))
         warnings += plan.problems
         if plan.errors:
             _print_problems(warnings)

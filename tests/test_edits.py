@@ -261,7 +261,11 @@ def test_corrections_view_lists_applied_skipped_and_excluded():
     assert view["applied"][0]["kind"] == "redenumire" and view["applied"][1]["kind"] == "move"
     assert [r["line"] for r in view["skipped"]] == [4] and "not in the notes any more" in view["skipped"][0]["reason"]
     assert view["excluded"] == [{"note_id": note("public", 7), "text": NOTES.set_index("note_id")["text"][
-        ids.full(LAB, note("public", 7))]}]
+        ids.full(LAB, note("public", 7))], "lang": "", "question": "s1q1"}]
+    assert view["skipped"][0]["where"] == "theme_edits.yaml:4" and view["written"] == 3
+    # The reason in the report's language, with the note it names; a reason no string knows stays as logged.
+    worded = corrections(editor.log(), assigned.reset_index(), NOTES, {}, {"reason_gone": "nota {note} a dispărut"})
+    assert worded["skipped"][0]["reason"] == "nota n00000000 a dispărut"
     machine = assigned.reset_index().assign(status="assigned")
     empty = corrections(EditApplier.for_notes([], NOTES, LAB, "x").log(), machine, NOTES, {})
     assert not empty["reviewed"] and empty["applied"] == empty["skipped"] == empty["excluded"] == []
@@ -280,3 +284,73 @@ def test_every_id_the_report_prints_is_accepted_by_the_validator():
     plan = plan_edits(parse_edits(text), printed, LAB, "theme_edits.yaml")
     assert [p for p in plan.problems if "again" not in p.problem] == []
     assert all(p.refs["note"][0].note is not None for p in plan.edits)
+
+
+# --- codebook themes by id, and metrics after the edits ---------------------------------------------------------
+
+def codebook_run(edits_text: str):
+    """The three topics as codebook themes (`spatii`, `bani`, `public`) plus `empty`, which no note expresses."""
+    from pipeline.themes.build import QuestionInput
+    from pipeline.themes.codebook import CodebookTheme
+    from pipeline.themes.edits import codebook_ids
+
+    names = [*TOPICS, "empty"]
+    themes = tuple(CodebookTheme(n, {"ro": n.capitalize()}, {}, {}, i + 1) for i, n in enumerate(names))
+    anchors = np.vstack([VECTORS[(NOTES["topic"] == t).to_numpy()].mean(axis=0) for t in TOPICS] + [np.eye(8)[7]])
+    codebook = type("Book", (), {"themes_for": lambda self, q: themes})()
+    editor = EditApplier.for_notes(parse_edits(edits_text), NOTES, LAB, "theme_edits.yaml",
+                                   codebook_ids(codebook, ["s1q1"]))
+    joins = {**FAST, "codebook_min_z": -5.0}         # 8 dimensions: every note joins its topic's anchor
+    rows, assigned, metrics = themes_for_question(NOTES, VECTORS, "ro", joins, editor,
+                                                  QuestionInput("", themes, anchors))
+    return pd.DataFrame(rows).set_index("theme_id"), assigned.set_index("note_id"), metrics, editor
+
+
+def test_edits_name_codebook_themes_by_their_id():
+    themes, assigned, _, _ = codebook_run("")
+    assert themes.loc["s1q1~bani", "notes"] == 8 and themes.loc["s1q1~empty", "status"] == "not raised"
+    edits = ("rename:\n  - theme: s1q1~bani\n    title: Bani pentru cultură\n"
+             f"move:\n  - note: {note('public', 7)}\n    to: s1q1~empty\n"
+             "not_relevant:\n  - theme: s1q1~spatii\n")
+    themes, assigned, _, editor = codebook_run(edits)
+    assert list(editor.log()["outcome"]) == [APPLIED] * 3
+    assert themes.loc["s1q1~bani", "title"] == "Bani pentru cultură" and "renamed" in themes.loc["s1q1~bani", "edits"]
+    assert theme_of(assigned, note("public", 7)) == "s1q1~empty" and themes.loc["s1q1~empty", "status"] == "raised"
+    assert "note moved in" in themes.loc["s1q1~empty", "edits"] and not themes.loc["s1q1~spatii", "relevant"]
+    # A codebook id where a note is needed, and an unknown codebook id, are named with the ids that exist.
+    from pipeline.themes.edits import codebook_ids
+
+    book = {"s1q1": ["spatii", "bani"]}
+    assert codebook_ids(None, ["s1q1"]) == {}
+    plan = plan_edits(parse_edits("pin:\n  - note: s1q1~bani\nrename:\n  - theme: s1q1~banii\n    title: X\n"),
+                      NOTES, LAB, "theme_edits.yaml", book)
+    found = [str(p) for p in plan.problems]
+    assert found[0] == ("theme_edits.yaml:2: pin: 's1q1~bani' is a codebook theme, but note: names notes — write the "
+                        "id of a note (see the report appendix) under note:")
+    assert "a codebook theme of s1q1 is written s1q1~ and one of: spatii, bani" in found[1]
+
+
+def test_a_split_beside_an_empty_last_codebook_theme_makes_a_new_theme():
+    seeds = f"[{note('bani', 0)}, {note('bani', 4)}]"
+    themes, assigned, _, editor = codebook_run(f"split:\n  - theme: s1q1~bani\n    seeds: {seeds}\n")
+    assert list(editor.log()["outcome"]) == [APPLIED]
+    new = theme_of(assigned, note("bani", 4))
+    assert theme_of(assigned, note("bani", 0)) == "s1q1~bani" and new not in ("s1q1~bani", "s1q1~empty")
+    assert themes.loc[new, "source"] == "discovered" and themes.loc[new, "notes"] > 0
+    assert themes.loc["s1q1~empty", "status"] == "not raised" and themes.loc["s1q1~empty", "notes"] == 0
+    assert themes.loc["s1q1~bani", "notes"] + themes.loc[new, "notes"] == 8
+
+
+def test_silhouette_and_sizes_describe_the_themes_after_the_edits():
+    from sklearn.metrics import silhouette_score
+
+    from pipeline.themes.build import theme_sizes
+
+    _, _, machine, _ = run("")
+    edits = f"merge:\n  - themes: [{note('bani')}, {note('public')}]\n"
+    themes, assigned, metrics, _ = run(edits)
+    labels = assigned.loc[NOTES["note_id"], "theme_id"].to_numpy()
+    expected = silhouette_score(VECTORS, labels, metric="cosine")
+    assert metrics["silhouette"] == pytest.approx(expected, abs=2e-3) and metrics["silhouette"] < machine["silhouette"]
+    sizes = theme_sizes(themes)
+    assert sorted(sizes["size"]) == [8, 16] and metrics["n_themes"] == 2

@@ -24,8 +24,6 @@ class ThemeState:
     edits: list[str] = field(default_factory=list)
 
 
-
-
 class EditApplier:
     """Applies a validated plan question by question; remembers each edit's outcome for edits_log.csv."""
 
@@ -39,26 +37,37 @@ class EditApplier:
                 p.outcome, p.reason = SKIPPED, p.skip
 
     @classmethod
-    def for_notes(cls, edits: list[Edit], notes: pd.DataFrame, lab_id: str, path: str) -> EditApplier:
-        """Validate `edits` against the clean notes (errors raise) and get ready to apply them."""
-        return cls(validate(edits, notes, lab_id, path), path)
+    def for_notes(cls, edits: list[Edit], notes: pd.DataFrame, lab_id: str, path: str,
+                  codebook: dict[str, list[str]] | None = None) -> EditApplier:
+        """Validate `edits` against the clean notes and codebook theme ids (errors raise); ready to apply them."""
+        return cls(validate(edits, notes, lab_id, path, codebook), path)
 
     def _skip(self, planned: PlannedEdit, reason: str, fix: str) -> None:
         planned.outcome, planned.reason = SKIPPED, reason
         self.warnings.append(Problem(self.path, planned.edit.line, f"{planned.edit.kind}: {reason}", fix, "warning"))
 
-    def apply(self, note_ids: list[str], labels: np.ndarray, vectors: np.ndarray) -> tuple[np.ndarray,
-                                                                                        dict[int, ThemeState]]:
-        """Edits touching these notes (one question) -> new labels (-1 = no theme) and per-theme state."""
+    def apply(self, note_ids: list[str], labels: np.ndarray, vectors: np.ndarray, codebook: tuple[str, ...] = (),
+              question: str | None = None) -> tuple[np.ndarray, dict[int, ThemeState]]:
+        """Edits touching these notes (one question) -> new labels (-1 = no theme) and per-theme state.
+
+        Codebook theme `i` of the question (ids in `codebook`) has label `i`, with or without notes; a
+        theme a split creates gets a label above every codebook and machine theme.
+        """
         labels = labels.copy()
         index = {n: i for i, n in enumerate(note_ids)}
-        states: dict[int, ThemeState] = {int(t): ThemeState() for t in set(labels.tolist()) if t >= 0}
+        states: dict[int, ThemeState] = {int(t): ThemeState() for t in set(labels.tolist()) | set(range(len(codebook)))
+                                         if t >= 0}
         next_label = max(states, default=-1) + 1
         titled: dict[int, PlannedEdit] = {}
         merged_into: dict[int, tuple[int, PlannedEdit]] = {}
         machine = labels.copy()
 
+        def here(ref: Resolved) -> bool:
+            return ref.note in index if ref.note is not None else ref.codebook in codebook and ref.question == question
+
         def theme_of(ref: Resolved, planned: PlannedEdit) -> int | None:
+            if ref.codebook:
+                return codebook.index(ref.codebook)
             label = int(labels[index[str(ref.note)]])
             if label < 0:
                 self._skip(planned, f"note '{ids.short(str(ref.note))}' is in no theme",
@@ -77,7 +86,7 @@ class EditApplier:
             return True
 
         def not_merged_away(ref: Resolved, planned: PlannedEdit) -> bool:
-            origin = int(machine[index[str(ref.note)]])
+            origin = codebook.index(ref.codebook) if ref.codebook else int(machine[index[str(ref.note)]])
             if origin in merged_into and planned.edit.kind != "merge":
                 target, merge = merged_into[origin]
                 self._skip(planned, f"its theme was merged into another by line {merge.edit.line}",
@@ -86,14 +95,14 @@ class EditApplier:
             return True
 
         mine = [p for p in self.plan.edits if p.skip is None and not p.outcome and p.refs
-                and all(r.note in index for rs in p.refs.values() for r in rs if r.note is not None)
-                and any(r.note in index for rs in p.refs.values() for r in rs)]
+                and all(here(r) for rs in p.refs.values() for r in rs if r.found)
+                and any(here(r) for rs in p.refs.values() for r in rs)]
         for planned in mine:
             f, refs = planned.edit.fields, planned.refs
             planned.outcome, planned.reason = APPLIED, ""
             kind = planned.edit.kind
             if kind == "merge":
-                alive = [r for r in refs["themes"] if r.note is not None]
+                alive = [r for r in refs["themes"] if r.found]
                 found = [theme_of(r, planned) for r in alive]
                 if planned.outcome == SKIPPED or any(t is None for t in found):
                     continue
@@ -165,7 +174,7 @@ class EditApplier:
                     states[dropped].relevant = False
                     states[dropped].edits.append("marked not relevant")
         live = set(labels.tolist())
-        return labels, {t: s for t, s in states.items() if t in live}
+        return labels, {t: s for t, s in states.items() if t in live or t < len(codebook)}
 
     def log(self) -> pd.DataFrame:
         """Every edit's outcome (applied / skipped and why), in file order: the stage's edits_log.csv."""

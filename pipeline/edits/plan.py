@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -13,6 +13,7 @@ from pipeline import ids
 from pipeline.edits.parse import APPENDIX_FIX, EXCERPT_WORDS, NO_THEME, REFERENCE_KEYS, Edit
 from pipeline.errors import HarvestError, Problem
 
+NOTE_KEYS = ("note", "seeds")        # keys that name notes; the others name themes (a note of it, or its codebook id)
 
 @dataclass
 class NoteIndex:
@@ -23,11 +24,12 @@ class NoteIndex:
     text: dict[str, str]
     aliases: dict[str, list[str]]
     places: dict[str, list[str]]
+    codebook: dict[str, list[str]] = field(default_factory=dict)     # question -> its codebook theme ids
 
     @classmethod
-    def from_notes(cls, notes: pd.DataFrame, lab_id: str) -> NoteIndex:
+    def from_notes(cls, notes: pd.DataFrame, lab_id: str, codebook: dict[str, list[str]] | None = None) -> NoteIndex:
         """Index clean notes (note_id, question, text, source_ids and, when present, provenance)."""
-        index = cls(lab_id, {}, {}, {}, {})
+        index = cls(lab_id, {}, {}, {}, {}, dict(codebook or {}))
         for row in notes.to_dict("records"):
             note = str(row["note_id"])
             index.question[note] = str(row["question"])
@@ -61,12 +63,25 @@ class NoteIndex:
 
 @dataclass
 class Resolved:
-    """A reference as written, and the clean note it names (None when it names none any more)."""
+    """A reference as written, and the clean note it names (None when it names none any more), or the
+    codebook theme it names (`s1q1~funding`: `codebook` is `funding`, `note` None)."""
 
     written: str
     note: str | None
     question: str | None
     is_theme: bool
+    codebook: str = ""
+
+    @property
+    def found(self) -> bool:
+        """Whether the reference names something that exists: a note, or a codebook theme of its question."""
+        return self.note is not None or bool(self.codebook)
+
+    @property
+    def key(self) -> str | None:
+        """What two references must share to name the same thing as written: the note, or `question~codebook id`."""
+        return self.note if self.note is not None else (f"{self.question}{ids.THEME_SEPARATOR}{self.codebook}"
+                                                        if self.codebook else None)
 
 
 @dataclass
@@ -106,6 +121,8 @@ def _hint(index: NoteIndex, excerpt: str, question: str | None) -> str:
 def resolve(written: str, index: NoteIndex) -> tuple[Resolved, Problem | None, str]:
     """One reference -> the note it names, a problem (warning or error) and the edit's skip reason ('' if none)."""
     ref = ids.parse_reference(written, index.lab_id)
+    if ref.question is not None and ref.note in index.codebook.get(ref.question, []):
+        return Resolved(str(written), None, ref.question, True, ref.note), None, ""
     found = index.places.get(ref.note, []) if ref.legacy else index.aliases.get(ref.note, [])
     if ref.legacy and not found:
         found = index.aliases.get(ref.note, [])
@@ -116,6 +133,9 @@ def resolve(written: str, index: NoteIndex) -> tuple[Resolved, Problem | None, s
                                "name one of them"), ""
     if not found:
         fix = _hint(index, ref.excerpt, ref.question)
+        if ref.question is not None and index.codebook.get(ref.question) and not ref.excerpt:
+            fix += f"; a codebook theme of {ref.question} is written {ref.question}~ and one of: " + \
+                ", ".join(index.codebook[ref.question])
         what = (f"no note is at '{ref.note}' any more (line ids move when lines are added)" if ref.legacy else
                 f"note '{ref.note}' is not in the notes any more (removed, or its text changed)")
         return result, Problem("", None, what, fix, "warning"), what
@@ -152,13 +172,15 @@ def _written_refs(edit: Edit) -> dict[str, list[str]]:
     return refs
 
 
-def plan_edits(edits: list[Edit], notes: pd.DataFrame, lab_id: str, path: str) -> Plan:
-    """Resolve every edit against the lab's notes and find every mistake the notes alone reveal.
+def plan_edits(edits: list[Edit], notes: pd.DataFrame, lab_id: str, path: str,
+               codebook: dict[str, list[str]] | None = None) -> Plan:
+    """Resolve every edit against the lab's notes (and its codebook theme ids per question) and find every
+    mistake the notes alone reveal.
 
     The same function validates for `harvest check` and for the themes stage, so both give the same
     verdict on each edit.
     """
-    index = NoteIndex.from_notes(notes, lab_id)
+    index = NoteIndex.from_notes(notes, lab_id, codebook)
     planned: list[PlannedEdit] = []
     problems: list[Problem] = []
 
@@ -172,24 +194,27 @@ def plan_edits(edits: list[Edit], notes: pd.DataFrame, lab_id: str, path: str) -
             for value in values:
                 resolved, problem, skip = resolve(value, index)
                 refs.setdefault(key, []).append(resolved)
+                if resolved.codebook and key in NOTE_KEYS:
+                    problem = Problem("", None, f"'{value}' is a codebook theme, but {key}: names notes",
+                                      f"write the id of a note (see the report appendix) under {key}:")
                 if problem is not None:
                     report(edit, problem)
                 if skip:
                     skips.append(skip)
-        questions = sorted({r.question for rs in refs.values() for r in rs if r.note is not None and r.question})
+        questions = sorted({r.question for rs in refs.values() for r in rs if r.found and r.question})
         if len(questions) > 1:
             report(edit, Problem("", None, f"names notes of {len(questions)} questions ({', '.join(questions)})",
                                  "an edit works within one question: write one edit per question"))
-        notes_named = [r.note for r in refs.get("themes", []) + refs.get("seeds", []) if r.note is not None]
+        notes_named = [r.key for r in refs.get("themes", []) + refs.get("seeds", []) if r.key is not None]
         twice = sorted({ids.short(n) for n in notes_named if notes_named.count(n) > 1})
         if twice:
             what = "merge names one theme twice" if edit.kind == "merge" else "split has identical seeds"
             report(edit, Problem("", None, f"{what} ({', '.join(twice)})",
                                  "name each theme once" if edit.kind == "merge" else "give one seed per new theme"))
-        if edit.kind == "move" and refs.get("to") and refs["note"][0].note == refs["to"][0].note is not None:
+        if edit.kind == "move" and refs.get("to") and refs["note"][0].key == refs["to"][0].key is not None:
             report(edit, Problem("", None, "moves a note into its own theme", "name another theme under to:"))
         if edit.kind == "merge":
-            alive = [r for r in refs.get("themes", []) if r.note is not None]
+            alive = [r for r in refs.get("themes", []) if r.found]
             if len(alive) < 2 and not skips:
                 skips.append("fewer than two of its themes still exist")
             elif len(alive) >= 2:
@@ -203,18 +228,18 @@ def plan_edits(edits: list[Edit], notes: pd.DataFrame, lab_id: str, path: str) -
 def _conflicts(planned: list[PlannedEdit], path: str) -> list[Problem]:
     """Edits that contradict each other through the same note: two titles, two moves, pinned twice."""
     problems = []
-    seen: dict[tuple[str, str], PlannedEdit] = {}
+    seen: dict[tuple[str, str | None], PlannedEdit] = {}
     for p in planned:
         kind = p.edit.kind
         claims = []
         if kind == "merge" and p.edit.fields.get("title"):
-            claims = [("title", r.note) for r in p.refs.get("themes", []) if r.note]
+            claims = [("title", r.key) for r in p.refs.get("themes", []) if r.key]
         elif kind == "rename":
-            claims = [("title", r.note) for r in p.refs.get("theme", []) if r.note]
+            claims = [("title", r.key) for r in p.refs.get("theme", []) if r.key]
         elif kind == "move":
-            claims = [("move", r.note) for r in p.refs.get("note", []) if r.note]
+            claims = [("move", r.key) for r in p.refs.get("note", []) if r.key]
         elif kind in ("pin", "not_relevant"):
-            claims = [(kind, r.note) for r in p.refs.get("note" if kind == "pin" else "theme", []) if r.note]
+            claims = [(kind, r.key) for r in p.refs.get("note" if kind == "pin" else "theme", []) if r.key]
         for claim in claims:
             first = seen.get(claim)
             if first is None:
@@ -231,9 +256,10 @@ def _conflicts(planned: list[PlannedEdit], path: str) -> list[Problem]:
     return problems
 
 
-def validate(edits: list[Edit], notes: pd.DataFrame, lab_id: str, path: str) -> Plan:
+def validate(edits: list[Edit], notes: pd.DataFrame, lab_id: str, path: str,
+             codebook: dict[str, list[str]] | None = None) -> Plan:
     """`plan_edits`, raising the errors (the run stops; `harvest check` exits 2)."""
-    plan = plan_edits(edits, notes, lab_id, path)
+    plan = plan_edits(edits, notes, lab_id, path, codebook)
     if plan.errors:
         raise HarvestError(plan.errors)
     return plan

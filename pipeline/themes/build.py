@@ -21,6 +21,7 @@ from pipeline.nlp import lemma_display_forms
 from pipeline.progress import progress
 from pipeline.safecsv import write_csv
 from pipeline.themes.cluster import (
+    STATUS_AMBIGUOUS,
     STATUS_ASSIGNED,
     STATUS_NONE,
     STATUS_PROCESS,
@@ -36,7 +37,7 @@ from pipeline.themes.codebook import (
     codebook_path,
     load_codebook,
 )
-from pipeline.themes.edits import apply_edits
+from pipeline.themes.edits import apply_edits, codebook_ids, edited_silhouette
 from pipeline.themes.process import examples, process_notes
 from pipeline.themes.quotes import quotes_with_pins
 from pipeline.themes.titles import (
@@ -82,7 +83,7 @@ def themes_for_question(notes: pd.DataFrame, vectors: np.ndarray, language: str,
     machine[keep] = model.labels_
     machine_status = np.full(n, STATUS_PROCESS, dtype=object)
     machine_status[keep] = model.status_
-    labels, states = apply_edits(editor, note_ids, machine, Z, n_cb)
+    labels, states = apply_edits(editor, note_ids, machine, Z, tuple(t.id for t in given.codebook[:n_cb]), question)
     status = np.where(labels >= 0, STATUS_ASSIGNED,
                       np.where(machine >= 0, STATUS_NONE, machine_status)).astype(object)
     # A note the analyst moved out of every theme has its own status: neither "none fits" nor unassigned.
@@ -166,10 +167,15 @@ def themes_for_question(notes: pd.DataFrame, vectors: np.ndarray, language: str,
         "unassigned_rate": round(unassigned, 4),
         "codebook_rate": round(float(((labels >= 0) & (labels < n_cb)).sum() / max(int(answers.sum()), 1)), 4),
         "process_notes": [ids.short(note_ids[i]) for i in np.flatnonzero(process)],
-        "silhouette": None if np.isnan(model.silhouette_) else round(float(model.silhouette_), 4),
+        # After the edits: the themes the report shows, not the machine's (equal when there are no edits).
+        "silhouette": _rounded(edited_silhouette(Z, labels, model.random_state)),
         "stability_ari": round(seed_stability(vectors[keep], params, **fit_args), 4),
     }
     return rows, assignments, metrics
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None or np.isnan(value) else round(float(value), 4)
 
 
 def empty_metrics() -> dict[str, Any]:
@@ -262,9 +268,11 @@ def theme_sizes(themes: pd.DataFrame) -> pd.DataFrame:
 
 def unassigned_rate(assignments: pd.DataFrame) -> float:
     """Share of the analysed notes in no theme; process notes and notes the analyst excluded are not analysed."""
-    if assignments.empty:
+    analysed = assignments[~assignments["status"].isin([STATUS_PROCESS, EXCLUDED_STATUS])] \
+        if not assignments.empty else assignments
+    if analysed.empty:
         return 0.0
-    return round(float(assignments["status"].isin([STATUS_NONE, "ambiguous"]).mean()), 4)
+    return round(float(analysed["status"].isin([STATUS_NONE, STATUS_AMBIGUOUS]).mean()), 4)
 
 
 def run(lab_id: str, params: dict[str, Any], root: Path = Path(".")) -> dict[str, Any]:
@@ -280,9 +288,10 @@ def run(lab_id: str, params: dict[str, Any], root: Path = Path(".")) -> dict[str
     questions = [q for s in lab["sessions"] for q in s["questions"]]
     raw = paths.raw_dir(lab_id, root)
     edits_path = raw / EDITS_FILE
-    editor = EditApplier.for_notes(load_edits(edits_path.parent, root), notes, lab_id, str(edits_path))
     codebook, warnings = load_codebook(codebook_path(raw, lab.get("codebook"), root), lab["language"],
                                        [q["id"] for q in questions])
+    editor = EditApplier.for_notes(load_edits(edits_path.parent, root), notes, lab_id, str(edits_path),
+                                   codebook_ids(codebook, [q["id"] for q in questions]))
     embed = text_embedder(params, lab["language"], root)
     themes, assignments, metrics = build_themes(notes, vectors, lab["language"], [q["id"] for q in questions],
                                                 params["themes"], editor, codebook, embed,
@@ -297,8 +306,7 @@ def run(lab_id: str, params: dict[str, Any], root: Path = Path(".")) -> dict[str
     write_csv(theme_coverage(notes, assignments), out / "coverage.csv")
     quality = json.loads((out / "quality.json").read_text(encoding="utf-8"))
     summary = {"notes": int(len(notes)), "themes": int((themes["status"] == RAISED).sum()) if len(themes) else 0,
-               "unassigned_rate": round(float((assignments["status"].isin([STATUS_NONE, "ambiguous"])).mean()), 4)
-               if len(assignments) else 0.0,
+               "unassigned_rate": unassigned_rate(assignments),
                "process_notes": int((assignments["status"] == STATUS_PROCESS).sum()) if len(assignments) else 0,
                "notes_in": quality["notes_in"], "per_question": metrics}
     (out / "metrics.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
