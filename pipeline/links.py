@@ -23,6 +23,7 @@ from pipeline.safecsv import read_csv, write_csv
 
 LINK_COLUMNS = ["theme_a", "question_a", "title_a", "theme_b", "question_b", "title_b", "strength", "threshold",
                 "support_a", "support_b", "support_similarity"]
+NOT_RAISED = "not raised"       # themes.json status of a codebook theme no note expressed
 
 
 def chance_strength(pool_a: np.ndarray, pool_b: np.ndarray, size_a: int, size_b: int, draws: int, quantile: float,
@@ -55,7 +56,7 @@ def supporting_pairs(sims: np.ndarray, count: int) -> list[tuple[int, int]]:
 
 def theme_links(notes: pd.DataFrame, vectors: np.ndarray, themes: pd.DataFrame, assignments: pd.DataFrame,
                 params: dict[str, Any]) -> pd.DataFrame:
-    """Links between relevant themes of different sessions (or questions), strongest first. Pure."""
+    """Links between relevant, raised themes of different sessions (or questions), strongest first. Pure."""
     if themes.empty:
         return pd.DataFrame(columns=LINK_COLUMNS)
     lab_centred = unit_rows(vectors - vectors.mean(axis=0, keepdims=True))
@@ -63,7 +64,9 @@ def theme_links(notes: pd.DataFrame, vectors: np.ndarray, themes: pd.DataFrame, 
     members: dict[str, np.ndarray] = {}
     for theme_id, group in assignments[assignments["theme_id"] != ""].groupby("theme_id"):
         members[str(theme_id)] = np.array([row_of[n] for n in group["note_id"]])
-    relevant = themes[themes.get("relevant", pd.Series(True, index=themes.index)).astype(bool)]
+    # A codebook theme nobody raised has no notes to compare; one the analyst set aside is not an idea.
+    raised = themes.get("status", pd.Series("raised", index=themes.index)) != NOT_RAISED
+    relevant = themes[themes.get("relevant", pd.Series(True, index=themes.index)).astype(bool) & raised]
     info = relevant.set_index("theme_id")[["question", "session", "title"]].to_dict("index")
     ids = [t for t in info if t in members]
     centres = {t: unit_rows(lab_centred[members[t]].mean(axis=0, keepdims=True))[0] for t in ids}

@@ -58,6 +58,14 @@ def test_not_relevant_themes_and_weak_pairs_are_left_out():
     assert (links["strength"] >= 0.5).all()
 
 
+def test_codebook_themes_nobody_raised_are_never_linked():
+    notes, vectors, themes, assignments = synthetic()
+    assert "s2q1~b:1" in set(theme_links(notes, vectors, themes, assignments, PARAMS)["theme_b"])
+    themes["status"] = ["raised", "raised", "not raised", "raised"]          # s2q1~b:1: an empty codebook theme
+    links = theme_links(notes, vectors, themes, assignments, PARAMS)
+    assert "s2q1~b:1" not in set(links["theme_a"]) | set(links["theme_b"])
+
+
 def test_each_supporting_note_is_used_once_per_link():
     notes, vectors, themes, assignments = synthetic()
     top = theme_links(notes, vectors, themes, assignments, {**PARAMS, "supporting_pairs": 3}).iloc[0]
