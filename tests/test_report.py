@@ -350,3 +350,17 @@ def test_cover_says_generated_on_only_for_a_real_generation_date(monkeypatch: py
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     cover = report_sections(sample(), "en", generation_date(), SETTINGS)["cover"]
     assert "Generated on 2023-11-14" in cover
+
+
+def test_running_header_names_the_section_a_page_starts_in(tmp_path):
+    from pipeline.report.render import write_pdf
+    from tests.helpers import pdf_text
+
+    filler = "".join(f"<p>Paragraph {i} of the proposals.</p>" for i in range(70))
+    body = f"<h2>Proposals</h2>{filler}<h2>Related themes</h2><p>Link.</p>"
+    pdf = tmp_path / "r.pdf"
+    write_pdf(page_html(body, "T", "A", "en"), pdf, base_url=tmp_path)
+    pages = pdf_text(pdf).split("\f")
+    second = next(page for page in pages if "Related themes" in page.split("Paragraph", 1)[-1])
+    header = second.strip().splitlines()[0]
+    assert header == "Proposals", header
