@@ -364,3 +364,10 @@ def test_running_header_names_the_section_a_page_starts_in(tmp_path):
     second = next(page for page in pages if "Related themes" in page.split("Paragraph", 1)[-1])
     header = second.strip().splitlines()[0]
     assert header == "Proposals", header
+
+
+def test_a_theme_whose_proposals_are_all_quoted_above_gets_no_heading_in_proposals():
+    everything_quoted = report_sections(sample(), "en", "x", dict(SETTINGS, quotes_per_theme=10))["proposals"]
+    assert "<h4>" not in everything_quoted and "are quoted above" in everything_quoted
+    nothing_quoted = report_sections(sample(), "en", "x", dict(SETTINGS, quotes_per_theme=0))["proposals"]
+    assert "<h4>" in nothing_quoted                       # (the summary still quotes the most supported ones)

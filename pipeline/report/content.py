@@ -205,7 +205,7 @@ def report_sections(data: ReportData, language: str, generated: str, settings: d
         result[f"q-{q['id']}"] = render("question.html.j2", t=x.t, lab_language=x.lab_language, q=view, chart=chart)
     links = sections.links(data, x, ledger)            # the links' evidence before the proposals' list
     proposals = sections.proposals(data, x, settings, ledger)
-    if proposals["groups"]:
+    if proposals["groups"] or proposals["quoted_above"]:
         result["proposals"] = render("proposals.html.j2", t=x.t, **proposals)
     result["links"] = render("links.html.j2", t=x.t, intro=x.t["links_intro"], links=links)
     result["methodology"] = render("methodology.html.j2", t=x.t, m=sections.methodology(data, x, settings),

@@ -125,7 +125,9 @@ def proposals(data: ReportData, x: Texts, settings: dict[str, Any], ledger: Ledg
                                                                              "lang": x.language, "mark": ""},
                                "entries": [proposal_item(data, {**p, "theme_id": group["theme_id"]}, x) for p in fresh],
                                "quoted_above": len(group["proposals"]) - len(fresh), "more": int(group["more"])})
-    return {"groups": [g for g in groups if g["entries"] or g["quoted_above"]], "count": int(view["count"])}
+    # A theme whose proposals are all quoted above gets no heading of its own: the intro counts them once.
+    return {"groups": [g for g in groups if g["entries"]], "count": int(view["count"]),
+            "quoted_above": sum(int(g["quoted_above"]) for g in groups)}
 
 
 def summary(data: ReportData, x: Texts, settings: dict[str, Any], ledger: Ledger) -> dict[str, Any]:
