@@ -255,6 +255,10 @@ def test_links_are_framed_as_related_themes_with_supporting_notes_not_quoted_bef
     assert "Related themes across sessions" in html and "random pairs reach: 0.12" in html
     assert "answer" not in html
     assert "Fond de garantare" not in html or "Teatrele" not in html     # evidence already quoted is skipped
+    # The pair's evidence is all quoted above: the intro says so once, no line under the pair.
+    intro, pair = html.split('<div class="link">')
+    assert "already quoted above, they are not repeated" in intro and "quoted" not in pair
+    assert '<ul class="quotes">' not in pair
 
 
 def test_appendix_lists_every_note_once_in_natural_order():
