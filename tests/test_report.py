@@ -375,3 +375,17 @@ def test_a_theme_whose_proposals_are_all_quoted_above_gets_no_heading_in_proposa
     assert "<h4>" not in everything_quoted and "are quoted above" in everything_quoted
     nothing_quoted = report_sections(sample(), "en", "x", dict(SETTINGS, quotes_per_theme=0))["proposals"]
     assert "<h4>" in nothing_quoted                       # (the summary still quotes the most supported ones)
+
+
+def test_a_summary_that_only_repeats_its_title_is_not_printed():
+    from pipeline.report.view import repeats
+
+    assert repeats("Niekas nežino, kiek dar tęsis pandemija", "Niekas nežino kiek dar tęsis pandemija.")
+    assert not repeats("Scenos darbuotojai neturėjo teisės į…", "Scenos darbuotojai neturėjo teisės į išmokas")
+    assert not repeats("Bani pentru artiști", "Granturi mici pentru artiști")
+    data = sample()
+    data.themes[0]["summary"] = data.themes[0]["title"] + "."
+    sections = report_sections(data, "ro", "x", SETTINGS)
+    body = sections["summary"] + sections["q-s1q1"]
+    assert body.count(data.themes[0]["title"]) == body.count(data.themes[0]["title"] + "<") >= 1
+    assert data.themes[0]["title"] + ".<" not in body

@@ -105,8 +105,21 @@ def theme_title(theme: dict[str, Any], x: Texts) -> dict[str, str]:
 
 
 def theme_summary(theme: dict[str, Any], x: Texts) -> dict[str, str]:
-    """The theme's one-sentence summary (its codebook description or its most central note)."""
-    return theme_text(theme, "summary", x)
+    """The theme's one-sentence summary (its codebook description or its most central note); empty when it
+    only repeats the title (a title taken from that very note), so nothing is said twice."""
+    summary = theme_text(theme, "summary", x)
+    if repeats(theme_title(theme, x)["text"], summary["text"]):
+        return {"text": "", "lang": x.language, "mark": ""}
+    return summary
+
+
+def repeats(title: str, summary: str) -> bool:
+    """True when the summary says nothing the title does not: the same words (case and punctuation aside).
+    A title cut short with an ellipsis is completed by its summary, which is then kept."""
+    def words(text: str) -> list[str]:
+        return re.findall(r"\w+", text.casefold())
+
+    return bool(words(title)) and words(title) == words(summary)
 
 
 def group_label(data: ReportData, group: str, x: Texts) -> str:
