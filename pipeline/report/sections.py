@@ -113,7 +113,7 @@ def supported_proposals(data: ReportData, x: Texts, settings: dict[str, Any], le
 def proposals(data: ReportData, x: Texts, settings: dict[str, Any], ledger: Ledger) -> dict[str, Any]:
     """The Proposals section: per question and theme, by support; notes quoted elsewhere are counted, not repeated."""
     view = proposal_view(data, x, settings)
-    groups = []
+    groups: list[dict[str, Any]] = []
     for session in view["sessions"]:
         for question in session["questions"]:
             for group in question["themes"]:
