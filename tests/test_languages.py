@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from pipeline.lang import LANG_DIR
+from pipeline.lang import ALTERNATE_PLACEHOLDERS, COUNT_KEYS, LANG_DIR, counted, missing, plural_categories
 from pipeline.nlp import content_lemmas, fold, get_nlp, normalise
 from pipeline.report.content import translations
 from tests.conftest import SAMPLE_LAB
@@ -126,6 +126,33 @@ def test_translation_has_the_english_keys_and_placeholders(path):
     strings = yaml.safe_load(path.read_text(encoding="utf-8"))
     assert set(strings) == set(english)
     for key, text in strings.items():
+        if key in COUNT_KEYS:
+            assert set(text) >= set(plural_categories(path.parent.name)), key
+            assert all(_placeholders(form) == {"n"} for form in text.values()), key
+            continue
         assert isinstance(text, str) and text.strip(), key
-        assert _placeholders(text) == _placeholders(english[key]), key
-    assert translations(path.parent.name) == strings
+        allowed = _placeholders(english[key]) | ALTERNATE_PLACEHOLDERS.get(key, set())
+        assert _placeholders(text) <= allowed, key
+        if key not in ALTERNATE_PLACEHOLDERS:
+            assert _placeholders(text) == _placeholders(english[key]), key
+    assert translations(path.parent.name) == {**strings, "lang_code": path.parent.name}
+
+
+@pytest.mark.parametrize(("code", "n", "expected"), [
+    ("ro", 1, "1 notiță"), ("ro", 7, "7 notițe"), ("ro", 19, "19 notițe"), ("ro", 20, "20 de notițe"),
+    ("ro", 187, "187 de notițe"), ("ro", 107, "107 notițe"),
+    ("lt", 1, "1 užrašas"), ("lt", 6, "6 užrašai"), ("lt", 11, "11 užrašų"), ("lt", 21, "21 užrašas"),
+    ("lt", 107, "107 užrašai"), ("hr", 3, "3 bilješke"), ("hr", 5, "5 bilješki"), ("en", 1, "1 note"),
+    ("en", 2, "2 notes"), ("nl", 3, "3 notities"), ("it", 1, "1 nota"), ("it", 4, "4 note"),
+])
+def test_counts_take_the_form_their_number_asks_for(code, n, expected):
+    assert counted(code, translations(code)["notes_count"], n) == expected
+
+
+def test_a_language_folder_without_a_plural_form_is_incomplete(tmp_path):
+    import shutil
+
+    shutil.copytree(LANG_DIR / "lt", tmp_path / "lt")
+    text = (tmp_path / "lt" / "report.yaml").read_text(encoding="utf-8")
+    (tmp_path / "lt" / "report.yaml").write_text(text.replace('few: "{n} užrašai", ', ""), encoding="utf-8")
+    assert missing("lt", tmp_path) == ["lt/report.yaml: notes_count.few"]

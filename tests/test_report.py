@@ -389,3 +389,14 @@ def test_a_summary_that_only_repeats_its_title_is_not_printed():
     body = sections["summary"] + sections["q-s1q1"]
     assert body.count(data.themes[0]["title"]) == body.count(data.themes[0]["title"] + "<") >= 1
     assert data.themes[0]["title"] + ".<" not in body
+
+
+def test_theme_sizes_take_the_plural_form_of_the_report_language():
+    data = sample()
+    data.themes[0]["size"] = 21
+    data.themes[1]["size"] = 1
+    ro = report_sections(data, "ro", "x", SETTINGS)["q-s1q1"]
+    assert "21 de notițe" in ro and "1 notiță" in ro
+    en = report_sections(data, "en", "x", SETTINGS)
+    assert "21 notes" in en["q-s1q1"] and "1 note ·" in en["q-s1q1"]
+    assert re.search(r"\d+ notes from 2 groups", en["summary"])

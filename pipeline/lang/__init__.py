@@ -35,6 +35,12 @@ REQUIRED_KEYS: dict[str, type] = {"name": str, "encodings": list, "phone_starts"
                                   "personal_codes": dict}
 # Optional NLP data files (one entry a line, `#` comments); a language without them uses spaCy's and
 # simplemma's defaults.
+# report.yaml keys that hold a count with its noun, one form per plural category ({one: "{n} notiță", …}),
+# and the categories any whole number falls in, per language (CLDR plural rules, via babel).
+COUNT_KEYS = ("notes_count", "themes_count")
+COUNTS_CHECKED = range(1001)
+# Placeholders a report string may use instead of the English one's (the code fills both).
+ALTERNATE_PLACEHOLDERS = {"summary_intro": {"notes", "themes"}}
 NLP_FILES = ("chars.tsv", "stopwords_extra.txt", "stopwords_keep.txt", "lemma_suffixes.tsv",
              "lemma_exceptions.tsv", "clitics.txt", "simplemma.txt")
 
@@ -79,6 +85,13 @@ def missing(code: str, root: Path = LANG_DIR) -> list[str]:
         for key, names in (("headings", CONTEXTS), ("labels", CONTEXTS), ("marks", MARKS)):
             if isinstance(data.get(key), dict):
                 lacking += [f"{code}/{LANGUAGE_FILE}: {key}.{name}" for name in names if not data[key].get(name)]
+    if (folder / REPORT_FILE).is_file() and (folder / LANGUAGE_FILE).is_file():
+        strings = _yaml(folder / REPORT_FILE) or {}
+        for key in COUNT_KEYS:
+            value = strings.get(key)
+            forms: dict[str, Any] = value if isinstance(value, dict) else {}
+            lacking += [f"{code}/{REPORT_FILE}: {key}.{category}" for category in plural_categories(code)
+                        if not forms.get(category)]
     return lacking
 
 
@@ -119,6 +132,23 @@ def heading_words() -> dict[str, str]:
         for word, kind in language(code).headings.items():
             words.setdefault(word, kind)
     return words
+
+
+@cache
+def plural_categories(code: str) -> tuple[str, ...]:
+    """The plural categories whole numbers fall in, in a language ('one', 'few', 'other' for Romanian)."""
+    from babel import Locale
+
+    rule = Locale.parse(code).plural_form
+    return tuple(sorted({rule(n) for n in COUNTS_CHECKED}))
+
+
+def counted(code: str, forms: dict[str, str], n: int) -> str:
+    """A count with its noun in the form the number asks for: '1 notiță', '7 notițe', '20 de notițe'."""
+    from babel import Locale
+
+    category = Locale.parse(code).plural_form(n)
+    return str(forms.get(category) or forms["other"]).format(n=n)
 
 
 def data_lines(code: str, name: str) -> list[str]:

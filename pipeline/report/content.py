@@ -24,8 +24,8 @@ import pandas as pd  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from pipeline.errors import HarvestError  # noqa: E402
+from pipeline.lang import counted, languages, report_strings  # noqa: E402
 from pipeline.lang import language as language_data  # noqa: E402
-from pipeline.lang import languages, report_strings  # noqa: E402
 from pipeline.report import sections  # noqa: E402
 from pipeline.report.view import Ledger, Texts, theme_title  # noqa: E402
 from pipeline.safecsv import read_csv  # noqa: E402
@@ -35,13 +35,23 @@ ENV = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=T
                          undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
 
 
+@jinja2.pass_context
+def _notes(context: jinja2.runtime.Context, n: int) -> str:
+    """`{{ size|notes }}`: '7 notițe', '20 de notițe', '1 note', in the language of the template's `t`."""
+    t = context["t"]
+    return counted(str(t["lang_code"]), t["notes_count"], int(n))
+
+
+ENV.filters["notes"] = _notes
+
+
 @cache
 def translations(language: str) -> dict[str, str]:
     """Interface strings for a report language, from lang/<language>/report.yaml (English where a key is missing)."""
     if language not in languages():
         raise HarvestError.at("params.yaml", None, f"no translation file for report language '{language}'",
                               f"use one of: {', '.join(languages())}, or add pipeline/lang/{language}/report.yaml")
-    return {**report_strings("en"), **report_strings(language)}
+    return {**report_strings("en"), **report_strings(language), "lang_code": language}
 
 
 def render(template: str, **context: Any) -> str:

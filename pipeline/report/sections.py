@@ -133,9 +133,11 @@ def proposals(data: ReportData, x: Texts, settings: dict[str, Any], ledger: Ledg
 def summary(data: ReportData, x: Texts, settings: dict[str, Any], ledger: Ledger) -> dict[str, Any]:
     """The summary page: messages that each name a theme or an idea."""
     rounds = sorted({r for value in data.notes["rounds"] for r in str(value).split("|") if r})
-    intro = x.t["summary_intro"].format(notes=data.quality.get("notes_in", len(data.notes)),
+    notes, themes = int(data.quality.get("notes_in", len(data.notes))), len(ideas(data))
+    intro = x.t["summary_intro"].format(notes=notes, notes_counted=x.counted("notes_count", notes),
                                         groups=len(data.lab["groups"]), rounds=len(rounds),
-                                        questions=len(data.questions()), themes=len(ideas(data)))
+                                        questions=len(data.questions()), themes=themes,
+                                        themes_counted=x.counted("themes_count", themes))
     sessions = [{"title": x.field(s, "report_heading") or x.field(s, "title"),
                  "themes": session_highlights(data, s, x, settings)} for s in data.lab["sessions"]]
     one_table = []

@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from pipeline.lang import counted
+
 if TYPE_CHECKING:
     from pipeline.report.content import ReportData
 
@@ -41,6 +43,10 @@ class Texts:
     lab_language: str
     lab_marks: dict[str, str]       # email / phone / person -> the mark in the lab's language ('[telefon]')
     marks: dict[str, str]           # … and in the report's language ('[phone]')
+
+    def counted(self, key: str, n: int) -> str:
+        """A count with its noun in the report's language and the form the number asks for ('20 de notițe')."""
+        return counted(self.language, self.t[key], n)  # type: ignore[arg-type]
 
     @property
     def own(self) -> bool:
