@@ -111,6 +111,27 @@ def test_the_count_is_corrected_against_structureless_data():
     assert model.null_stability_by_k_[5] < model.stability_by_k_[5]
 
 
+def test_the_count_follows_the_data_where_they_tell_counts_apart_and_the_prior_elsewhere():
+    from pipeline.themes.cluster import choose_count
+
+    rng = np.random.default_rng(0)
+
+    def left_out(gains, spread):           # leave-one-subsample-out stabilities around each gain
+        return {k: g + spread * rng.normal(size=12) for k, g in gains.items()}
+
+    flat = {3: 0.30, 4: 0.27, 5: 0.26, 6: 0.28, 8: 0.31}           # within noise of each other
+    noisy = left_out(flat, 0.03)
+    assert choose_count(flat, noisy, 0.05, 2.0, 5.0) == 5            # the prior decides
+    assert choose_count(flat, noisy, 0.05, 0.0, 5.0) == 8            # no tolerance: the noisy maximum
+    clear = {3: 0.60, 4: 0.35, 5: 0.30, 6: 0.28}
+    assert choose_count(clear, left_out(clear, 0.03), 0.05, 2.0, 5.0) == 3   # the data decide
+    assert choose_count({3: 0.02, 4: 0.01}, left_out({3: 0.02, 4: 0.01}, 0.01), 0.05, 2.0, 5.0) == 1
+    # Eight clear themes on 48 notes: the prior of five does not hide them.
+    X, y = blobs([6] * 8, dim=32, spread=0.1, seed=5)
+    model = make_clusterer(PARAMS["themes"]).fit(X)
+    assert model.n_themes_ == 8 and adjusted_rand_score(y, model.labels_) == 1.0
+
+
 def test_tiny_noise_changes_at_most_one_percent_of_notes():
     X, _ = blobs([40, 30, 30, 20], dim=32, spread=0.5, seed=6)
     base = make_clusterer(PARAMS["themes"]).fit(X).labels_
