@@ -121,7 +121,7 @@ def test_the_count_follows_the_data_where_they_tell_counts_apart_and_the_prior_e
 
     flat = {3: 0.30, 4: 0.27, 5: 0.26, 6: 0.28, 8: 0.31}           # within noise of each other
     noisy = left_out(flat, 0.03)
-    assert choose_count(flat, noisy, 0.05, 2.0, 5.0) == 5            # the prior decides
+    assert choose_count(flat, noisy, 0.05, 1.0, 5.0) == 5            # the prior decides
     assert choose_count(flat, noisy, 0.05, 0.0, 5.0) == 8            # no tolerance: the noisy maximum
     clear = {3: 0.60, 4: 0.35, 5: 0.30, 6: 0.28}
     assert choose_count(clear, left_out(clear, 0.03), 0.05, 2.0, 5.0) == 3   # the data decide

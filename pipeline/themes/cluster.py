@@ -253,7 +253,7 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
                  subsample_fraction: float = 0.8, max_sample: int = 3000, n_null: int = 2,
                  min_stability: float = 0.05, min_margin: float = 0.02, max_unassigned: float = 0.1,
                  codebook_min_z: float = 1.64, codebook_iterations: int = 10,
-                 prior_theme_share: float = 0.2, count_tolerance: float = 2.0,
+                 prior_theme_share: float = 0.2, count_tolerance: float = 1.0,
                  random_state: int | None = None):
         self.min_theme_size = min_theme_size
         self.max_themes = max_themes
@@ -311,13 +311,21 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
         gain = {k: (observed[k][0] - chance[k]) / (1 - chance[k]) for k in observed}
         self.gain_by_k_ = gain
         self.gain_error_by_k_ = {k: jackknife_error(beyond[k]) for k in observed}
-        k = choose_count(gain, beyond, self.min_stability, self.count_tolerance, 1.0 / self.prior_theme_share)
         if n == 0:
             return np.zeros(0, dtype=int), np.zeros((0, Z.shape[1]))
-        if k == 1:
+        if not gain:
             return np.zeros(n, dtype=int), unit(Z.mean(axis=0, keepdims=True))
         sample = np.arange(n) if n <= self.max_sample else np.sort(rng.choice(n, self.max_sample, replace=False))
-        labels, centres = seeded_kmeans(Z[sample], ward_cuts(ward(Z[sample]), len(sample), range(k, k + 1))[k], Z)
+        cuts = ward_cuts(ward(Z[sample]), len(sample), range(min(gain), max(gain) + 1))
+        fits = {k: seeded_kmeans(Z[sample], cuts[k], Z) for k in gain}
+        # A count that leaves a theme below min_theme_size on the notes is not a count of themes (a stable
+        # singleton is an outlier, not a theme); it competes only when every count does so.
+        sized = {k: g for k, g in gain.items() if np.bincount(fits[k][0], minlength=k).min() >= self.min_theme_size}
+        k = 1 if max(gain.values()) < self.min_stability else choose_count(
+            sized or gain, beyond, -np.inf, self.count_tolerance, 1.0 / self.prior_theme_share)
+        if k == 1:
+            return np.zeros(n, dtype=int), unit(Z.mean(axis=0, keepdims=True))
+        labels, centres = fits[k]
         return labels, unit(centres)
 
     def fit(self, X: np.ndarray, y: Any = None, languages: list[str] | None = None,
