@@ -245,7 +245,8 @@ def test_methodology_says_in_words_who_made_the_themes_and_how_sure_we_are():
     assert "No person has reviewed or corrected these themes" in html
     assert "separation: clear; stability: mostly the same themes" in html
     assert "fewer than 3 letters" in html and "Technical annex" in html
-    data.themes[0]["edits"] = ["rename", "pin"]
+    data.edits_log = pd.DataFrame([{"line": n, "kind": "rename", "edit": "theme: x; title: Y", "question": "s1q1",
+                                    "outcome": "applied", "reason": ""} for n in (2, 4)])
     ro = report_sections(data, "ro", "x", SETTINGS)["methodology"]
     assert "a aplicat 2 corecturi" in ro and "mai puțin de 3 litere" in ro and "fewer than" not in ro
 

@@ -27,6 +27,7 @@ from pipeline.errors import HarvestError  # noqa: E402
 from pipeline.lang import counted, languages, report_strings  # noqa: E402
 from pipeline.lang import language as language_data  # noqa: E402
 from pipeline.report import sections  # noqa: E402
+from pipeline.report.corrections import corrections_view  # noqa: E402
 from pipeline.report.view import Ledger, Texts, theme_title  # noqa: E402
 from pipeline.safecsv import read_csv  # noqa: E402
 
@@ -76,6 +77,7 @@ class ReportData:
     conclusions: str = ""
     kinds: pd.DataFrame = field(default_factory=pd.DataFrame)        # proposals.parquet: kind and support
     translations: dict[str, str] = field(default_factory=dict)        # short note id -> the analyst's English
+    edits_log: pd.DataFrame = field(default_factory=pd.DataFrame)     # edits_log.csv: each edit's outcome
 
     @cached_property
     def notes_by_id(self) -> pd.DataFrame:
@@ -116,6 +118,7 @@ def load_report_data(processed_dir: Path | str) -> ReportData:
         else pd.DataFrame(),
         translations=dict(read_csv(folder / "translations.csv").astype(str).itertuples(index=False, name=None))
         if (folder / "translations.csv").is_file() else {},
+        edits_log=read_csv(folder / "edits_log.csv") if (folder / "edits_log.csv").is_file() else pd.DataFrame(),
     )
 
 
@@ -152,7 +155,7 @@ def contents_html(data: ReportData, x: Texts) -> str:
     items = [("summary", x.t["summary"])]
     items += [(f"q-{q['id']}", f"{q['id'].upper()} — {x.field(q, 'text')}") for q in data.questions()]
     items += [("proposals", x.t["proposals"])] if not data.kinds.empty else []
-    items += [("links", x.t["links"]), ("methodology", x.t["methodology"]),
+    items += [("links", x.t["links"]), ("methodology", x.t["methodology"]), ("corrections", x.t["corrections"]),
               ("data-quality", x.t["data_quality"]), ("annex", x.t["annex"]), ("appendix", x.t["appendix"])]
     return render("contents.html.j2", t=x.t, items=items)
 
@@ -219,7 +222,7 @@ def report_sections(data: ReportData, language: str, generated: str, settings: d
         result["proposals"] = render("proposals.html.j2", t=x.t, **proposals)
     result["links"] = render("links.html.j2", t=x.t, intro=x.t["links_intro"], links=links)
     result["methodology"] = render("methodology.html.j2", t=x.t, m=sections.methodology(data, x, settings),
-                                   q=sections.quality(data, x))
+                                   c=corrections_view(data, x), q=sections.quality(data, x))
     result["appendix"] = render("appendix.html.j2", t=x.t, questions=sections.appendix(data, x),
                                 original=sections.appendix_note(x))
     return result

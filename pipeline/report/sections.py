@@ -11,6 +11,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from pipeline import ids
+from pipeline.report.corrections import corrections_view, edit_marks, is_excluded, review_sentence
 from pipeline.report.view import (
     PROCESS_NOTE,
     Ledger,
@@ -29,6 +30,8 @@ from pipeline.report.view import (
 
 if TYPE_CHECKING:
     from pipeline.report.content import ReportData
+
+EXCLUDED_THEME = " excluded"          # the appendix's theme key of the notes the analyst excluded (no theme id)
 
 DROP_REASONS = [(re.compile(r"^empty$"), "drop_empty"), (re.compile(r"^no content"), "drop_idem"),
                 (re.compile(r"^punctuation or numbers only$"), "drop_punctuation"),
@@ -52,7 +55,7 @@ def card_of(data: ReportData, th: dict[str, Any], x: Texts) -> dict[str, Any]:
     return {"id": th["theme_id"], "question": str(th["question"]).upper(), "title": theme_title(th, x),
             "summary": theme_summary(th, x), "size": int(th["size"]), "share": f"{float(th['share']):.0%}",
             "where": where_text(data, th["theme_id"], x), "every_table": every_table_label(data, th["theme_id"], x),
-            "merged": merged_across_tables(data, th["theme_id"]), "edits": list(th.get("edits") or [])}
+            "merged": merged_across_tables(data, th["theme_id"]), "edits": edit_marks(th, x.t)}
 
 
 def session_highlights(data: ReportData, session: dict[str, Any], x: Texts, settings: dict[str, Any]) -> list[dict]:
@@ -198,8 +201,11 @@ def question(data: ReportData, q: dict[str, Any], x: Texts, quotes: int, ledger:
     """A question's section: wording, themes as cards, coverage, what was set aside."""
     themes = [th for th in ideas(data) if th["question"] == q["id"]]
     assigned = data.assignments[data.assignments["question"] == q["id"]]
+    excluded = 0
     if "status" in assigned:
-        assigned = assigned[~assigned["status"].isin(PROCESS_NOTE)]
+        out = assigned["status"].map(is_excluded).astype(bool)
+        excluded = int(out.sum())
+        assigned = assigned[~assigned["status"].isin(PROCESS_NOTE) & ~out]
     process = [th for th in data.themes if th["question"] == q["id"] and is_process_note(th)]
     return {"id": q["id"], "label": q["id"].upper(), "text": q["text"],
             "translation": "" if x.own else str(q.get(f"text_{x.language}") or ""),
@@ -209,7 +215,8 @@ def question(data: ReportData, q: dict[str, Any], x: Texts, quotes: int, ledger:
             "aside": [{"title": theme_title(th, x), "size": int(th["size"])}
                       for th in data.themes if th["question"] == q["id"] and not th.get("relevant", True)],
             "not_raised": [theme_title(th, x) for th in data.themes if th["question"] == q["id"] and is_not_raised(th)],
-            "unassigned": int((assigned["theme_id"] == "").sum()) + sum(int(th["size"]) for th in process)}
+            "unassigned": int((assigned["theme_id"] == "").sum()) + sum(int(th["size"]) for th in process),
+            "excluded": excluded}
 
 
 def links(data: ReportData, x: Texts, ledger: Ledger) -> list[dict[str, Any]]:
@@ -247,7 +254,6 @@ def in_words(value: float | None, bands: list[list[Any]], t: dict[str, str]) -> 
 
 def methodology(data: ReportData, x: Texts, settings: dict[str, Any]) -> dict[str, Any]:
     """What the machine did, whether a person reviewed it, how sure we are; parameters in an annex."""
-    edits = sum(len(th.get("edits") or []) for th in data.themes)
     backend = str(data.embed_info.get("backend", ""))
     fallback = str(data.embed_info.get("fallback") or "")
     per_question = []
@@ -259,7 +265,7 @@ def methodology(data: ReportData, x: Texts, settings: dict[str, Any]) -> dict[st
             "silhouette": "" if m.get("silhouette") is None else m["silhouette"],
             "ari": "" if m.get("stability_ari") is None else m["stability_ari"],
             "unassigned": f"{float(m['unassigned_rate']):.0%}"})
-    return {"review": x.t["review_edits"].format(count=edits) if edits else x.t["review_none"],
+    return {"review": review_sentence(corrections_view(data, x), x.t),
             "backend": backend, "fallback": x.t["backend_fallback"].format(reason=fallback) if fallback else "",
             "per_question": per_question,
             "parameters": [{"name": k, "value": v} for k, v in data.run_info.get("themes_params", {}).items()]}
@@ -298,6 +304,11 @@ def appendix(data: ReportData, x: Texts) -> list[dict[str, Any]]:
     order = {th["theme_id"]: i for i, th in enumerate(data.themes)}
     titles = {th["theme_id"]: theme_title(th, x) for th in data.themes}
     theme_of = dict(zip(data.assignments["note_id"], data.assignments["theme_id"], strict=True))
+    if "status" in data.assignments:       # a note the analyst excluded is listed as such, not as unassigned
+        excluded = {"text": x.t["excluded_by_analyst"], "lang": x.language}
+        titles[EXCLUDED_THEME] = excluded
+        theme_of.update({n: EXCLUDED_THEME for n, s in zip(data.assignments["note_id"], data.assignments["status"],
+                                                            strict=True) if is_excluded(s)})
     result = []
     records = data.notes.to_dict("records")
     for q in data.questions():
