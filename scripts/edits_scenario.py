@@ -57,6 +57,7 @@ def main(work: Path) -> None:
     project = work / "project"
     shutil.rmtree(project, ignore_errors=True)
     shutil.copytree(ROOT / "data" / "raw" / LAB, project / "data" / "raw" / LAB)
+    shutil.copytree(ROOT / "codebooks", project / "codebooks")           # lab.yaml names the ECoC-SME codebook
     params = load_params(ROOT / "params.yaml")
     params["embed"]["cache_dir"] = str(ROOT / ".cache" / "embeddings")
     machine = run_all(project, params)

@@ -354,3 +354,11 @@ def test_silhouette_and_sizes_describe_the_themes_after_the_edits():
     assert metrics["silhouette"] == pytest.approx(expected, abs=2e-3) and metrics["silhouette"] < machine["silhouette"]
     sizes = theme_sizes(themes)
     assert sorted(sizes["size"]) == [8, 16] and metrics["n_themes"] == 2
+
+
+def test_a_codebook_theme_merged_into_another_is_gone_not_listed_as_not_raised():
+    merge = "merge:\n  - themes: [s1q1~bani, s1q1~public]\n    title: Bani și public\n"
+    themes, assigned, _, editor = codebook_run(merge)
+    assert list(editor.log()["outcome"]) == [APPLIED]
+    assert "s1q1~public" not in themes.index and themes.loc["s1q1~bani", "notes"] == 16
+    assert list(themes.index[themes["status"] == "not raised"]) == ["s1q1~empty"]

@@ -22,6 +22,7 @@ class ThemeState:
     relevant: bool = True
     pinned: list[str] = field(default_factory=list)
     edits: list[str] = field(default_factory=list)
+    merged_away: bool = False      # a codebook theme merged into another: no longer a theme, nor "not raised"
 
 
 class EditApplier:
@@ -121,6 +122,8 @@ class EditApplier:
                     labels[labels == other] = target
                     merged_into[other] = (target, planned)
                     states.pop(other, None)
+                    if other < len(codebook):
+                        states[other] = ThemeState(merged_away=True)
                 states[target].edits.append("merged")
                 if f.get("title") and not title(target, str(f["title"]), planned):
                     continue

@@ -107,7 +107,7 @@ def themes_for_question(notes: pd.DataFrame, vectors: np.ndarray, language: str,
                      for t in live if t >= n_cb})
     raised = list(live)
     order = sorted(raised, key=lambda t: (not states[t].relevant, -int(weights[labels == t].sum()), first_note(t)))
-    order += [t for t in range(n_cb) if t not in live]
+    order += [t for t in range(n_cb) if t not in live and not states[t].merged_away]
     texts = notes["text"].astype(str).tolist()
     docs = notes["lemmas"].fillna("").astype(str).tolist()
     keywords = class_tfidf_keywords(docs, labels, int(params["keywords_per_theme"]), similarity)
