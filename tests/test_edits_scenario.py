@@ -202,7 +202,8 @@ def test_every_count_of_the_report_agrees_with_the_others(scenario):
     analysed = len(data.notes) - int((data.assignments["status"] == "process note").sum()) - 1
     assert scores["unassigned_rate"] == round(sum(q["unassigned"] for q in questions) / analysed, 4)
     html = "".join(report_sections(data, "en", "x", settings).values())
-    assert f"The analyst wrote 7 corrections in theme_edits.yaml: {applied} applied, {skipped} skipped" in html
+    assert f"Corrections the analyst wrote in theme_edits.yaml: 7; applied: {applied}; skipped because they no " \
+        f"longer fit their notes: {skipped}." in html
 
 
 def test_changing_an_edited_notes_text_reports_that_edit_with_its_line(scenario):

@@ -54,7 +54,7 @@ def test_english_corrections_list_applied_skipped_and_excluded_in_english():
     html = sections(corrected(), "en")["methodology"]
     part = html.split('<section id="corrections">')[1].split("</section>")[0]
     assert "<h2>Analyst corrections</h2>" in part
-    assert "The analyst wrote 3 corrections in theme_edits.yaml: 2 applied, 1 skipped" in part
+    assert "Corrections the analyst wrote in theme_edits.yaml: 3; applied: 2; skipped because" in part
     assert "<h3>Corrections applied (2)</h3>" in part and "<h3>Corrections skipped (1)</h3>" in part
     skipped = part.split("Corrections skipped")[1]
     assert "theme_edits.yaml:8" in skipped and "quote chosen" in skipped
@@ -80,7 +80,7 @@ def test_edits_that_all_no_longer_fit_say_so_in_the_methodology():
     data = sample()
     data.edits_log = pd.DataFrame(LOG[2:])
     html = sections(data, "en")["methodology"]
-    assert "An analyst wrote 1 corrections, but none of them fits the notes any more" in html
+    assert "An analyst wrote corrections (1), but none of them fits the notes any more" in html
     assert "No person has reviewed" not in html
 
 
@@ -89,7 +89,7 @@ def test_an_excluded_note_is_not_unassigned_and_its_theme_is_marked():
     html = sections(data, "en")
     question = html["q-s1q1"]
     assert "fit no theme" not in question                                       # it was the only one
-    assert "1 notes were excluded by the analyst; see Analyst corrections." in question
+    assert "Notes the analyst excluded from every theme: 1 (see Analyst corrections)." in question
     assert "Corrected by the analyst: a note excluded by the analyst, renamed" in question
     s1q1 = html["appendix"].split("<h3>S1Q1</h3>")[1].split("<h3>")[0]
     row = next(r for r in s1q1.split("<tr>") if "Mentorat pentru tineri" in r)
@@ -97,6 +97,6 @@ def test_an_excluded_note_is_not_unassigned_and_its_theme_is_marked():
     # Without the exclusion, the same note is unassigned and says so.
     data.assignments.loc[data.assignments["note_id"] == EXCLUDED, "status"] = "none fits"
     again = sections(data, "en")
-    assert "1 notes fit no theme" in again["q-s1q1"] and "were excluded" not in again["q-s1q1"]
+    assert "fit no theme" in again["q-s1q1"] and "excluded from every theme:" not in again["q-s1q1"]
     ro = sections(corrected(), "ro")["q-s1q1"]
     assert "Corectată de analist: o notiță scoasă de analist, redenumită" in ro
