@@ -114,6 +114,33 @@ def test_notes_join_codebook_anchors_and_an_anchor_nobody_raised_stays_empty():
     assert set(labels[y == 2].tolist()) <= {-1, 2} and (labels[y == 2] == -1).mean() > 0.5
 
 
+def test_codebook_titles_are_centred_on_their_own_mean_as_a_register():
+    X, y = blobs([12, 12, 12, 12], dim=24, seed=7)
+    centres = np.vstack([X[y == t].mean(axis=0) for t in range(4)])
+    register = 3.0 * np.random.default_rng(2).normal(size=24)     # what every short title shares
+    titles = centres + register
+    model = make_clusterer(PARAMS["themes"]).fit(X, anchors=titles)
+    assert np.allclose(model.space_.transform_register(titles), model.space_.transform_register(centres))
+    assert adjusted_rand_score(y, model.labels_) == 1.0 and set(model.labels_) == {0, 1, 2, 3}
+    null = structureless_similarity(model.embedding_, np.random.RandomState(0), 200)
+    as_notes, _ = assign_to_anchors(model.embedding_, model.space_.transform(titles), 1.64, 10, null)
+    assert (as_notes >= 0).mean() < 0.5                          # centred as the notes: the offset hides them
+
+
+def test_codebook_themes_take_back_their_notes_from_a_mixed_discovered_theme():
+    from pipeline.themes.codebook import compete
+
+    X, y = blobs([10, 10, 10], dim=24, seed=8)
+    starts = np.vstack([X[y == t].mean(axis=0) for t in range(2)])           # topics 0 and 1 are expected
+    first = np.where(y == 2, 2, y)
+    first[np.flatnonzero(y == 0)[:5]] = 2                 # the first pass left half of topic 0 to discovery
+    mixed = X[first == 2].mean(axis=0)
+    labels, centres = compete(X, first, starts / np.linalg.norm(starts, axis=1, keepdims=True),
+                              np.vstack([starts, mixed]), 10)
+    assert np.array_equal(labels, y)                      # topic 0 whole again; topic 2 stays discovered
+    assert centres.shape == (3, 24)
+
+
 def test_evaluate_with_a_codebook_predicts_its_ids(tmp_path, capsys, monkeypatch):
     csv = tmp_path / "labelled.csv"
     csv.write_text("text,label\n" + "".join(f'"{t}",{k}\n' for k, ts in TOPICS.items() for t in ts), encoding="utf-8")

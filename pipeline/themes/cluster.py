@@ -18,7 +18,7 @@ from sklearn.metrics import silhouette_score
 from threadpoolctl import threadpool_limits
 
 from pipeline.errors import HarvestError
-from pipeline.themes.codebook import assign_to_anchors, join_anchors, structureless_similarity
+from pipeline.themes.codebook import assign_to_anchors, compete, join_anchors, structureless_similarity
 
 UNASSIGNED = -1
 STATUS_ASSIGNED, STATUS_NONE, STATUS_AMBIGUOUS = "assigned", "none fits", "ambiguous"
@@ -83,7 +83,18 @@ class ThemeSpace:
         """Vectors in the theme space (unit rows)."""
         X = np.asarray(X, dtype=np.float64)
         groups = list(languages) if languages is not None else [next(iter(self.means_), "")] * len(X)
-        Z = self._centred(X, groups) if len(X) else X
+        return self._project(self._centred(X, groups) if len(X) else X)
+
+    def transform_register(self, X: np.ndarray, language: str | None = None) -> np.ndarray:
+        """Texts written in a register of their own (a codebook's titles and descriptions) in the theme
+        space: centred on their own mean, as each language is, so what all of them share (being short
+        titles) does not count as closeness to the notes; a single text is centred as `language`."""
+        X = np.asarray(X, dtype=np.float64)
+        if len(X) < 2:
+            return self.transform(X, [language or next(iter(self.means_), "")] * len(X))
+        return self._project(unit(X - X.mean(axis=0)))
+
+    def _project(self, Z: np.ndarray) -> np.ndarray:
         if self.pca_ is None or not len(Z):
             return Z
         return unit(self.pca_.transform(Z) / self.pca_.explained_variance_ ** (self.whiten_power / 2))
@@ -351,7 +362,7 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
         centres = np.zeros((0, Z.shape[1]))
         if n_anchor:
             assert anchors is not None
-            A = self.space_.transform(anchors, [anchor_language or next(iter(self.space_.means_), "")] * n_anchor)
+            A = self.space_.transform_register(anchors, anchor_language)
             self.anchor_null_ = structureless_similarity(Z, rng, NULL_DIRECTIONS)
             themes, centres = assign_to_anchors(Z, A, self.codebook_min_z, self.codebook_iterations,
                                                 self.anchor_null_)
@@ -364,6 +375,8 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
                                                     self.codebook_min_z)
             themes[rest] = found + n_anchor     # join_anchors numbers joined notes below 0
             centres = np.vstack([centres, found_centres]) if len(found_centres) else centres
+            if n_anchor and len(found_centres):
+                themes, centres = compete(Z, themes, unit(A), centres, self.codebook_iterations)
         self._finish(Z, themes, centres, n_anchor)
         return self
 

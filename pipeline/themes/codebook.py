@@ -278,3 +278,27 @@ def join_anchors(Z: np.ndarray, found: np.ndarray, found_centres: np.ndarray, an
     renumber = {old: new for new, old in enumerate(keep)}
     labels = np.array([target.get(int(t), renumber.get(int(t), -1 - n_anchor)) for t in found], dtype=int)
     return labels, found_centres[keep] if keep else np.zeros((0, Z.shape[1]))
+
+
+def compete(Z: np.ndarray, labels: np.ndarray, starts: np.ndarray, centres: np.ndarray,
+            iterations: int) -> tuple[np.ndarray, np.ndarray]:
+    """Codebook and discovered themes share the notes: each note goes to its nearest centre, centres move
+    (a codebook centre toward its members from its starting vector, a discovered one to its members'
+    mean), until no note moves. A note only the first pass left to discovery joins a codebook theme
+    when it is nearer to it than to any discovered theme, and a discovered theme keeps the region no
+    codebook theme is nearer to. Returns labels (codebook themes first) and centres.
+    """
+    n_anchor = len(starts)
+    centres = centres.copy()
+    for _ in range(max(iterations, 1)):
+        new = np.argmax(Z @ centres.T, axis=1)
+        if np.array_equal(new, labels):
+            break
+        labels = new
+        for j in range(len(centres)):
+            members = Z[labels == j]
+            if j < n_anchor:
+                centres[j] = _unit(starts[j] + members.sum(axis=0))
+            elif len(members):
+                centres[j] = _unit(members.mean(axis=0))
+    return labels, centres
