@@ -141,6 +141,14 @@ def test_codebook_themes_take_back_their_notes_from_a_mixed_discovered_theme():
     assert centres.shape == (3, 24)
 
 
+def test_a_discovered_theme_below_the_minimum_size_is_dissolved_beside_codebook_themes():
+    X, y = blobs([12, 12, 1], dim=24, seed=9)             # two expected topics and a stray note
+    anchors = np.vstack([X[y == t].mean(axis=0) for t in range(2)])
+    model = make_clusterer(PARAMS["themes"]).fit(X, anchors=anchors)
+    assert model.n_themes_ == 2 and set(model.labels_[y < 2]) == {0, 1}
+    assert not (model.labels_ >= 2).any()                # no theme of one note in the report
+
+
 def test_evaluate_with_a_codebook_predicts_its_ids(tmp_path, capsys, monkeypatch):
     csv = tmp_path / "labelled.csv"
     csv.write_text("text,label\n" + "".join(f'"{t}",{k}\n' for k, ts in TOPICS.items() for t in ts), encoding="utf-8")

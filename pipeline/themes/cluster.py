@@ -397,10 +397,10 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
         close = close[np.argsort(margin[close], kind="stable")][: int(self.max_unassigned * n)]
         status[close] = STATUS_AMBIGUOUS
         labels = np.where(status == STATUS_ASSIGNED, themes, UNASSIGNED)
-        # A discovered theme below min_theme_size is dissolved; its notes go to the nearest theme left
-        # (one k-means step), or are 'none fits' when none is left.
+        # A discovered theme below min_theme_size is dissolved (also the only one beside codebook themes);
+        # its notes go to the nearest theme left (one k-means step), or are 'none fits' when none is left.
         small = [t for t in range(n_anchor, centres.shape[0])
-                 if 0 < int((labels == t).sum()) < self.min_theme_size and centres.shape[0] - n_anchor > 1]
+                 if 0 < int((labels == t).sum()) < self.min_theme_size and centres.shape[0] > 1]
         left = [t for t in range(centres.shape[0]) if t not in small and (t < n_anchor or (labels == t).any())]
         for t in small:
             members = np.flatnonzero(labels == t)
