@@ -28,15 +28,10 @@ from pipeline.evaluate import evaluate_csv, score_labels  # noqa: E402
 from pipeline.ingest import read_lab_notes  # noqa: E402
 from pipeline.params import load_params  # noqa: E402
 from pipeline.themes import build_themes, make_clusterer  # noqa: E402
+from pipeline.themes.anchors import assign_to_anchors, structureless_similarity  # noqa: E402
 from pipeline.themes.build import text_embedder  # noqa: E402
 from pipeline.themes.cluster import NULL_DIRECTIONS, ThemeSpace  # noqa: E402
-from pipeline.themes.codebook import (  # noqa: E402
-    anchor_vectors,
-    assign_to_anchors,
-    codebook_path,
-    load_codebook,
-    structureless_similarity,
-)
+from pipeline.themes.codebook import anchor_vectors, codebook_path, load_codebook  # noqa: E402
 
 LAB = "timisoara-2020-10-20"
 NOISE = 1e-5

@@ -13,13 +13,8 @@ from pipeline.cli import main
 from pipeline.errors import HarvestError
 from pipeline.params import load_params
 from pipeline.themes import make_clusterer
-from pipeline.themes.codebook import (
-    assign_to_anchors,
-    codebook_path,
-    load_codebook,
-    parse_codebook,
-    structureless_similarity,
-)
+from pipeline.themes.anchors import assign_to_anchors, structureless_similarity
+from pipeline.themes.codebook import codebook_path, load_codebook, parse_codebook
 from tests.conftest import ROOT
 from tests.test_check import GOOD, make_lab
 from tests.test_evaluate import TOPICS
@@ -128,7 +123,7 @@ def test_codebook_titles_are_centred_on_their_own_mean_as_a_register():
 
 
 def test_codebook_themes_take_back_their_notes_from_a_mixed_discovered_theme():
-    from pipeline.themes.codebook import compete
+    from pipeline.themes.anchors import compete
 
     X, y = blobs([10, 10, 10], dim=24, seed=8)
     starts = np.vstack([X[y == t].mean(axis=0) for t in range(2)])           # topics 0 and 1 are expected

@@ -18,7 +18,7 @@ from sklearn.metrics import silhouette_score
 from threadpoolctl import threadpool_limits
 
 from pipeline.errors import HarvestError
-from pipeline.themes.codebook import assign_to_anchors, compete, join_anchors, structureless_similarity
+from pipeline.themes.anchors import assign_to_anchors, compete, join_anchors, structureless_similarity
 
 UNASSIGNED = -1
 STATUS_ASSIGNED, STATUS_NONE, STATUS_AMBIGUOUS = "assigned", "none fits", "ambiguous"
