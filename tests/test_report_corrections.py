@@ -60,6 +60,8 @@ def test_english_corrections_list_applied_skipped_and_excluded_in_english():
     assert "theme_edits.yaml:8" in skipped and "quote chosen" in skipped
     assert "note n00000000 is no longer among the notes (removed, or its text changed)" in skipped
     assert re.search(r"theme_edits.yaml:2</td><td>theme renamed</td>", part)
+    applied = part.split("Corrections applied")[1].split("Corrections skipped")[0]
+    assert "Remark" not in applied and "<th>Why it was skipped</th>" in skipped     # no empty column
     assert "Notes the analyst excluded from every theme (1)" in part and "Mentorat pentru tineri antreprenori" in part
     assert "An analyst reviewed the themes and applied 2 corrections" in html
     text = visible_text(html, "en")
@@ -90,7 +92,7 @@ def test_an_excluded_note_is_not_unassigned_and_its_theme_is_marked():
     question = html["q-s1q1"]
     assert "fit no theme" not in question                                       # it was the only one
     assert "Notes the analyst excluded from every theme: 1 (see Analyst corrections)." in question
-    assert "Corrected by the analyst: a note excluded by the analyst, renamed" in question
+    assert "Corrected by the analyst: a note taken out, renamed" in question
     s1q1 = html["appendix"].split("<h3>S1Q1</h3>")[1].split("<h3>")[0]
     row = next(r for r in s1q1.split("<tr>") if "Mentorat pentru tineri" in r)
     assert "Excluded by the analyst" in row and "Unassigned notes" not in row
@@ -99,4 +101,4 @@ def test_an_excluded_note_is_not_unassigned_and_its_theme_is_marked():
     again = sections(data, "en")
     assert "fit no theme" in again["q-s1q1"] and "excluded from every theme:" not in again["q-s1q1"]
     ro = sections(corrected(), "ro")["q-s1q1"]
-    assert "Corectată de analist: o notiță scoasă de analist, redenumită" in ro
+    assert "Corectată de analist: o notiță scoasă, redenumită" in ro
