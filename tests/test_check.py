@@ -124,7 +124,11 @@ EDIT_FILES = {   # what an analyst may write, mistakes included; check and the r
     "errors": "merge:\n  - themes: [{s1}, s1q1~{s1}]\n  - themes: [{s1}, {s2}]\nrename:\n  - theme: s2q1~{s1}\n"
               "    title: X\npin:\n  - note: {raw5}\n",
     "duplicate block": "pin:\n  - note: {s1}\npin:\n  - note: {s2}\n",
+    # the lab's codebook.yaml below: a codebook theme by its id, a misspelt one, and one where a note is needed
+    "codebook": "rename:\n  - theme: s1q1~funding\n    title: Bani\n  - theme: s1q1~fundng\n    title: X\n"
+                "pin:\n  - note: s1q1~funding\n",
 }
+CODEBOOK = "questions:\n  s1q1:\n    - id: funding\n      title: Finanțare\n    - id: spaces\n      title: Spații\n"
 
 
 @pytest.mark.parametrize("case", sorted(EDIT_FILES))
@@ -137,9 +141,18 @@ def test_check_and_the_run_give_the_same_verdicts(case, tmp_path, capsys):
         "s2q1", "festivaluri anulate din cauza pandemiei")
     raw5 = ids.content_hash("s1q1", "festivaluri în cartiere; concerte în parcuri vara")
     (lab_dir / "theme_edits.yaml").write_text(EDIT_FILES[case].format(s1=s1, s2=s2, raw5=raw5), encoding="utf-8")
+    if case == "codebook":
+        (lab_dir / "codebook.yaml").write_text(CODEBOOK, encoding="utf-8")
     code = main(["check", str(lab_dir)])
     checked = [line for line in capsys.readouterr().err.splitlines() if "theme_edits.yaml" in line]
     assert checked and (code == 0) == (case == "warnings")
+    if case == "codebook":
+        assert [line.split(": ", 2)[1:] for line in checked] == [
+            ["warning", "rename: note 'fundng' is not in the notes any more (removed, or its text changed) — write "
+             "the note's id from the report appendix or themes.xlsx (with a few words of its text); a codebook "
+             "theme of s1q1 is written s1q1~ and one of: funding, spaces"],
+            ["pin", "'s1q1~funding' is a codebook theme, but note: names notes — write the id of a note (see the "
+             "report appendix) under note:"]]
 
     params = load_params()
     (tmp_path / "data" / "raw").mkdir(parents=True)
