@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import json
 import math
 import shutil
 import subprocess
@@ -24,6 +23,8 @@ from pathlib import Path
 
 import pandas as pd
 import yaml
+
+from pipeline import catalog
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "raw" / "timisoara-2020-10-20"
@@ -95,8 +96,8 @@ def measure(size: int, pool: list[str]) -> dict[str, tuple[float, int]]:
         for stage in STAGES:
             runs = [run_stage(stage, lab_id, work) for lab_id in lab_ids]
             figures[stage] = (sum(s for s, _ in runs), max(r for _, r in runs))
-        notes = sum(len(pd.read_parquet(work / "data" / "processed" / lab / "notes.parquet")) for lab in lab_ids)
-        info = json.loads((work / "data" / "processed" / lab_ids[0] / "embed_info.json").read_text())
+        notes = sum(len(catalog.NOTES.read(lab, work)) for lab in lab_ids)
+        info = catalog.EMBED_INFO.read(lab_ids[0], work)
         print(f"  {size} notes in {len(lab_ids)} lab(s): {notes} after cleaning; backend {info['backend']}",
               flush=True)
         return figures

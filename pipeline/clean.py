@@ -20,11 +20,10 @@ import pandas as pd
 from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
 from rapidfuzz import fuzz, process
 
+from pipeline import catalog
 from pipeline import ids as note_ids
-from pipeline import paths
 from pipeline.errors import HarvestError
 from pipeline.nlp import content_lemmas, fold, normalise
-from pipeline.safecsv import write_csv
 
 REQUIRED_INPUT = ["note_id", "session", "question", "group", "round", "text", "redactions"]
 CLEAN_COLUMNS = ["note_id", "session", "question", "group", "round", "text", "lemmas", "lang", "other_language",
@@ -104,7 +103,7 @@ def _survivors(raw: pd.DataFrame, lab_language: str, params: dict[str, Any],
     """Raw note rows -> the notes that survive (normalised, split, duplicates merged) and every raw note's fate."""
     missing = [c for c in REQUIRED_INPUT if c not in raw.columns]
     if missing:
-        raise HarvestError.at("notes_raw.parquet", None, f"missing column(s) {missing}",
+        raise HarvestError.at(catalog.NOTES_RAW.name, None, f"missing column(s) {missing}",
                               "re-run the ingest stage (dvc repro)")
     log: dict[str, dict[str, Any]] = {}
     pieces: list[dict[str, Any]] = []
@@ -196,7 +195,7 @@ def clean_notes(raw: pd.DataFrame, lab_language: str, params: dict[str, Any]) ->
         for p, lang, lem in zip(survivors, langs, lemmas, strict=True)
     ], columns=CLEAN_COLUMNS)
     clean_log = pd.DataFrame.from_records(
-        [{"raw_id": rid, "fate": e["fate"], "reason": e["reason"], "into": "|".join(e["into"])}
+        [{"raw_id": rid, "fate": e["fate"], "reason": e["reason"], "into": list(e["into"])}
          for rid, e in log.items()], columns=LOG_COLUMNS)
     return clean, clean_log
 
@@ -219,12 +218,10 @@ def quality_summary(raw: pd.DataFrame, clean: pd.DataFrame, clean_log: pd.DataFr
 
 def run(lab_id: str, params: dict[str, Any], root: Path = Path(".")) -> dict[str, Any]:
     """DVC stage: notes_raw.parquet -> notes.parquet, clean_log.csv, quality.json."""
-    out = paths.output_dir(paths.processed_dir(lab_id, root), root)
-    raw = pd.read_parquet(out / "notes_raw.parquet")
-    lab = json.loads((out / "lab.json").read_text(encoding="utf-8"))
-    clean, clean_log = clean_notes(raw, lab["language"], params["clean"])
-    clean.to_parquet(out / "notes.parquet", index=False)
-    write_csv(clean_log, out / "clean_log.csv")
+    raw = catalog.NOTES_RAW.read(lab_id, root)
+    clean, clean_log = clean_notes(raw, catalog.LAB.read(lab_id, root).language, params["clean"])
+    catalog.NOTES.write(clean, lab_id, root)
+    catalog.CLEAN_LOG.write(clean_log, lab_id, root)
     quality = quality_summary(raw, clean, clean_log)
-    (out / "quality.json").write_text(json.dumps(quality, ensure_ascii=False, indent=2), encoding="utf-8")
+    catalog.QUALITY.write(quality, lab_id, root)
     return quality

@@ -13,7 +13,58 @@ from pipeline.lang import languages
 from pipeline.params import load_params, section
 from pipeline.paths import check_lab_id
 
-STAGES = ("ingest", "clean", "embed", "themes", "proposals", "links", "report")
+# A stage's run function, imported only when that stage runs (so `harvest check` stays quick).
+StageRun = Callable[[str, dict[str, Any]], Any]
+CrossLabRun = Callable[[dict[str, Any]], Any]
+
+
+def _ingest() -> StageRun:
+    from pipeline.ingest import run
+    return run
+
+
+def _clean() -> StageRun:
+    from pipeline.clean import run
+    return run
+
+
+def _embed() -> StageRun:
+    from pipeline.embed import run
+    return run
+
+
+def _themes() -> StageRun:
+    from pipeline.themes import run
+    return run
+
+
+def _proposals() -> StageRun:
+    from pipeline.proposals import run
+    return run
+
+
+def _links() -> StageRun:
+    from pipeline.links import run
+    return run
+
+
+def _report() -> StageRun:
+    from pipeline.report import run
+    return run
+
+
+def _compare() -> CrossLabRun:
+    from pipeline.report.compare import run
+    return run
+
+
+# The per-lab stages, in pipeline order: dvc.yaml's stage of each name runs `harvest <name> '<lab>'`.
+STAGES: dict[str, Callable[[], StageRun]] = {
+    "ingest": _ingest, "clean": _clean, "embed": _embed, "themes": _themes, "proposals": _proposals,
+    "links": _links, "report": _report,
+}
+# Stages over all the labs they name in params.yaml: `harvest <name>`.
+CROSS_LAB_STAGES: dict[str, Callable[[], CrossLabRun]] = {"compare": _compare}
 
 
 def _print_problems(problems: list[Problem]) -> None:
@@ -27,10 +78,8 @@ def _run_stage(name: str, lab_id: str) -> Any:
     if lab_id not in (params.get("labs") or []):
         raise HarvestError.at("params.yaml", None, f"lab '{lab_id}' is not listed under 'labs:'",
                               f"add '  - {lab_id}' under 'labs:'")
-    module = __import__(f"pipeline.{name}", fromlist=["run"])
-    stage: Callable[..., Any] = module.run
     try:
-        result = stage(lab_id, params)
+        result = STAGES[name]()(lab_id, params)
     except FileNotFoundError as exc:
         raise missing_input(exc, name) from None
     if name == "ingest":
@@ -41,7 +90,8 @@ def _run_stage(name: str, lab_id: str) -> Any:
 def missing_input(exc: FileNotFoundError, stage: str) -> HarvestError:
     """A stage's input that does not exist yet, as the error that says which stages to run first."""
     where = exc.filename or str(exc)
-    before = STAGES[: STAGES.index(stage)] if stage in STAGES else ()
+    order = list(STAGES)
+    before = order[: order.index(stage)] if stage in STAGES else []
     earlier = f" (the {', '.join(before)} stage{'s' if len(before) > 1 else ''})" if before else ""
     return HarvestError.at(where, None, f"input of the {stage} stage not found",
                            f"run `dvc repro` first{earlier}, or check the file is where it should be")
@@ -101,7 +151,8 @@ def build_parser() -> argparse.ArgumentParser:
     for stage in STAGES:
         p = sub.add_parser(stage, help=f"run the {stage} stage for one lab (as dvc repro does)")
         p.add_argument("lab_id")
-    sub.add_parser("compare", help="compare the themes of the labs under compare.labs (as dvc repro does)")
+    for stage in CROSS_LAB_STAGES:
+        sub.add_parser(stage, help=f"run the {stage} stage over the labs it names in params.yaml (as dvc repro does)")
     check = sub.add_parser("check", help="validate a lab folder without running the pipeline")
     check.add_argument("lab_dir")
     new = sub.add_parser("new-lab", help="create data/raw/LAB_ID/ for a new lab and list it in params.yaml")
@@ -127,13 +178,11 @@ def main(argv: list[str] | None = None) -> int:
             return _check(args.lab_dir)
         if args.command == "evaluate":
             return _evaluate(args)
-        if args.command == "compare":
-            from pipeline.report.compare import run as compare_labs
-
+        if args.command in CROSS_LAB_STAGES:
             try:
-                compare_labs(load_params())
+                CROSS_LAB_STAGES[args.command]()(load_params())
             except FileNotFoundError as exc:
-                raise missing_input(exc, "compare") from None
+                raise missing_input(exc, args.command) from None
             return 0
         if args.command == "new-lab":
             from pipeline.newlab import new_lab

@@ -8,7 +8,6 @@ clustering of their centre vectors: a group with themes from two or more cities 
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -16,10 +15,10 @@ import numpy as np
 import pandas as pd
 from sklearn.cluster import AgglomerativeClustering
 
-from pipeline import paths
+from pipeline import catalog
 from pipeline.embed.base import unit_rows
 from pipeline.errors import HarvestError
-from pipeline.safecsv import read_csv, write_csv
+from pipeline.lab import Lab
 
 MATCH_COLUMNS = ["group", "shared", "cities", "lab", "city", "language", "theme_id", "question", "title", "size",
                  "quotes", "codebook", "codebook_id"]
@@ -27,7 +26,7 @@ MATCH_COLUMNS = ["group", "shared", "cities", "lab", "city", "language", "theme_
 CANNOT_LINK = 1e6
 
 
-def lab_theme_centres(lab: dict[str, Any], notes: pd.DataFrame, vectors: np.ndarray, themes: list[dict[str, Any]],
+def lab_theme_centres(lab: Lab, notes: pd.DataFrame, vectors: np.ndarray, themes: list[dict[str, Any]],
                       assignments: pd.DataFrame, language: str = "") -> tuple[list[dict[str, Any]], np.ndarray]:
     """One lab's relevant themes and their centre vectors, in the lab's own centred space; a codebook theme is
     titled in the comparison's `language` when its codebook gives one, other titles stay as the lab wrote them."""
@@ -40,11 +39,11 @@ def lab_theme_centres(lab: dict[str, Any], notes: pd.DataFrame, vectors: np.ndar
         members = [row_of[n] for n in assignments.loc[assignments["theme_id"] == theme["theme_id"], "note_id"]]
         if not members:
             continue
-        rows.append({"lab": lab["id"], "city": lab["city"], "language": lab["language"],
+        rows.append({"lab": lab.id, "city": lab.city, "language": lab.language,
                      "theme_id": theme["theme_id"], "question": theme["question"],
                      "title": (theme.get("titles") or {}).get(language) or theme["title"],
                      "size": int(theme["size"]), "quotes": [q["text"] for q in theme["quotes"]],
-                     "codebook": str(lab.get("codebook") or "") if theme.get("codebook_id") else "",
+                     "codebook": str(lab.meta.get("codebook") or "") if theme.get("codebook_id") else "",
                      "codebook_id": str(theme.get("codebook_id") or "")})
         centres.append(centred[members].mean(axis=0))
     return rows, unit_rows(np.array(centres)) if centres else np.zeros((0, vectors.shape[1]))
@@ -87,13 +86,13 @@ def match_themes(rows: list[dict[str, Any]], centres: np.ndarray, min_similarity
     weight = frame.groupby("group_label")["size"].sum()
     order = sorted(cities.index, key=lambda g: (-int(cities[g]), -int(weight[g]), int(g)))
     frame["group"] = frame["group_label"].map({g: i + 1 for i, g in enumerate(order)})
-    frame["quotes"] = frame["quotes"].map(lambda qs: " | ".join(qs[:quotes_per_city]))
+    frame["quotes"] = frame["quotes"].map(lambda qs: list(qs[:quotes_per_city]))
     return frame.sort_values(["group", "lab", "size"], ascending=[True, True, False])[MATCH_COLUMNS] \
         .reset_index(drop=True)
 
 
 def run(params: dict[str, Any], root: Path = Path(".")) -> pd.DataFrame:
-    """DVC stage: the labs in `compare.labs` -> data/processed/compare/matches.csv (and the report after it)."""
+    """DVC stage: the labs in `compare.labs` -> data/compare/matches.csv, labs.json (and the report after it)."""
     settings = params["compare"]
     labs = [str(lab) for lab in settings.get("labs") or []]
     unknown = [lab for lab in labs if lab not in (params.get("labs") or [])]
@@ -102,22 +101,16 @@ def run(params: dict[str, Any], root: Path = Path(".")) -> pd.DataFrame:
                               "list them under 'labs:' too, so their themes are built")
     all_rows: list[dict[str, Any]] = []
     all_centres = []
-    for lab_id in labs:
-        folder = paths.processed_dir(lab_id, root)
-        lab = json.loads((folder / "lab.json").read_text(encoding="utf-8"))
-        with np.load(folder / "embeddings.npz") as data:
-            vectors = data["vectors"].astype(np.float64)
+    labs_info = [catalog.LAB.read(lab_id, root) for lab_id in labs]
+    for lab in labs_info:
+        vectors = catalog.EMBEDDINGS.read(lab.id, root)[1].astype(np.float64)
         rows, centres = lab_theme_centres(
-            lab, pd.read_parquet(folder / "notes.parquet"), vectors,
-            json.loads((folder / "themes.json").read_text(encoding="utf-8")),
-            read_csv(folder / "assignments.csv"), str(settings["language"]))
+            lab, catalog.NOTES.read(lab.id, root), vectors, catalog.THEMES.read(lab.id, root),
+            catalog.ASSIGNMENTS.read(lab.id, root), str(settings["language"]))
         all_rows += rows
         all_centres.append(centres)
     centres = np.vstack(all_centres) if all_centres else np.zeros((0, 1))
     matches = match_themes(all_rows, centres, float(settings["min_similarity"]), int(settings["quotes_per_city"]))
-    out = paths.output_dir(root / paths.PROCESSED / paths.COMPARE, root)
-    write_csv(matches, out / "matches.csv")
-    labs_info = [json.loads((paths.processed_dir(lab, root) / "lab.json").read_text(encoding="utf-8"))
-                 for lab in labs]
-    (out / "labs.json").write_text(json.dumps(labs_info, ensure_ascii=False, indent=2), encoding="utf-8")
+    catalog.MATCHES.write(matches, None, root)
+    catalog.COMPARED_LABS.write(labs_info, None, root)
     return matches

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pipeline import ids
+from pipeline import catalog, ids
 from pipeline.edits import EditApplier, parse_edits
 from pipeline.edits import note_reference as written_reference
 from pipeline.errors import HarvestError
@@ -35,7 +35,7 @@ def _theme_frame(themes: list[dict[str, Any]], question_id: str) -> pd.DataFrame
     rows = [t for t in themes if t.get("question") == question_id]
     missing = sorted({c for t in rows for c in THEME_COLUMNS if c not in t})
     if missing:
-        raise HarvestError.at("themes.json", None, f"theme rows without {', '.join(missing)}", STALE_FIX)
+        raise HarvestError.at(catalog.THEMES.name, None, f"theme rows without {', '.join(missing)}", STALE_FIX)
     return pd.DataFrame(rows, columns=list(dict.fromkeys([*THEME_COLUMNS, *(k for t in rows for k in t)])))
 
 
@@ -55,7 +55,7 @@ def pick_question(questions: list[dict[str, Any]], question_id: str) -> dict[str
         if question["id"] == question_id:
             return question
     ids = ", ".join(q["id"] for q in questions)
-    raise HarvestError.at("lab.json", None, f"the lab has no question '{question_id}'",
+    raise HarvestError.at(catalog.LAB.name, None, f"the lab has no question '{question_id}'",
                           f"set question_id to one of: {ids}")
 
 
@@ -75,7 +75,7 @@ def largest_theme(themes: list[dict[str, Any]], question_id: str) -> dict[str, A
     """The question's largest theme (first in report order on ties): the natural first candidate for a rename."""
     frame = _theme_frame(themes, question_id)
     if frame.empty:
-        raise HarvestError.at("themes.json", None, f"question '{question_id}' has no themes",
+        raise HarvestError.at(catalog.THEMES.name, None, f"question '{question_id}' has no themes",
                               "pick another question_id, or lower themes.min_theme_size")
     best = int(frame["size"].astype(int).to_numpy().argmax())
     return next(t for t in themes if t.get("question") == question_id and t["theme_id"] == frame["theme_id"][best])
@@ -84,11 +84,11 @@ def largest_theme(themes: list[dict[str, Any]], question_id: str) -> dict[str, A
 def notes_by_theme(notes: pd.DataFrame, assignments: pd.DataFrame, themes: list[dict[str, Any]],
                    question_id: str) -> pd.DataFrame:
     """The question's notes with theme and status, in theme order (unassigned last), so they read theme by theme."""
-    _require(notes, NOTE_COLUMNS, "notes.parquet")
-    _require(assignments, ASSIGNMENT_COLUMNS, "assignments.csv")
+    _require(notes, NOTE_COLUMNS, catalog.NOTES.name)
+    _require(assignments, ASSIGNMENT_COLUMNS, catalog.ASSIGNMENTS.name)
     own = notes[notes["question"] == question_id].reset_index(drop=True)
     if own.empty:
-        raise HarvestError.at("notes.parquet", None, f"question '{question_id}' has no notes",
+        raise HarvestError.at(catalog.NOTES.name, None, f"question '{question_id}' has no notes",
                               "pick a question_id that has notes")
     extra = ["secondary_theme_id"] if "secondary_theme_id" in assignments else []
     merged = own.merge(assignments[[*ASSIGNMENT_COLUMNS, *extra]].drop_duplicates("note_id"), on="note_id",
@@ -117,13 +117,14 @@ def recluster_question(notes: pd.DataFrame, note_ids: list[str], vectors: np.nda
                        ) -> tuple[list[dict[str, Any]], pd.DataFrame, dict[str, Any]]:
     """One question's themes again from the stored vectors with another min_theme_size (no re-embedding, no writes)."""
     if note_ids != notes["note_id"].astype(str).tolist():
-        raise HarvestError.at("embeddings.npz", None, "the stored vectors do not match notes.parquet", STALE_FIX)
+        raise HarvestError.at(catalog.EMBEDDINGS.name, None, f"the stored vectors do not match {catalog.NOTES.name}",
+                              STALE_FIX)
     if isinstance(min_theme_size, bool) or not isinstance(min_theme_size, int | np.integer) or min_theme_size < 1:
         raise HarvestError.at("explore.ipynb", None, f"min_theme_size must be a whole number >= 1, not "
                               f"{min_theme_size!r}", "set min_theme_size = 3 (or another count) in the parameters")
     mask = (notes["question"] == question_id).to_numpy()
     if not mask.any():
-        raise HarvestError.at("notes.parquet", None, f"question '{question_id}' has no notes",
+        raise HarvestError.at(catalog.NOTES.name, None, f"question '{question_id}' has no notes",
                               "pick a question_id that has notes")
     settings = {**params, "min_theme_size": int(min_theme_size)}
     return themes_for_question(notes[mask].reset_index(drop=True), np.asarray(vectors)[mask], language, settings,
@@ -155,7 +156,7 @@ def compare_counts(stored: list[dict[str, Any]], stored_assignments: pd.DataFram
         in_theme = int((own["theme_id"].fillna("").astype(str) != "").sum())
         return [len(_theme_frame(rows, question_id)), in_theme, int(len(own)) - in_theme]
 
-    return pd.DataFrame({"stored": counts(stored, stored_assignments, "assignments.csv"),
+    return pd.DataFrame({"stored": counts(stored, stored_assignments, catalog.ASSIGNMENTS.name),
                          "new": counts(new, new_assignments, "new assignments")},
                         index=pd.Index(["themes", "notes in a theme", "notes in no theme"], name=question_id))
 
@@ -173,10 +174,10 @@ def has_edit(text: str, kind: str, **fields: Any) -> bool:
 
 def note_reference(notes: pd.DataFrame, note_id: str) -> str:
     """How an edit names this note: its id and first words, so it is never applied to a changed note."""
-    _require(notes, ("note_id", "text"), "notes.parquet")
+    _require(notes, ("note_id", "text"), catalog.NOTES.name)
     full = {ids.short(n): n for n in notes["note_id"].astype(str)}.get(ids.short(note_id))
     if full is None:
-        raise HarvestError.at("notes.parquet", None, f"no note has id '{note_id}'",
+        raise HarvestError.at(catalog.NOTES.name, None, f"no note has id '{note_id}'",
                               "copy an id from the `note` column of section 2")
     text = str(notes.loc[notes["note_id"] == full, "text"].iloc[0])
     return written_reference(full, text)
@@ -191,7 +192,7 @@ def theme_reference(notes: pd.DataFrame, theme: dict[str, Any]) -> str:
     if theme.get("source") == "codebook":
         quotes = theme.get("quotes") or []
         if not quotes:
-            raise HarvestError.at("themes.json", None, f"theme '{theme['theme_id']}' has no notes to name it by",
+            raise HarvestError.at(catalog.THEMES.name, None, f"theme '{theme['theme_id']}' has no notes to name it by",
                                   "choose a theme that was raised (size above 0)")
         note = str(quotes[0]["note_id"])
     return f"{question}{ids.THEME_SEPARATOR}{note_reference(notes, note)}"

@@ -13,18 +13,17 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline import ids, paths
+from pipeline import catalog, ids, paths
 from pipeline.errors import HarvestError, Problem
-from pipeline.lab import Lab, load_lab
+from pipeline.lab import LAB_FILE, Lab, load_lab
 from pipeline.lang import language
 from pipeline.readers import NO_LIMITS, READERS, REQUIRED_COLUMNS, Limits, csv_records, decode_bytes, transcript_files
 from pipeline.redact import redact, redact_fields, unique_redactions
-from pipeline.safecsv import write_csv
-from pipeline.translations import FILE as TRANSLATIONS
 from pipeline.translations import read_translations, translations_frame
 
 NOTES_DIR = "notes"
-CONCLUSIONS = "conclusions.md"
+# What ingest reads of data/raw/<lab>/ (dvc.yaml lists exactly these: editing theme_edits.yaml never re-runs it).
+RAW_INPUTS = (LAB_FILE, NOTES_DIR, catalog.CONCLUSIONS.name, catalog.TRANSLATIONS.name)
 NOTE_COLUMNS = ["note_id", "lab", "file", "line", "session", "question", "group", "round", "text",
                 "redactions"]
 MAX_NOTE_CHARS = 5000
@@ -146,22 +145,21 @@ def read_lab_notes(lab_dir: Path, formats: list[str],
 
 
 def run(lab_id: str, params: dict[str, Any], root: Path = Path(".")) -> list[Problem]:
-    """DVC stage: write data/processed/<lab>/notes_raw.parquet and lab.json; return the warnings."""
+    """DVC stage: write the lab's raw notes, lab description, translations and conclusions; return the warnings."""
     lab, notes, warnings = read_lab_notes(paths.raw_dir(lab_id, root), params["ingest"]["formats"],
                                           Limits.from_params(params["ingest"]))
     translations, more = read_translations(paths.raw_dir(lab_id, root), lab.id, notes["note_id"], lab.people)
-    out = paths.output_dir(paths.processed_dir(lab_id, root), root)
-    notes.to_parquet(out / "notes_raw.parquet", index=False)
-    write_csv(translations_frame(translations), out / TRANSLATIONS)
-    lab_data = redact_fields(lab.to_dict(), lab.people, lab.language)  # a facilitator's e-mail stays in lab.yaml
-    (out / "lab.json").write_text(json.dumps(lab_data, ensure_ascii=False, indent=2), encoding="utf-8")
-    (out / CONCLUSIONS).write_text(read_conclusions(paths.raw_dir(lab_id, root), lab), encoding="utf-8")
+    catalog.NOTES_RAW.write(notes, lab_id, root)
+    catalog.TRANSLATIONS.write(translations_frame(translations), lab_id, root)
+    # A facilitator's e-mail stays in lab.yaml: lab.json holds the redacted description.
+    catalog.LAB.write(Lab.from_dict(redact_fields(lab.to_dict(), lab.people, lab.language)), lab_id, root)
+    catalog.CONCLUSIONS.write(read_conclusions(paths.raw_dir(lab_id, root), lab), lab_id, root)
     return warnings + more
 
 
 def read_conclusions(lab_dir: Path, lab: Lab) -> str:
     """The facilitator's conclusions.md (redacted like the notes), or '' when the lab has none."""
-    path = lab_dir / CONCLUSIONS
+    path = lab_dir / catalog.CONCLUSIONS.name
     if not path.is_file():
         return ""
     text, _ = redact(decode_bytes(path.read_bytes(), str(path), list(language(lab.language).encodings)),

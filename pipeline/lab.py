@@ -68,6 +68,23 @@ class Lab:
                 return q
         raise KeyError(question_id)
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Lab:
+        """The lab back from `to_dict()` (lab.json); the people's names are never stored, so none come back."""
+        fixed = {"id", "title", "city", "date", "language", "groups", "group_names", "sessions"}
+        return cls(
+            id=str(data["id"]), title=str(data["title"]), city=str(data["city"]), date=str(data["date"]),
+            language=str(data["language"]), groups=tuple(str(g) for g in data["groups"]),
+            group_names={str(k): str(v) for k, v in (data.get("group_names") or {}).items()},
+            sessions=tuple(
+                Session(str(s["id"]), str(s["title"]), str(s["title_en"]),
+                        tuple(Question(str(q["id"]), str(s["id"]), str(q["text"]), str(q["text_en"]),
+                                       int(q["number"])) for q in s["questions"]),
+                        str(s.get("report_heading", "")), str(s.get("report_heading_en", "")))
+                for s in data["sessions"]),
+            meta={k: v for k, v in data.items() if k not in fixed},
+        )
+
     def to_dict(self) -> dict[str, Any]:
         """Plain data for JSON outputs and the report."""
         return {

@@ -10,16 +10,14 @@ each note in one pair only, that are most alike: the evidence a reader can check
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from pipeline import paths
+from pipeline import catalog
 from pipeline.embed.base import unit_rows
-from pipeline.safecsv import read_csv, write_csv
 
 LINK_COLUMNS = ["theme_a", "question_a", "title_a", "theme_b", "question_b", "title_b", "strength", "threshold",
                 "support_a", "support_b", "support_similarity"]
@@ -118,12 +116,9 @@ def theme_links(notes: pd.DataFrame, vectors: np.ndarray, themes: pd.DataFrame, 
 
 def run(lab_id: str, params: dict[str, Any], root: Path = Path(".")) -> pd.DataFrame:
     """DVC stage: themes + vectors -> links.csv."""
-    out = paths.output_dir(paths.processed_dir(lab_id, root), root)
-    notes = pd.read_parquet(out / "notes.parquet")
-    with np.load(out / "embeddings.npz") as data:
-        vectors = data["vectors"].astype(np.float64)
-    themes = pd.DataFrame(json.loads((out / "themes.json").read_text(encoding="utf-8")))
-    assignments = read_csv(out / "assignments.csv")
-    links = theme_links(notes, vectors, themes, assignments, params["links"])
-    write_csv(links, out / "links.csv")
+    notes = catalog.NOTES.read(lab_id, root)
+    vectors = catalog.EMBEDDINGS.read(lab_id, root)[1].astype(np.float64)
+    themes = pd.DataFrame(catalog.THEMES.read(lab_id, root))
+    links = theme_links(notes, vectors, themes, catalog.ASSIGNMENTS.read(lab_id, root), params["links"])
+    catalog.LINKS.write(links, lab_id, root)
     return links

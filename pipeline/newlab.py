@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from pipeline import paths
+from pipeline import catalog, paths
 from pipeline.errors import HarvestError
 from pipeline.lang import languages, starting_questions
 from pipeline.templates import heading_labels, write_templates
@@ -65,7 +65,9 @@ def lab_yaml_text(lab_id: str, city: str, date: str, language: str) -> str:
 EDITS_TEMPLATE = ("# The analyst's corrections of the machine themes: rename, merge, split, move, pin, not_relevant.\n"
                   "# Empty until you write one; every `dvc repro` re-applies them. See docs/theme_edits.md.\n")
 # The files dvc.yaml reads of every lab besides lab.yaml and notes/, as a new lab starts them (empty: none yet).
-LAB_FILES = {"conclusions.md": "", "translations.csv": "note_id,text_en\n", "theme_edits.yaml": EDITS_TEMPLATE}
+# The raw files keep the names of the stage files ingest makes of them.
+LAB_FILES = {catalog.CONCLUSIONS.name: "", catalog.TRANSLATIONS.name: ",".join(catalog.TRANSLATIONS.columns) + "\n",
+             "theme_edits.yaml": EDITS_TEMPLATE}
 PENDING_NOTE = "no notes yet: remove '# ' once notes/ holds the transcripts (harvest check says when)"
 
 

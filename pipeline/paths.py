@@ -3,7 +3,8 @@
 A lab id is a path segment: it is checked against `LAB_ID` before it is joined into any path (the CLI,
 params.yaml `labs:` and `compare.labs`, `harvest new-lab` all come through here), so `../x`, `/some/lab`,
 `a b` or `Kaunė` never reach the file system or dvc's shell. A stage writes and deletes only inside
-`data/processed/<lab>/` or `reports/<lab>/` (resolved, symlinks followed), never under `data/raw/`.
+`data/processed/<lab>/`, the comparison's `data/compare/` or `reports/<lab>/` (resolved, symlinks followed),
+never under `data/raw/`.
 """
 
 from __future__ import annotations
@@ -17,7 +18,10 @@ from pipeline.errors import HarvestError
 RAW = Path("data/raw")
 PROCESSED = Path("data/processed")
 REPORTS = Path("reports")
-COMPARE = "compare"       # data/processed/compare/ and reports/compare/ hold the cross-city comparison
+COMPARE = "compare"       # reports/compare/ holds the cross-city comparison: no lab may take the name
+# The comparison's tables: outside data/processed/, which the compare stage reads as a whole (DVC refuses a
+# stage output inside one of its own dependency folders).
+COMPARED = Path("data") / COMPARE
 LAB_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,79}")
 LAB_ID_RULE = "a lab id is 1-80 ASCII letters, digits, '-' and '_' (starting with a letter or digit): the folder name"
 
@@ -49,14 +53,15 @@ def reports_dir(lab_id: str, root: Path = Path(".")) -> Path:
 
 
 def output_dir(folder: Path, root: Path = Path(".")) -> Path:
-    """`folder`, created, once proven to lie inside data/processed/ or reports/ and outside data/raw/."""
+    """`folder`, created, once proven to lie inside data/processed/, data/compare/ or reports/, outside data/raw/."""
     resolved = folder.resolve()
     raw = (root / RAW).resolve()
     bases = [(root / PROCESSED).resolve(), (root / REPORTS).resolve()]
-    inside = any(resolved != base and resolved.is_relative_to(base) for base in bases)
+    inside = any(resolved != base and resolved.is_relative_to(base) for base in bases) \
+        or resolved.is_relative_to((root / COMPARED).resolve())
     if not inside or resolved.is_relative_to(raw):
         raise HarvestError.at(folder, None, f"refusing to write to {resolved}: a stage writes only inside "
-                              f"{PROCESSED}/<lab>/ or {REPORTS}/<lab>/",
+                              f"{PROCESSED}/<lab>/, {COMPARED}/ or {REPORTS}/<lab>/",
                               "check the lab id and that these folders are not links into data/raw/")
     resolved.mkdir(parents=True, exist_ok=True)
     return folder

@@ -26,7 +26,7 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline import paths
+from pipeline import catalog
 from pipeline.errors import HarvestError
 from pipeline.lang import PROPOSALS_FILE, proposal_cues
 from pipeline.text import fold
@@ -36,7 +36,6 @@ PROPOSAL, OBSERVATION = "proposal", "observation"
 KINDS = (PROPOSAL, OBSERVATION)
 # The head of a note ends at its first comma, semicolon, colon or dash followed by a space.
 _HEAD_END = re.compile(r"\s*[,;:]\s+|\s+[-–—]\s+")
-OUTPUT = "proposals.parquet"
 COLUMNS = ["note_id", "question", "kind", "cues", "question_kind", "tables", "rounds", "sources", "all_tables",
            "support"]
 
@@ -152,7 +151,7 @@ def classify_notes(notes: pd.DataFrame, questions: dict[str, str], lab_language:
     missing = [c for c in ("note_id", "question", "text", "lang", "source_ids", "source_groups", "source_rounds")
                if c not in notes.columns]
     if missing:
-        raise HarvestError.at("notes.parquet", None, f"missing column(s) {missing}",
+        raise HarvestError.at(catalog.NOTES.name, None, f"missing column(s) {missing}",
                               "re-run the clean stage (dvc repro)")
     if question_default not in KINDS:
         raise HarvestError.at("params.yaml", None, f"proposals.question_default '{question_default}' is unknown",
@@ -178,16 +177,11 @@ def classify_notes(notes: pd.DataFrame, questions: dict[str, str], lab_language:
 
 def run(lab_id: str, params: dict[str, Any], root: Path = Path(".")) -> pd.DataFrame:
     """DVC stage: notes.parquet, lab.json -> proposals.parquet (kind and support of every note)."""
-    import json
-
-    folder = paths.output_dir(paths.processed_dir(lab_id, root), root)
-    lab = json.loads((folder / "lab.json").read_text(encoding="utf-8"))
-    questions = {q["id"]: q["text"] for s in lab["sessions"] for q in s["questions"]}
+    lab = catalog.LAB.read(lab_id, root)
     settings = params["proposals"]
-    result = classify_notes(pd.read_parquet(folder / "notes.parquet"), questions, str(lab["language"]),
-                            [str(g) for g in lab["groups"]], str(settings["question_default"]),
-                            int(settings["head_weight"]))
-    result.to_parquet(folder / OUTPUT, index=False)
+    result = classify_notes(catalog.NOTES.read(lab_id, root), {q.id: q.text for q in lab.questions}, lab.language,
+                            list(lab.groups), str(settings["question_default"]), int(settings["head_weight"]))
+    catalog.PROPOSALS.write(result, lab_id, root)
     return result
 
 

@@ -21,11 +21,12 @@ from typing import Any
 
 import pandas as pd
 
+from pipeline import catalog
 from pipeline.errors import HarvestError, Problem
 from pipeline.redact import redact
 from pipeline.safecsv import neutralise_frame, restore
 
-FILE = "translations.csv"
+FILE = catalog.TRANSLATIONS.name          # the analyst's file in data/raw/<lab>/ has the stage file's name
 COLUMNS = ["note_id", "text_en"]
 EXPORT_COLUMNS = ["note_id", "question", "text", "text_en"]
 FIX_ID = "copy the id from the report's appendix or from the explore notebook's export"
@@ -105,7 +106,7 @@ def translation_sheet(notes: pd.DataFrame, note_ids: Iterable[str], lab_id: str,
     need none; translations of notes no longer quoted are kept at the end, so nothing written is lost."""
     missing = [c for c in ("note_id", "question", "text", "lang", "source_ids") if c not in notes.columns]
     if missing:
-        raise HarvestError.at("notes.parquet", None, f"missing column(s) {missing}",
+        raise HarvestError.at(catalog.NOTES.name, None, f"missing column(s) {missing}",
                               "re-run the pipeline (dvc repro) so the stage outputs match this version")
     if lab_language == "en":
         return pd.DataFrame(columns=EXPORT_COLUMNS)

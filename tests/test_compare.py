@@ -2,8 +2,15 @@ import numpy as np
 import pandas as pd
 
 from pipeline.compare import lab_theme_centres, match_themes
+from pipeline.lab import Lab
 from pipeline.report.compare import comparison_html
 from pipeline.report.content import translations
+
+
+def described(lab_id, city, language, date="2021"):
+    """A lab description with only what the comparison reads."""
+    return Lab(id=lab_id, title=city, city=city, date=date, language=language, groups=("A",), group_names={},
+               sessions=())
 
 
 def lab(lab_id, city, language, directions, offset, seed):
@@ -19,8 +26,8 @@ def lab(lab_id, city, language, directions, offset, seed):
             notes.append(note_id)
             vectors.append(direction + offset + 0.1 * rng.normal(size=direction.shape))
             assigned.append({"note_id": note_id, "theme_id": theme_id})
-    info = {"id": lab_id, "city": city, "language": language}
-    return lab_theme_centres(info, pd.DataFrame({"note_id": notes}), np.array(vectors), themes, pd.DataFrame(assigned))
+    return lab_theme_centres(described(lab_id, city, language), pd.DataFrame({"note_id": notes}), np.array(vectors),
+                             themes, pd.DataFrame(assigned))
 
 
 def test_themes_shared_across_languages_are_matched_and_own_themes_are_not():
@@ -35,8 +42,8 @@ def test_themes_shared_across_languages_are_matched_and_own_themes_are_not():
     assert set(matches.loc[~matches["shared"], "title"]) == {"Kaunas 2", "Matera 2"}
     assert list(matches["group"])[:4] == [1, 1, 2, 2]          # shared groups first
 
-    html = comparison_html(matches, [{"city": "Kaunas", "date": "2021", "language": "lt"},
-                                     {"city": "Matera", "date": "2021", "language": "it"}], translations("en"), "x")
+    html = comparison_html(matches, [described("kaunas", "Kaunas", "lt"), described("matera", "Matera", "it")],
+                           translations("en"), "x")
     assert "Shared themes" in html and "Kaunas citat 0" in html and "City-specific themes" in html
     assert '<q lang="lt">Kaunas citat 0</q>' in html
 
@@ -63,7 +70,7 @@ def test_codebook_themes_are_titled_in_the_comparison_language_others_as_written
     notes = pd.DataFrame({"note_id": ["k/n1", "k/n2", "k/n3", "k/n4"]})
     assigned = pd.DataFrame({"note_id": ["k/n1", "k/n2", "k/n3", "k/n4"],
                              "theme_id": ["s1q1~funding", "s1q1~funding", "s1q1~n1", "s1q1~n1"]})
-    info = {"id": "k", "city": "Kaunas", "language": "lt"}
+    info = described("k", "Kaunas", "lt")
     rows, _ = lab_theme_centres(info, notes, np.eye(4), themes, assigned, "en")
     assert [r["title"] for r in rows] == ["Funding for start-ups", "Kūrybinės dirbtuvės"]
     rows, _ = lab_theme_centres(info, notes, np.eye(4), themes, assigned, "lt")

@@ -190,7 +190,7 @@ def test_non_utf8_theme_edits_fails_in_check(project: Path, capsys):
 
 @pytest.mark.parametrize("stage", ["clean", "themes", "report"])
 def test_a_stage_before_its_inputs_says_what_to_run(project: Path, capsys, stage: str):
-    before = STAGES[: STAGES.index(stage)]
+    before = list(STAGES)[: list(STAGES).index(stage)]
     earlier = f"the {', '.join(before)} stage{'s' if len(before) > 1 else ''}"
     assert main([stage, "mini-lab"]) == 2
     err = capsys.readouterr().err

@@ -8,15 +8,13 @@ falls back to tfidf; the backend that ran is recorded and shown in the report's 
 from __future__ import annotations
 
 import hashlib
-import json
 import sys
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
-from pipeline import paths
+from pipeline import catalog, paths
 from pipeline.embed.base import Embedder, unit_rows
 from pipeline.errors import HarvestError
 
@@ -85,22 +83,21 @@ def embed_texts(texts: list[str], embedder: Embedder, cache: VectorCache | None)
 
 def run(lab_id: str, params: dict[str, Any], root: Path = Path(".")) -> dict[str, Any]:
     """DVC stage: notes.parquet -> embeddings.npz (note ids + vectors) and embed_info.json."""
-    out = paths.output_dir(paths.processed_dir(lab_id, root), root)
-    notes = pd.read_parquet(out / "notes.parquet")
-    lab = json.loads((out / "lab.json").read_text(encoding="utf-8"))
+    notes = catalog.NOTES.read(lab_id, root)
     settings = params["embed"]
-    embedder, fallback = make_embedder(settings, lab["language"], int(params["themes"]["random_state"]))
+    embedder, fallback = make_embedder(settings, catalog.LAB.read(lab_id, root).language,
+                                       int(params["themes"]["random_state"]))
     if fallback:
         print(f"harvest embed: {fallback}", file=sys.stderr)
     cache_dir = paths.outside_raw(root / settings["cache_dir"], root, "params.yaml embed.cache_dir")
     cache = VectorCache(cache_dir, embedder.id) if embedder.cacheable else None
     vectors, computed = embed_texts(notes["text"].tolist(), embedder, cache)
-    np.savez(out / "embeddings.npz", note_id=notes["note_id"].to_numpy(dtype=str), vectors=vectors)
+    catalog.EMBEDDINGS.write((notes["note_id"].astype(str).tolist(), vectors), lab_id, root)
     # Only what the input and params decide goes to the output (cache hits would make it differ between
     # machines); how many vectors came from the cache is logged.
     info = {"backend": embedder.id, "requested": settings["backend"], "fallback": fallback,
             "notes": int(len(notes)), "dimensions": int(vectors.shape[1]) if vectors.ndim == 2 else 0}
-    (out / "embed_info.json").write_text(json.dumps(info, indent=2), encoding="utf-8")
+    catalog.EMBED_INFO.write(info, lab_id, root)
     print(f"harvest embed {lab_id}: {info['notes']} notes with {embedder.id}, {computed} embedded, "
           f"{len(notes) - computed} from the cache", file=sys.stderr)
     return {**info, "embedded": int(computed), "from_cache": int(len(notes) - computed)}

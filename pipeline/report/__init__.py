@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import base64
-import json
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipeline import paths
+from pipeline import catalog, paths
 from pipeline.errors import HarvestError
 from pipeline.lang import languages
 from pipeline.report.content import load_report_data, running_title, translations
@@ -90,20 +89,21 @@ def run(lab_id: str, params: dict[str, Any], root: Path = Path(".")) -> list[Pat
     """DVC stage: reports/<lab>/report.<language>.{ipynb,html,pdf} per report language, report.pdf and
     themes.xlsx (+ themes.csv, notes.csv) for colleagues."""
     settings = params["report"]
-    out = paths.reports_dir(lab_id, root)
+    out = catalog.REPORT.path(lab_id, root)
     processed = paths.processed_dir(lab_id, root)
-    lab = json.loads((processed / "lab.json").read_text(encoding="utf-8"))
-    languages = report_languages(settings["languages"], str(lab["language"]))
+    lab = catalog.LAB.read(lab_id, root)
+    record = lab.to_dict()                # lab.yaml's extra texts (event, organiser, logos …) as the report reads them
+    languages = report_languages(settings["languages"], lab.language)
     for language in languages:
         translations(language)            # an unknown language fails before any notebook runs
-    logos = logo_uris(lab, paths.raw_dir(lab_id, root))
-    paths.clear_output_dir(out, root)     # the stage rewrites all of its outputs
+    logos = logo_uris(record, paths.raw_dir(lab_id, root))
+    catalog.REPORT.clear(lab_id, root)    # the stage rewrites all of its outputs
     # Paths relative to the project (papermill runs in it) and the inputs' date, not the clock: the
     # executed notebook, HTML and PDF are the same bytes wherever and whenever they are built.
     jobs = [RenderJob(notebook=root / settings["notebook"], out=out, language=language,
-                      title=pdf_title(lab, language), cwd=root, lab_dir=paths.raw_dir(lab_id, root),
-                      date=report_date(str(lab["date"])),
-                      author=translated_field(lab, "organiser", language, str(lab["language"])),
+                      title=pdf_title(record, language), cwd=root, lab_dir=paths.raw_dir(lab_id, root),
+                      date=report_date(lab.date),
+                      author=translated_field(record, "organiser", language, lab.language),
                       parameters={"lab_id": lab_id, "processed_dir": str(processed.relative_to(root)),
                                   "language": language, "generated": generation_date(),
                                   "settings": dict(settings), "logos": logos})

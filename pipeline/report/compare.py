@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from pipeline import paths
+from pipeline import catalog
+from pipeline.lab import Lab
 from pipeline.report.content import render, translations
 from pipeline.report.render import (
     execute_notebook,
@@ -19,20 +19,18 @@ from pipeline.report.render import (
     write_pdf,
 )
 
-OUT = paths.COMPARE
-
 
 def _member(m: dict[Any, Any]) -> dict[str, Any]:
     return {"city": str(m["city"]), "question": str(m["question"]).upper(), "title": str(m["title"]),
             "size": int(m["size"]), "language": str(m["language"]),
-            "quotes": [q.strip() for q in str(m["quotes"]).split(" | ") if q.strip()]}
+            "quotes": [str(q).strip() for q in m["quotes"] if str(q).strip()]}
 
 
-def comparison_view(matches: pd.DataFrame, labs: list[dict[str, Any]], t: dict[str, str]) -> dict[str, Any]:
+def comparison_view(matches: pd.DataFrame, labs: list[Lab], t: dict[str, str]) -> dict[str, Any]:
     """The comparison's view model: shared themes with each city's theme and quotes, then each city's own. Pure."""
     shared = matches[matches["shared"]]
     own = matches[~matches["shared"]]
-    return {"cities": ", ".join(f"{lab['city']} ({lab['date']}, {lab['language']})" for lab in labs),
+    return {"cities": ", ".join(f"{lab.city} ({lab.date}, {lab.language})" for lab in labs),
             "intro": t["compare_intro"].format(shared=shared["group"].nunique(), labs=len(labs)),
             "shared": [{"number": str(group), "titles": list(dict.fromkeys(str(x) for x in members["title"])),
                         "members": [_member(m) for m in members.to_dict("records")]}
@@ -41,7 +39,7 @@ def comparison_view(matches: pd.DataFrame, labs: list[dict[str, Any]], t: dict[s
                     for city, themes in own.groupby("city", sort=True)]}
 
 
-def comparison_html(matches: pd.DataFrame, labs: list[dict[str, Any]], t: dict[str, str], generated: str) -> str:
+def comparison_html(matches: pd.DataFrame, labs: list[Lab], t: dict[str, str], generated: str) -> str:
     """Cover, shared themes (a table and quotes per city), city-specific themes, method."""
     return render("compare.html.j2", t=t, generated=generated, **comparison_view(matches, labs, t))
 
@@ -64,7 +62,7 @@ def run(params: dict[str, Any], root: Path = Path(".")) -> Path | None:
 
     match_labs(params, root)
     settings = params["compare"]
-    out = paths.clear_output_dir(root / paths.REPORTS / OUT, root)
+    out = catalog.COMPARE_REPORT.clear(None, root)
     why = too_few_labs([str(lab) for lab in settings.get("labs") or []])
     if why:
         (out / "README.txt").write_text(why + "\n", encoding="utf-8")
@@ -72,10 +70,9 @@ def run(params: dict[str, Any], root: Path = Path(".")) -> Path | None:
         return None
     language = str(settings.get("language") or "en")
     executed = out / "compare.ipynb"
-    lab_dates = [str(lab.get("date", "")) for lab in
-                 json.loads((root / paths.PROCESSED / OUT / "labs.json").read_text(encoding="utf-8"))]
+    lab_dates = [lab.date for lab in catalog.COMPARED_LABS.read(None, root)]
     generated = generation_date()
-    parameters = {"compare_dir": str(paths.PROCESSED / OUT), "language": language, "generated": generated}
+    parameters = {"compare_dir": str(catalog.MATCHES.folder(None)), "language": language, "generated": generated}
     execute_notebook(root / "notebooks" / "compare.ipynb", executed, parameters, cwd=root)
     html = page_html(notebook_body_html(executed), translations(language)["compare_title"], "worldcafe-harvest",
                      language, report_date(max(lab_dates, default="")))

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import io
-import json
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
@@ -23,13 +22,13 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
+from pipeline import catalog  # noqa: E402
 from pipeline.errors import HarvestError  # noqa: E402
 from pipeline.lang import counted, languages, report_strings  # noqa: E402
 from pipeline.lang import language as language_data  # noqa: E402
 from pipeline.report import sections  # noqa: E402
 from pipeline.report.corrections import corrections_view  # noqa: E402
 from pipeline.report.view import Ledger, Texts, theme_title  # noqa: E402
-from pipeline.safecsv import read_csv  # noqa: E402
 
 TEMPLATES = Path(__file__).parent / "templates"
 ENV = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
@@ -101,24 +100,21 @@ def load_report_data(processed_dir: Path | str) -> ReportData:
     """Read one lab's stage outputs from data/processed/<lab>/."""
     folder = Path(processed_dir)
 
-    def read_json(name: str) -> Any:
-        return json.loads((folder / name).read_text(encoding="utf-8"))
+    def written(dataset: catalog.Dataset[Any]) -> bool:      # inputs a lab may lack (older outputs)
+        return dataset.path_in(folder).is_file()
 
+    translated = catalog.TRANSLATIONS.read_from(folder) if written(catalog.TRANSLATIONS) else pd.DataFrame()
     return ReportData(
-        lab=read_json("lab.json"), notes=pd.read_parquet(folder / "notes.parquet"),
-        themes=read_json("themes.json"),
-        assignments=read_csv(folder / "assignments.csv"),
-        metrics=read_json("metrics.json"), quality=read_json("quality.json"),
-        embed_info=read_json("embed_info.json"), run_info=read_json("run_info.json"),
-        coverage=read_csv(folder / "coverage.csv"),
-        links=read_csv(folder / "links.csv"),
-        conclusions=(folder / "conclusions.md").read_text(encoding="utf-8")
-        if (folder / "conclusions.md").is_file() else "",
-        kinds=pd.read_parquet(folder / "proposals.parquet") if (folder / "proposals.parquet").is_file()
-        else pd.DataFrame(),
-        translations=dict(read_csv(folder / "translations.csv").astype(str).itertuples(index=False, name=None))
-        if (folder / "translations.csv").is_file() else {},
-        edits_log=read_csv(folder / "edits_log.csv") if (folder / "edits_log.csv").is_file() else pd.DataFrame(),
+        # The view model's lab is the record the templates and translated fields read (lab.yaml's extra keys too).
+        lab=catalog.LAB.read_from(folder).to_dict(), notes=catalog.NOTES.read_from(folder),
+        themes=catalog.THEMES.read_from(folder), assignments=catalog.ASSIGNMENTS.read_from(folder),
+        metrics=catalog.METRICS.read_from(folder), quality=catalog.QUALITY.read_from(folder),
+        embed_info=catalog.EMBED_INFO.read_from(folder), run_info=catalog.RUN_INFO.read_from(folder),
+        coverage=catalog.COVERAGE.read_from(folder), links=catalog.LINKS.read_from(folder),
+        conclusions=catalog.CONCLUSIONS.read_from(folder) if written(catalog.CONCLUSIONS) else "",
+        kinds=catalog.PROPOSALS.read_from(folder) if written(catalog.PROPOSALS) else pd.DataFrame(),
+        translations=dict(translated.astype(str).itertuples(index=False, name=None)),
+        edits_log=catalog.EDITS_LOG.read_from(folder) if written(catalog.EDITS_LOG) else pd.DataFrame(),
     )
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -12,14 +11,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pipeline import __version__, ids, paths
+from pipeline import __version__, catalog, ids, paths
 from pipeline.clean import normalise_note
 from pipeline.coverage import theme_coverage
-from pipeline.edits import EDITS_FILE, EXCLUDED_STATUS, LOG_FILE, EditApplier, load_edits
+from pipeline.edits import EDITS_FILE, EXCLUDED_STATUS, EditApplier, load_edits
 from pipeline.errors import HarvestError
 from pipeline.nlp import lemma_display_forms
 from pipeline.progress import progress
-from pipeline.safecsv import write_csv
 from pipeline.themes.cluster import (
     STATUS_AMBIGUOUS,
     STATUS_ASSIGNED,
@@ -194,7 +192,7 @@ def build_themes(notes: pd.DataFrame, vectors: np.ndarray, language: str, questi
     backend; without it there are no codebook themes and process notes come from patterns only.
     """
     if len(notes) != len(vectors):
-        raise HarvestError.at("embeddings.npz", None, "vectors and notes differ in number",
+        raise HarvestError.at(catalog.EMBEDDINGS.name, None, "vectors and notes differ in number",
                               "re-run the embed stage (dvc repro)")
     texts = notes["text"].astype(str).tolist()
     languages = notes["lang"].astype(str).tolist() if "lang" in notes else [language] * len(notes)
@@ -238,9 +236,6 @@ def text_embedder(params: dict[str, Any], language: str, root: Path) -> Embed:
     return embed
 
 
-SCORES_FILE, SIZES_FILE = "scores.json", "theme_sizes.csv"
-
-
 def scores(summary: dict[str, Any], log: pd.DataFrame) -> dict[str, Any]:
     """The few numbers `dvc metrics show/diff` compares across commits (per question: see metrics.json)."""
     per_question = [m for m in summary["per_question"].values() if m["notes"]]
@@ -277,42 +272,39 @@ def unassigned_rate(assignments: pd.DataFrame) -> float:
 
 def run(lab_id: str, params: dict[str, Any], root: Path = Path(".")) -> dict[str, Any]:
     """DVC stage: notes + embeddings (+ codebook) -> themes.json, assignments.csv, coverage, metrics."""
-    out = paths.output_dir(paths.processed_dir(lab_id, root), root)
-    notes = pd.read_parquet(out / "notes.parquet")
-    lab = json.loads((out / "lab.json").read_text(encoding="utf-8"))
-    with np.load(out / "embeddings.npz") as data:
-        stored_ids, vectors = data["note_id"].tolist(), data["vectors"]
+    notes = catalog.NOTES.read(lab_id, root)
+    lab = catalog.LAB.read(lab_id, root)
+    stored_ids, vectors = catalog.EMBEDDINGS.read(lab_id, root)
     if stored_ids != notes["note_id"].tolist():
-        raise HarvestError.at(out / "embeddings.npz", None, "embeddings do not match the clean notes",
+        raise HarvestError.at(catalog.EMBEDDINGS.path(lab_id, root), None, "embeddings do not match the clean notes",
                               "re-run the embed stage (dvc repro)")
-    questions = [q for s in lab["sessions"] for q in s["questions"]]
+    questions = lab.questions
     raw = paths.raw_dir(lab_id, root)
     edits_path = raw / EDITS_FILE
-    codebook, warnings = load_codebook(codebook_path(raw, lab.get("codebook"), root), lab["language"],
-                                       [q["id"] for q in questions])
+    codebook, warnings = load_codebook(codebook_path(raw, lab.meta.get("codebook"), root), lab.language,
+                                       [q.id for q in questions])
     editor = EditApplier.for_notes(load_edits(edits_path.parent, root), notes, lab_id, str(edits_path),
-                                   codebook_ids(codebook, [q["id"] for q in questions]))
-    embed = text_embedder(params, lab["language"], root)
-    themes, assignments, metrics = build_themes(notes, vectors, lab["language"], [q["id"] for q in questions],
+                                   codebook_ids(codebook, [q.id for q in questions]))
+    embed = text_embedder(params, lab.language, root)
+    themes, assignments, metrics = build_themes(notes, vectors, lab.language, [q.id for q in questions],
                                                 params["themes"], editor, codebook, embed,
-                                                {q["id"]: q["text"] for q in questions})
+                                                {q.id: q.text for q in questions})
     for warning in warnings + editor.warnings:
         print(warning, file=sys.stderr)
     log = editor.log()
-    write_csv(log, out / LOG_FILE)
-    (out / "themes.json").write_text(json.dumps(themes.to_dict(orient="records"), ensure_ascii=False,
-                                                indent=2), encoding="utf-8")
-    write_csv(assignments, out / "assignments.csv")
-    write_csv(theme_coverage(notes, assignments), out / "coverage.csv")
-    quality = json.loads((out / "quality.json").read_text(encoding="utf-8"))
+    catalog.EDITS_LOG.write(log, lab_id, root)
+    catalog.THEMES.write(themes.to_dict(orient="records"), lab_id, root)
+    catalog.ASSIGNMENTS.write(assignments, lab_id, root)
+    catalog.COVERAGE.write(theme_coverage(notes, assignments), lab_id, root)
+    quality = catalog.QUALITY.read(lab_id, root)
     summary = {"notes": int(len(notes)), "themes": int((themes["status"] == RAISED).sum()) if len(themes) else 0,
                "unassigned_rate": unassigned_rate(assignments),
                "process_notes": int((assignments["status"] == STATUS_PROCESS).sum()) if len(assignments) else 0,
                "notes_in": quality["notes_in"], "per_question": metrics}
-    (out / "metrics.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
-    (out / SCORES_FILE).write_text(json.dumps(scores(summary, log), indent=2) + "\n", encoding="utf-8")
-    write_csv(theme_sizes(themes), out / SIZES_FILE)
+    catalog.METRICS.write(summary, lab_id, root)
+    catalog.SCORES.write(scores(summary, log), lab_id, root)
+    catalog.THEME_SIZES.write(theme_sizes(themes), lab_id, root)
     run_info = {"pipeline_version": __version__, "themes_params": params["themes"],
-                "codebook": lab.get("codebook") or (CODEBOOK_FILE if codebook else None)}
-    (out / "run_info.json").write_text(json.dumps(run_info, indent=2, default=str), encoding="utf-8")
+                "codebook": lab.meta.get("codebook") or (CODEBOOK_FILE if codebook else None)}
+    catalog.RUN_INFO.write(run_info, lab_id, root)
     return summary

@@ -1,0 +1,256 @@
+"""The data catalogue: every file a stage reads or writes, named once — its path, columns, read and write.
+
+Kedro's `catalog.yml` in code. Stage modules, notebooks and tests/test_dvc_deps.py name a dataset from here
+and never spell a file name, so a file is renamed in one place and the dvc.yaml test can derive what each
+stage reads and writes. Every write goes through `paths.output_dir` (inside data/processed/<lab>/, the
+comparison's data/compare/ or reports/, never data/raw/) and every CSV through `safecsv` (formula-safe).
+Tables keep lists as lists: parquet stores list columns natively; in a CSV a list cell is joined with the
+dataset's separator on write and split back on read, so no stage splits a string. The lab description is
+read back as a `Lab`, not a dict walked by hand. A missing file raises FileNotFoundError (the CLI says which
+stage to run first); a file without its columns or keys is a HarvestError saying to re-run the pipeline.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+import numpy as np
+import pandas as pd
+
+from pipeline import paths
+from pipeline.errors import HarvestError
+from pipeline.lab import Lab
+from pipeline.safecsv import read_csv, write_csv
+
+T = TypeVar("T")
+STALE_FIX = "re-run the pipeline (dvc repro) so the stage outputs match this version"
+
+
+@dataclass(frozen=True)
+class Dataset(ABC, Generic[T]):
+    """One stage file: `name` inside a lab's processed folder (or the comparison's folder when `shared`)."""
+
+    name: str
+    shared: bool = False
+
+    def folder(self, lab_id: str | None, root: Path = Path(".")) -> Path:
+        """The folder the file lives in: data/processed/<lab>/, or data/compare/ for the comparison."""
+        if self.shared:
+            return root / paths.COMPARED
+        if lab_id is None:
+            raise ValueError(f"{self.name} belongs to one lab: give its lab id")
+        return paths.processed_dir(lab_id, root)
+
+    def path(self, lab_id: str | None, root: Path = Path(".")) -> Path:
+        """Where the file of this lab is."""
+        return self.path_in(self.folder(lab_id, root))
+
+    def path_in(self, folder: Path | str) -> Path:
+        """Where the file is inside a given stage-output folder (the notebooks get the folder as a parameter)."""
+        return Path(folder) / self.name
+
+    def read(self, lab_id: str | None, root: Path = Path(".")) -> T:
+        """The stored value of this lab (FileNotFoundError when its stage has not run)."""
+        return self.read_from(self.folder(lab_id, root))
+
+    def read_from(self, folder: Path | str) -> T:
+        """The stored value from a given folder."""
+        path = self.path_in(folder)
+        if not path.is_file():
+            raise FileNotFoundError(errno.ENOENT, "stage output not found", str(path))
+        return self._load(path)
+
+    def exists(self, lab_id: str | None, root: Path = Path(".")) -> bool:
+        """Whether the file has been written (optional inputs of a stage)."""
+        return self.path(lab_id, root).is_file()
+
+    def write(self, value: T, lab_id: str | None, root: Path = Path(".")) -> Path:
+        """Store the value for this lab, in a folder proven to be a stage-output folder; the file written."""
+        folder = paths.output_dir(self.folder(lab_id, root), root)
+        path = self.path_in(folder)
+        self._dump(value, path)
+        return path
+
+    @abstractmethod
+    def _load(self, path: Path) -> T: ...
+
+    @abstractmethod
+    def _dump(self, value: T, path: Path) -> None: ...
+
+
+@dataclass(frozen=True)
+class Table(Dataset[pd.DataFrame]):
+    """A table (parquet or CSV by the file's suffix) that holds at least `columns`; `list_columns` hold lists."""
+
+    columns: tuple[str, ...] = ()
+    list_columns: tuple[str, ...] = ()
+    separator: str = "|"
+
+    def _check(self, frame: pd.DataFrame, where: Path) -> None:
+        missing = [c for c in self.columns if c not in frame.columns]
+        if missing:
+            raise HarvestError.at(where, None, f"missing column(s) {', '.join(missing)}", STALE_FIX)
+
+    def _load(self, path: Path) -> pd.DataFrame:
+        frame = pd.read_parquet(path) if path.suffix == ".parquet" else read_csv(path)
+        self._check(frame, path)
+        for column in self.list_columns:
+            if path.suffix == ".parquet":
+                frame[column] = [[] if v is None else list(v) for v in frame[column]]
+            else:
+                frame[column] = [str(v).split(self.separator) if str(v) else [] for v in frame[column]]
+        return frame
+
+    def _dump(self, value: pd.DataFrame, path: Path) -> None:
+        frame = value if len(value.columns) else pd.DataFrame(columns=list(self.columns))
+        self._check(frame, path)
+        if path.suffix == ".parquet":
+            frame.to_parquet(path, index=False)
+            return
+        frame = frame.copy()
+        for column in self.list_columns:
+            frame[column] = [self.separator.join(str(x) for x in v) for v in frame[column]]
+        write_csv(frame, path)
+
+
+@dataclass(frozen=True)
+class Json(Dataset[Any]):
+    """JSON data (a mapping or a list of records) whose `keys` every mapping (or every record) must hold."""
+
+    keys: tuple[str, ...] = ()
+    ascii: bool = False            # \\u-escape non-ASCII text (the files written so since the first version)
+    final_newline: bool = False
+
+    def _load(self, path: Path) -> Any:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        records = data if isinstance(data, list) else [data]
+        missing = sorted({k for r in records for k in self.keys if k not in r})
+        if missing:
+            raise HarvestError.at(path, None, f"missing key(s) {', '.join(missing)}", STALE_FIX)
+        return data
+
+    def _dump(self, value: Any, path: Path) -> None:
+        if isinstance(value, pd.DataFrame):
+            value = value.to_dict(orient="records")
+        text = json.dumps(value, ensure_ascii=self.ascii, indent=2, default=str)
+        path.write_text(text + ("\n" if self.final_newline else ""), encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class LabJson(Dataset[Lab]):
+    """The lab description as the ingest stage validated and redacted it (no people's names), read as a `Lab`."""
+
+    def _load(self, path: Path) -> Lab:
+        return Lab.from_dict(json.loads(path.read_text(encoding="utf-8")))
+
+    def _dump(self, value: Lab, path: Path) -> None:
+        path.write_text(json.dumps(value.to_dict(), ensure_ascii=False, indent=2), encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class LabList(Dataset[list[Lab]]):
+    """Several labs' descriptions (the comparison's cities), read as `Lab`s."""
+
+    def _load(self, path: Path) -> list[Lab]:
+        return [Lab.from_dict(d) for d in json.loads(path.read_text(encoding="utf-8"))]
+
+    def _dump(self, value: list[Lab], path: Path) -> None:
+        path.write_text(json.dumps([lab.to_dict() for lab in value], ensure_ascii=False, indent=2),
+                        encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class Vectors(Dataset[tuple[list[str], np.ndarray]]):
+    """Note ids and their vectors, row-aligned."""
+
+    def _load(self, path: Path) -> tuple[list[str], np.ndarray]:
+        with np.load(path) as data:
+            return [str(i) for i in data["note_id"].tolist()], data["vectors"]
+
+    def _dump(self, value: tuple[list[str], np.ndarray], path: Path) -> None:
+        ids, vectors = value
+        np.savez(path, note_id=np.asarray(ids, dtype=str), vectors=vectors)
+
+
+@dataclass(frozen=True)
+class Text(Dataset[str]):
+    """A text file (UTF-8)."""
+
+    def _load(self, path: Path) -> str:
+        return path.read_text(encoding="utf-8")
+
+    def _dump(self, value: str, path: Path) -> None:
+        path.write_text(value, encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class ReportFolder:
+    """A folder of rendered reports (notebooks, HTML, PDF, spreadsheets), rewritten as a whole by its stage."""
+
+    shared: bool = False
+
+    def path(self, lab_id: str | None, root: Path = Path(".")) -> Path:
+        """reports/<lab>/ (or reports/compare/ for the comparison)."""
+        if self.shared:
+            return root / paths.REPORTS / paths.COMPARE
+        if lab_id is None:
+            raise ValueError("a lab's report folder needs its lab id")
+        return paths.reports_dir(lab_id, root)
+
+    def clear(self, lab_id: str | None, root: Path = Path(".")) -> Path:
+        """Empty the folder before its stage writes it again (proven to be a report folder first)."""
+        return paths.clear_output_dir(self.path(lab_id, root), root)
+
+
+# ingest
+NOTES_RAW = Table("notes_raw.parquet", columns=(
+    "note_id", "lab", "file", "line", "session", "question", "group", "round", "text", "redactions"))
+LAB = LabJson("lab.json")
+TRANSLATIONS = Table("translations.csv", columns=("note_id", "text_en"))   # the analyst's, validated
+CONCLUSIONS = Text("conclusions.md")
+# clean
+NOTES = Table("notes.parquet", columns=(
+    "note_id", "session", "question", "group", "round", "text", "lemmas", "lang", "other_language", "count",
+    "source_ids", "source_groups", "source_rounds", "groups", "rounds", "provenance"))
+CLEAN_LOG = Table("clean_log.csv", columns=("raw_id", "fate", "reason", "into"), list_columns=("into",))
+QUALITY = Json("quality.json", keys=("notes_in", "fates", "dropped_reasons", "notes_out", "redactions",
+                                     "languages"))
+# embed
+EMBEDDINGS = Vectors("embeddings.npz")
+EMBED_INFO = Json("embed_info.json", keys=("backend", "requested", "fallback", "notes", "dimensions"), ascii=True)
+# themes
+THEMES = Json("themes.json", keys=("theme_id", "question", "title", "size", "notes"))
+ASSIGNMENTS = Table("assignments.csv", columns=(
+    "note_id", "question", "theme_id", "status", "secondary_theme_id", "similarity"))
+COVERAGE = Table("coverage.csv", columns=("question", "theme_id", "group", "round", "notes"))
+EDITS_LOG = Table("edits_log.csv")
+METRICS = Json("metrics.json", keys=("notes", "themes", "unassigned_rate", "notes_in", "per_question"), ascii=True)
+SCORES = Json("scores.json", keys=("notes", "themes", "unassigned_rate"), ascii=True, final_newline=True)
+THEME_SIZES = Table("theme_sizes.csv", columns=("question", "theme", "size"))
+RUN_INFO = Json("run_info.json", keys=("pipeline_version", "themes_params"), ascii=True)
+# proposals
+PROPOSALS = Table("proposals.parquet", columns=(
+    "note_id", "question", "kind", "cues", "question_kind", "tables", "rounds", "sources", "all_tables", "support"),
+    list_columns=("cues",))
+# links
+LINKS = Table("links.csv", columns=(
+    "theme_a", "question_a", "title_a", "theme_b", "question_b", "title_b", "strength",
+    "support_a", "support_b", "support_similarity"))
+# report
+REPORT = ReportFolder()
+# compare (data/compare/: one folder for all the compared labs, outside data/processed/, which it reads)
+MATCHES = Table("matches.csv", shared=True, columns=(
+    "group", "shared", "cities", "lab", "city", "language", "theme_id", "question", "title", "size", "quotes",
+    "codebook", "codebook_id"),
+    list_columns=("quotes",), separator=" | ")
+COMPARED_LABS = LabList("labs.json", shared=True)
+COMPARE_REPORT = ReportFolder(shared=True)
+
+DATASETS: dict[str, Dataset[Any]] = {
+    name: value for name, value in globals().items() if isinstance(value, Dataset)
+}
