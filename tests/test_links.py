@@ -3,7 +3,8 @@ import pandas as pd
 import pytest
 
 from pipeline.coverage import theme_coverage, travelled
-from pipeline.links import theme_links
+from pipeline.embed.base import unit_rows
+from pipeline.links import LINK_COLUMNS, theme_links
 
 PARAMS = {"min_strength": 0.2, "within_session": False, "max_links_per_theme": 3, "supporting_pairs": 2,
           "null_draws": 200, "null_quantile": 0.95, "random_state": 0}
@@ -119,3 +120,99 @@ def test_links_must_beat_random_themes_of_the_same_sizes():
     assert (calibrated["strength"] > calibrated["threshold"]).all()
     structured = theme_links(*synthetic(), params)
     assert ("s1q1~a:1", "s2q1~b:1") in set(zip(structured["theme_a"], structured["theme_b"], strict=True))
+
+
+# Pairs of unrelated themes reach about 0.3 once the lab's mean is removed; the fan's links are 0.40-0.90.
+# null_quantile 0: the calibration against random themes (tested above) keeps every pair stronger than chance's floor.
+FAN = {**PARAMS, "min_strength": 0.35, "null_quantile": 0.0}
+
+
+def _ids(cell):
+    """A link's supporting notes (a list, or 'a|b' as links.csv stores them)."""
+    return cell.split("|") if isinstance(cell, str) else list(cell)
+
+
+def fan(hub="s1q1", spokes="s2q1"):
+    """Theme A (of `hub`) is close to three `spokes` themes (B1 closest, B3 farthest); C, D and E point elsewhere."""
+    rng = np.random.default_rng(7)
+    d = rng.normal(size=(7, 32))
+    h, o = hub[:2], spokes[:2]
+    topics = {f"{hub}~A": (h, d[0]), f"{hub}~C": (h, d[1]), f"{h}q2~E": (h, d[1] + 0.3 * d[6]),
+              f"{spokes}~B1": (o, d[0] + 0.3 * d[2]), f"{spokes}~B2": (o, d[0] + 0.6 * d[3]),
+              f"{spokes}~B3": (o, d[0] + 0.9 * d[4]), f"{spokes}~D": (o, d[5])}
+    rows, vectors = [], []
+    for theme, (_, direction) in topics.items():
+        for k in range(3):
+            rows.append({"note_id": f"{theme}#{k}", "theme_id": theme, "question": theme[:4]})
+            vectors.append(direction + 0.1 * rng.normal(size=32))
+    themes = pd.DataFrame([{"theme_id": t, "question": t[:4], "session": s, "title": f"title {t}"}
+                           for t, (s, _) in topics.items()])      # no 'relevant' column: every theme counts
+    return pd.DataFrame(rows)[["note_id"]], np.array(vectors), themes, pd.DataFrame(rows)
+
+
+def expected_strength(vectors, assignments, a, b):
+    """The cosine of the two themes' centres once the lab's mean vector is removed (the module's definition)."""
+    centred = unit_rows(vectors - vectors.mean(axis=0, keepdims=True))
+    means = [unit_rows(centred[(assignments["theme_id"] == t).to_numpy()].mean(axis=0, keepdims=True))[0]
+             for t in (a, b)]
+    return float(means[0] @ means[1])
+
+
+def test_each_link_is_the_centre_similarity_with_its_own_questions_titles_and_best_pairs():
+    notes, vectors, themes, assignments = fan()
+    links = theme_links(notes, vectors, themes, assignments, {**FAN, "max_links_per_theme": 9})
+    assert list(links.columns) == LINK_COLUMNS
+    assert [(r.theme_a, r.theme_b) for r in links.itertuples()] == [("s1q1~A", "s2q1~B1"), ("s1q1~A", "s2q1~B2"),
+                                                                    ("s1q1~A", "s2q1~B3")]
+    assert links["strength"].is_monotonic_decreasing
+    for link in links.to_dict("records"):
+        a, b = link["theme_a"], link["theme_b"]
+        assert link["strength"] == round(expected_strength(vectors, assignments, a, b), 4)
+        assert link["strength"] > link["threshold"]
+        assert (link["question_a"], link["title_a"], link["question_b"], link["title_b"]) == \
+            (a[:4], f"title {a}", b[:4], f"title {b}")
+        assert all(s.startswith(a + "#") for s in _ids(link["support_a"])) and len(_ids(link["support_a"])) == 2
+        assert all(s.startswith(b + "#") for s in _ids(link["support_b"])) and len(_ids(link["support_b"])) == 2
+        similarities = [float(s) for s in _ids(link["support_similarity"])]
+        assert similarities == sorted(similarities, reverse=True) and similarities[0] > 0
+
+
+def test_a_theme_keeps_only_its_strongest_links():
+    notes, vectors, themes, assignments = fan()
+    for cap, kept in [(1, ["s2q1~B1"]), (2, ["s2q1~B1", "s2q1~B2"])]:
+        links = theme_links(notes, vectors, themes, assignments, {**FAN, "max_links_per_theme": cap})
+        assert list(links["theme_b"]) == kept and set(links["theme_a"]) == {"s1q1~A"}
+
+
+def test_the_cap_holds_for_the_second_theme_of_a_link_too():
+    # Themes are paired in the themes table's order: listed last, the hub is every link's theme_b.
+    notes, vectors, themes, assignments = fan(hub="s2q1", spokes="s1q1")
+    themes = themes.iloc[::-1].reset_index(drop=True)
+    for cap, kept in [(1, ["s1q1~B1"]), (2, ["s1q1~B1", "s1q1~B2"])]:
+        links = theme_links(notes, vectors, themes, assignments, {**FAN, "max_links_per_theme": cap})
+        assert list(links["theme_a"]) == kept and set(links["theme_b"]) == {"s2q1~A"}
+
+
+def test_a_link_at_exactly_the_minimum_strength_is_kept():
+    notes, vectors, themes, assignments = fan()
+    weakest = expected_strength(vectors, assignments, "s1q1~A", "s2q1~B3")
+    links = theme_links(notes, vectors, themes, assignments, {**FAN, "min_strength": weakest,
+                                                              "max_links_per_theme": 9})
+    assert "s2q1~B3" in set(links["theme_b"])
+    links = theme_links(notes, vectors, themes, assignments, {**FAN, "min_strength": weakest + 1e-6,
+                                                              "max_links_per_theme": 9})
+    assert "s2q1~B3" not in set(links["theme_b"])
+
+
+def test_questions_of_one_session_link_only_when_asked():
+    notes, vectors, themes, assignments = fan()
+    pairs = {(r.theme_a, r.theme_b) for r in theme_links(notes, vectors, themes, assignments,
+                                                         {**FAN, "within_session": True}).itertuples()}
+    assert ("s1q1~C", "s1q2~E") in pairs
+    pairs = {(r.theme_a, r.theme_b) for r in theme_links(notes, vectors, themes, assignments, FAN).itertuples()}
+    assert ("s1q1~C", "s1q2~E") not in pairs
+
+
+def test_no_themes_no_links_but_the_columns():
+    notes, vectors, _, assignments = fan()
+    assert list(theme_links(notes, vectors, pd.DataFrame(), assignments, FAN).columns) == LINK_COLUMNS
