@@ -14,7 +14,8 @@ from pipeline.errors import HarvestError
 from tests.conftest import ROOT
 
 # Names a module may still spell, and why (each goes when its owner switches to the catalogue).
-SPELLED = {("pipeline/edits/parse.py", "edits_log.csv"): "edits.LOG_FILE: the edits package owner moves it to the catalogue"}
+SPELLED = {("pipeline/edits/parse.py", "edits_log.csv"):
+           "edits.LOG_FILE: the edits package's owner moves it to the catalogue"}
 
 
 def test_a_csv_list_cell_is_joined_on_write_and_split_on_read(tmp_path):
@@ -109,9 +110,10 @@ def test_comparison_files_live_outside_the_labs_folders(tmp_path):
     with pytest.raises(ValueError):
         catalog.NOTES.path(None, tmp_path)
     matches = pd.DataFrame([{"group": 1, "shared": True, "cities": 2, "lab": "a", "city": "A", "language": "ro",
-                             "theme_id": "t", "question": "q", "title": "T", "size": 3, "quotes": ["x", "y"]}])
+                             "theme_id": "t", "question": "q", "title": "T", "size": 3, "quotes": ["x", "y"],
+                             "codebook": "", "codebook_id": ""}])
     path = catalog.MATCHES.write(matches, None, tmp_path)
-    assert path.read_text(encoding="utf-8").splitlines()[1].endswith(",x | y")
+    assert path.read_text(encoding="utf-8").splitlines()[1].endswith(",x | y,,")
     assert catalog.MATCHES.read(None, tmp_path)["quotes"].tolist() == [["x", "y"]]
 
 

@@ -159,6 +159,23 @@ def test_note_before_any_question_is_reported_with_its_line(mini_lab):
         "n.md:3: note before any question heading (lines 3–4) — add a heading such as '## Întrebarea 1' above it"]
 
 
+@pytest.mark.parametrize("code", ["lt", "it", "en"])
+def test_heading_suggestions_are_in_the_labs_language(mini_lab, code):
+    from dataclasses import replace
+
+    from pipeline.lang import language
+
+    lab = replace(mini_lab, language=code)
+    words = language(code).labels
+    text = "intro before anything\n## s1q1\nno group here\n#### something else\n"
+    _, problems = markdown_records(text.encode(), "n.md", replace(lab, groups=("A", "B")))
+    messages = [str(p) for p in problems]
+    assert f"add a heading such as '## {words['question']} 1' above it" in messages[0]
+    assert f"add a heading such as '## {words['group']} A' above it" in messages[1]
+    assert f"'### {words['question']} 1' or '#### {words['round']} 2'" in messages[2]
+    assert not any(ro in m for m in messages for ro in ("Întrebarea", "Grupa", "Sesiunea", "Runda"))
+
+
 def test_unknown_group_and_missing_group_are_errors_once(mini_lab):
     text = "## s1q1\nfără grupă\ntot fără\n## Grupa Z\nsărită\n## Grupa B\nbună\n"
     records, problems = markdown_records(text.encode(), "n.md", mini_lab)

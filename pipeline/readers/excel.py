@@ -10,7 +10,7 @@ from typing import Any
 from pipeline.errors import Problem
 from pipeline.lab import Lab
 from pipeline.readers.base import NO_LIMITS, Limits, Records
-from pipeline.readers.labels import sheet_session
+from pipeline.readers.labels import label, sheet_session
 from pipeline.readers.office import unpacked_size_problem
 from pipeline.readers.table import table_records
 
@@ -106,9 +106,10 @@ def xlsx_records(data: bytes, file_name: str, lab: Lab, limits: Limits = NO_LIMI
     ignored = ", ".join(repr(name) for name, rows in sheets if name not in used and rows)
     if ignored and by_session:
         problems.append(Problem(file_name, None, f"sheet(s) {ignored} ignored: not named after a session",
-                                "if it holds notes, rename it after its session (s1 or 'Sesiunea 1')", "warning"))
+                                f"if it holds notes, rename it after its session (s1 or '{label(lab, 'session')} 1')",
+                                "warning"))
     elif ignored:
         problems.append(Problem(file_name, None, f"sheet(s) {ignored} ignored: only the first sheet is read",
                                 "move the notes to the first sheet, or name each sheet after its session "
-                                "(s1 or 'Sesiunea 1')", "warning"))
+                                f"(s1 or '{label(lab, 'session')} 1')", "warning"))
     return records, problems

@@ -13,10 +13,10 @@ from functools import cache
 from pathlib import PurePath
 
 from pipeline.lab import Lab
-from pipeline.lang import heading_words
+from pipeline.lang import heading_words, language
 from pipeline.text import fold, plain
 
-__all__ = ["Invalid", "file_name_context", "resolve_label", "sheet_session", "words"]
+__all__ = ["Invalid", "file_name_context", "label", "resolve_label", "sheet_session", "words"]
 
 _VALUE = re.compile(r"(?P<value>[a-z0-9]+(?:[-_][a-z0-9]+)*)(?![a-z0-9])\s*(?P<sep>[,;:|/.)\u2013\u2014-]+)?\s*",
                     re.I)
@@ -48,6 +48,11 @@ class Invalid(Exception):
 # Resolving a heading or `Key: value` line against the lab
 
 
+def label(lab: Lab, kind: str) -> str:
+    """The heading word of a context ('session', 'group', 'question', 'round') in the lab's language, for messages."""
+    return language(lab.language).labels[kind]
+
+
 def _session_value(value: str, lab: Lab) -> str:
     for s in lab.sessions:
         if value.lower() in (fold(s.id), words(s.title)):
@@ -55,7 +60,8 @@ def _session_value(value: str, lab: Lab) -> str:
     if value.isdigit() and 1 <= int(value) <= len(lab.sessions):
         return lab.sessions[int(value) - 1].id
     raise Invalid("session", f"unknown session '{value}'",
-                  f"use 'Sesiunea 1'…'Sesiunea {len(lab.sessions)}' or an id from lab.yaml: "
+                  f"use '{label(lab, 'session')} 1'…'{label(lab, 'session')} {len(lab.sessions)}' or an id from "
+                  "lab.yaml: "
                   f"{', '.join(s.id for s in lab.sessions)}")
 
 
@@ -72,12 +78,13 @@ def _question_number(number: int, session_id: str | None, lab: Lab) -> str:
         if len(lab.sessions) != 1:
             example = lab.sessions[0].questions[0].id if lab.sessions[0].questions else "s1q1"
             raise Invalid("question", f"question {number} before any session heading",
-                          f"add a heading such as '# Sesiunea 1' above it, or use the question id ({example})")
+                          f"add a heading such as '# {label(lab, 'session')} 1' above it, or use the question id "
+                          f"({example})")
         session_id = lab.sessions[0].id
     session = next(s for s in lab.sessions if s.id == session_id)
     if not 1 <= number <= len(session.questions):
         raise Invalid("question", f"session '{session_id}' has no question {number}",
-                      f"use Întrebarea 1…{len(session.questions)} or a question id: "
+                      f"use {label(lab, 'question')} 1…{len(session.questions)} or a question id: "
                       f"{', '.join(q.id for q in session.questions)}")
     return session.questions[number - 1].id
 
@@ -99,7 +106,7 @@ def _question_by_text(text: str, session_id: str | None, lab: Lab, exact: bool) 
     found = in_session or [q.id for q in lab.questions if fits(q.text)]
     if len(found) > 1:
         raise Invalid("question", f"the heading '{text}' matches several questions ({', '.join(found)})",
-                      "write 'Întrebarea <number>' or the question id instead")
+                      f"write '{label(lab, 'question')} <number>' or the question id instead")
     return found[0] if found else None
 
 
@@ -183,7 +190,7 @@ def _question_part(text: str, part: re.Match[str], value: re.Match[str] | None, 
         if qid is None:
             if part["colon"] is not None and rest:
                 raise Invalid("question", f"no question of lab.yaml reads '{rest}'",
-                              "write 'Întrebarea <number>' or the question id instead")
+                              f"write '{label(lab, 'question')} <number>' or the question id instead")
             parsed.rest = text
             return parsed
         parsed.assignments.append(("question", qid))

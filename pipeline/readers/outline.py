@@ -13,10 +13,15 @@ from typing import Any
 from pipeline.errors import Problem
 from pipeline.lab import Lab
 from pipeline.readers.base import Line, Records
-from pipeline.readers.labels import Invalid, file_name_context, resolve_label
+from pipeline.readers.labels import Invalid, file_name_context, label, resolve_label
 
 _RULE = re.compile(r"^\s*(?:[-=*_]\s*){3,}$")
-_EXAMPLE_HEADINGS = "'# Sesiunea 1', '## Grupa A', '### Întrebarea 1' or '#### Runda 2'"
+
+
+def example_headings(lab: Lab) -> str:
+    """The four heading kinds as the lab's language writes them, for messages ('## Grupė A' in Lithuanian)."""
+    return (f"'# {label(lab, 'session')} 1', '## {label(lab, 'group')} {lab.groups[0] if lab.groups else 'A'}', "
+            f"'### {label(lab, 'question')} 1' or '#### {label(lab, 'round')} 2'")
 
 
 @dataclass
@@ -67,7 +72,7 @@ def outline_records(lines: list[Line], file_name: str, lab: Lab) -> Records:
             shown = text if len(text) <= 60 else text[:57] + "…"
             problems.append(Problem(file_name, number, f"heading '{shown}' is not a session, group, question or round",
                                     f"notes below it stay under the headings above; to start a new part use "
-                                    f"{_EXAMPLE_HEADINGS}", "warning"))
+                                    f"{example_headings(lab)}", "warning"))
             continue
         if assignments is not None:
             flush()
@@ -89,10 +94,11 @@ def outline_records(lines: list[Line], file_name: str, lab: Lab) -> Records:
             continue
         missing = None
         if context["question"] is None:
-            missing = ("note before any question heading", "add a heading such as '## Întrebarea 1' above it")
+            missing = ("note before any question heading",
+                       f"add a heading such as '## {label(lab, 'question')} 1' above it")
         elif context["group"] is None:
-            missing = ("note without a group", f"add a heading such as '## Grupa {lab.groups[0]}' above it "
-                                               f"(groups in lab.yaml: {', '.join(lab.groups)})")
+            missing = ("note without a group", f"add a heading such as '## {label(lab, 'group')} {lab.groups[0]}' "
+                                               f"above it (groups in lab.yaml: {', '.join(lab.groups)})")
         if missing is not None:
             if run is not None and run.problem == missing[0]:
                 run.last = number
