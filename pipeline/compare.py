@@ -19,6 +19,7 @@ from pipeline import catalog
 from pipeline.embed.base import unit_rows
 from pipeline.errors import HarvestError
 from pipeline.lab import Lab
+from pipeline.params import CompareParams, typed
 
 MATCH_COLUMNS = ["group", "shared", "cities", "lab", "city", "language", "theme_id", "question", "title", "size",
                  "quotes", "codebook", "codebook_id"]
@@ -93,8 +94,8 @@ def match_themes(rows: list[dict[str, Any]], centres: np.ndarray, min_similarity
 
 def run(params: dict[str, Any], root: Path = Path(".")) -> pd.DataFrame:
     """DVC stage: the labs in `compare.labs` -> data/compare/matches.csv, labs.json (and the report after it)."""
-    settings = params["compare"]
-    labs = [str(lab) for lab in settings.get("labs") or []]
+    settings = typed(params, CompareParams)
+    labs = list(settings.labs)
     unknown = [lab for lab in labs if lab not in (params.get("labs") or [])]
     if unknown:
         raise HarvestError.at("params.yaml", None, f"compare.labs names labs not under 'labs:': {unknown}",
@@ -106,11 +107,11 @@ def run(params: dict[str, Any], root: Path = Path(".")) -> pd.DataFrame:
         vectors = catalog.EMBEDDINGS.read(lab.id, root)[1].astype(np.float64)
         rows, centres = lab_theme_centres(
             lab, catalog.NOTES.read(lab.id, root), vectors, catalog.THEMES.read(lab.id, root),
-            catalog.ASSIGNMENTS.read(lab.id, root), str(settings["language"]))
+            catalog.ASSIGNMENTS.read(lab.id, root), settings.language)
         all_rows += rows
         all_centres.append(centres)
     centres = np.vstack(all_centres) if all_centres else np.zeros((0, 1))
-    matches = match_themes(all_rows, centres, float(settings["min_similarity"]), int(settings["quotes_per_city"]))
+    matches = match_themes(all_rows, centres, settings.min_similarity, settings.quotes_per_city)
     catalog.MATCHES.write(matches, None, root)
     catalog.COMPARED_LABS.write(labs_info, None, root)
     return matches

@@ -23,15 +23,17 @@ from pipeline.errors import HarvestError
 from pipeline.themes.cluster import UNASSIGNED, ThemeClusterer, make_clusterer
 from pipeline.themes.codebook import Codebook, anchor_vectors, load_codebook
 
-# Outside a project (no params.yaml) the clusterer's own defaults apply (its signature is the one
-# list of them); the embedding falls back to the offline e5 model with a cache in the working folder.
+# Outside a project (no params.yaml) the clusterer's own defaults apply (its signature is the one list of
+# them), with params.yaml's seed; the embedding is params.yaml's: the offline e5 model, cache in the working
+# folder. tests/test_params.py fails when either differs from the project's params.yaml.
 FALLBACK_EMBED: dict[str, Any] = {"backend": "e5", "model_path": None, "tfidf_dimensions": 100,
                                   "cache_dir": ".cache/embeddings"}
+FALLBACK_SEED = 20201020
 
 
 def default_params() -> dict[str, Any]:
-    """Params when no params.yaml is around: the estimator's defaults and the e5 backend."""
-    return {"embed": dict(FALLBACK_EMBED), "themes": ThemeClusterer(random_state=0).get_params()}
+    """Params when no params.yaml is around: the estimator's defaults and the e5 backend, as in params.yaml."""
+    return {"embed": dict(FALLBACK_EMBED), "themes": ThemeClusterer(random_state=FALLBACK_SEED).get_params()}
 
 
 def score_labels(gold: list[Any], predicted: np.ndarray) -> dict[str, float]:

@@ -18,6 +18,7 @@ import pandas as pd
 
 from pipeline import catalog
 from pipeline.embed.base import unit_rows
+from pipeline.params import LinksParams, typed
 
 LINK_COLUMNS = ["theme_a", "question_a", "title_a", "theme_b", "question_b", "title_b", "strength", "threshold",
                 "support_a", "support_b", "support_similarity"]
@@ -53,7 +54,7 @@ def supporting_pairs(sims: np.ndarray, count: int) -> list[tuple[int, int]]:
 
 
 def theme_links(notes: pd.DataFrame, vectors: np.ndarray, themes: pd.DataFrame, assignments: pd.DataFrame,
-                params: dict[str, Any]) -> pd.DataFrame:
+                params: LinksParams) -> pd.DataFrame:
     """Links between relevant, raised themes of different sessions (or questions), strongest first. Pure."""
     if themes.empty:
         return pd.DataFrame(columns=LINK_COLUMNS)
@@ -68,8 +69,8 @@ def theme_links(notes: pd.DataFrame, vectors: np.ndarray, themes: pd.DataFrame, 
     info = relevant.set_index("theme_id")[["question", "session", "title"]].to_dict("index")
     ids = [t for t in info if t in members]
     centres = {t: unit_rows(lab_centred[members[t]].mean(axis=0, keepdims=True))[0] for t in ids}
-    within = bool(params["within_session"])
-    rng = np.random.default_rng(int(params["random_state"]))
+    within = params.within_session
+    rng = np.random.default_rng(params.random_state)
     question_of = dict(zip(assignments["note_id"], assignments["question"], strict=True))
     pools = {q: lab_centred[[row_of[n] for n in notes["note_id"] if question_of.get(n) == q]]
              for q in {info[t]["question"] for t in ids}}
@@ -81,16 +82,16 @@ def theme_links(notes: pd.DataFrame, vectors: np.ndarray, themes: pd.DataFrame, 
             if info[a]["question"] == info[b]["question"] or (same_session and not within):
                 continue
             strength = float(centres[a] @ centres[b])
-            if strength < float(params["min_strength"]):
+            if strength < params.min_strength:
                 continue
             key = (info[a]["question"], info[b]["question"], len(members[a]), len(members[b]))
             if key not in chance:
                 chance[key] = chance_strength(pools[key[0]], pools[key[1]], key[2], key[3],
-                                              int(params["null_draws"]), float(params["null_quantile"]), rng)
+                                              params.null_draws, params.null_quantile, rng)
             if strength <= chance[key]:
                 continue
             sims = lab_centred[members[a]] @ lab_centred[members[b]].T
-            pairs = supporting_pairs(sims, int(params["supporting_pairs"]))
+            pairs = supporting_pairs(sims, params.supporting_pairs)
             rows.append({
                 "theme_a": a, "question_a": info[a]["question"], "title_a": info[a]["title"],
                 "theme_b": b, "question_b": info[b]["question"], "title_b": info[b]["title"],
@@ -102,7 +103,7 @@ def theme_links(notes: pd.DataFrame, vectors: np.ndarray, themes: pd.DataFrame, 
     links = pd.DataFrame(rows, columns=LINK_COLUMNS).sort_values(["strength", "theme_a", "theme_b"],
                                                                  ascending=[False, True, True])
     # Keep the strongest few per theme, so a broad theme does not link to everything.
-    keep = int(params["max_links_per_theme"])
+    keep = params.max_links_per_theme
     counts: dict[str, int] = {}
     kept = []
     for link in links.to_dict("records"):
@@ -119,6 +120,7 @@ def run(lab_id: str, params: dict[str, Any], root: Path = Path(".")) -> pd.DataF
     notes = catalog.NOTES.read(lab_id, root)
     vectors = catalog.EMBEDDINGS.read(lab_id, root)[1].astype(np.float64)
     themes = pd.DataFrame(catalog.THEMES.read(lab_id, root))
-    links = theme_links(notes, vectors, themes, catalog.ASSIGNMENTS.read(lab_id, root), params["links"])
+    links = theme_links(notes, vectors, themes, catalog.ASSIGNMENTS.read(lab_id, root),
+                        typed(params, LinksParams))
     catalog.LINKS.write(links, lab_id, root)
     return links

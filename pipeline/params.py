@@ -1,15 +1,230 @@
-"""params.yaml: every tunable, one section per stage."""
+"""params.yaml: every tunable, one section per stage, each read once into a typed, frozen section.
+
+A section's dataclass is the one list of its keys and their types: `load_params` checks every section it
+finds against it (an unknown key, a missing one or a value of the wrong type is a HarvestError naming
+params.yaml, the line and the key), and a stage takes its settings with `typed(params, LinksParams)`. The
+defaults live in params.yaml alone; the theme clusterer's signature must agree with it (tests/test_params.py).
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import types
+import typing
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar, TypeVar
 
 from pipeline.errors import HarvestError
 from pipeline.paths import check_lab_id
 from pipeline.yamlsafe import key_lines, load_yaml_node
 
 PARAMS_FILE = Path("params.yaml")
+S = TypeVar("S", bound="Section")
+
+
+@dataclass(frozen=True)
+class Section:
+    """One params.yaml section; subclasses list its keys as typed fields and name it in `NAME`."""
+
+    NAME: ClassVar[str] = ""
+
+    @classmethod
+    def from_section(cls: type[S], data: Any, lines: dict[str, int] | None = None) -> S:
+        """The section from its params.yaml mapping: unknown, missing or mistyped keys are HarvestErrors."""
+        lines = lines or {}
+        name = cls.NAME
+        if not isinstance(data, dict):
+            raise HarvestError.at(PARAMS_FILE, lines.get(name), f"section '{name}:' must be a mapping of settings",
+                                  f"restore the '{name}:' section from git")
+        hints = typing.get_type_hints(cls)
+        fields = [f.name for f in dataclasses.fields(cls)]
+        unknown = [k for k in data if k not in fields]
+        if unknown:
+            raise HarvestError.at(PARAMS_FILE, lines.get(f"{name}.{unknown[0]}"), f"{name}: unknown key '{unknown[0]}'",
+                                  f"remove it or fix its spelling; '{name}:' takes {', '.join(fields)}")
+        missing = [k for k in fields if k not in data]
+        if missing:
+            raise HarvestError.at(PARAMS_FILE, lines.get(name), f"{name}: missing {', '.join(missing)}",
+                                  f"add {'them' if len(missing) > 1 else 'it'} to the '{name}:' section "
+                                  "(see the README)")
+        for key in fields:
+            if not _fits(data[key], hints[key]):
+                raise HarvestError.at(PARAMS_FILE, lines.get(f"{name}.{key}"),
+                                      f"{name}.{key} must be {_type_name(hints[key])}, not {data[key]!r}",
+                                      "restore the value from git or the README")
+        return cls(**{k: _frozen(data[k]) for k in fields})
+
+    def as_dict(self) -> dict[str, Any]:
+        """The section as params.yaml writes it (for records such as run_info.json)."""
+        return {f.name: _thawed(getattr(self, f.name)) for f in dataclasses.fields(self)}
+
+
+def _fits(value: Any, hint: Any) -> bool:
+    if isinstance(hint, types.UnionType):
+        return any(_fits(value, h) for h in typing.get_args(hint))
+    if hint is type(None):
+        return value is None
+    if hint is float:
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if hint is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    origin = typing.get_origin(hint)
+    if origin is tuple:
+        inner = typing.get_args(hint)[0]
+        return isinstance(value, list) and all(_fits(v, inner) for v in value)
+    return isinstance(value, hint)
+
+
+def _type_name(hint: Any) -> str:
+    if isinstance(hint, types.UnionType):
+        return " or ".join(_type_name(h) for h in typing.get_args(hint))
+    if typing.get_origin(hint) is tuple:
+        return f"a list of {_type_name(typing.get_args(hint)[0])}"
+    return {int: "a whole number", float: "a number", bool: "true or false", str: "a text",
+            type(None): "null", list: "a list"}.get(hint, str(hint))
+
+
+def _frozen(value: Any) -> Any:
+    return tuple(_frozen(v) for v in value) if isinstance(value, list) else value
+
+
+def _thawed(value: Any) -> Any:
+    return [_thawed(v) for v in value] if isinstance(value, tuple) else value
+
+
+@dataclass(frozen=True)
+class YamlParams(Section):
+    """Limits of the YAML files users write (yamlsafe)."""
+
+    NAME: ClassVar[str] = "yaml"
+    max_aliases: int
+    max_nodes: int
+
+
+@dataclass(frozen=True)
+class IngestParams(Section):
+    """What ingest reads and how much an archive may unpack to."""
+
+    NAME: ClassVar[str] = "ingest"
+    formats: tuple[str, ...]
+    max_unpacked_mb: int
+    max_rows: int
+
+
+@dataclass(frozen=True)
+class CleanParams(Section):
+    """Noise, near-duplicates and language detection of the clean stage."""
+
+    NAME: ClassVar[str] = "clean"
+    min_letters: int
+    near_duplicate_score: float
+    languages: tuple[str, ...]
+    language_min_distance: float
+
+
+@dataclass(frozen=True)
+class EmbedParams(Section):
+    """The vector backend and its cache."""
+
+    NAME: ClassVar[str] = "embed"
+    backend: str
+    model_path: str | None
+    tfidf_dimensions: int
+    cache_dir: str
+
+
+@dataclass(frozen=True)
+class ThemesParams(Section):
+    """The theme clusterer's parameters (its `get_params()`, random_state apart) and the themes' presentation."""
+
+    NAME: ClassVar[str] = "themes"
+    random_state: int
+    min_theme_size: int
+    max_themes: int
+    pca_dimensions: int
+    min_pca_dimensions: int
+    whiten_power: float
+    n_bootstrap: int
+    subsample_fraction: float
+    max_sample: int
+    n_null: int
+    min_stability: float
+    min_margin: float
+    max_unassigned: float
+    codebook_min_z: float
+    codebook_iterations: int
+    process_min_z: float
+    keywords_per_theme: int
+    quotes_per_theme: int
+    title_max_words: int
+    title_candidates: int
+    title_max_chars: int
+    summary_max_chars: int
+    stability_seeds: int
+
+
+@dataclass(frozen=True)
+class ProposalsParams(Section):
+    """How a note is told a proposal or an observation."""
+
+    NAME: ClassVar[str] = "proposals"
+    question_default: str
+    head_weight: int
+
+
+@dataclass(frozen=True)
+class LinksParams(Section):
+    """Which theme pairs across sessions are links, and their evidence."""
+
+    NAME: ClassVar[str] = "links"
+    min_strength: float
+    within_session: bool
+    null_draws: int
+    null_quantile: float
+    random_state: int
+    max_links_per_theme: int
+    supporting_pairs: int
+
+
+@dataclass(frozen=True)
+class CompareParams(Section):
+    """The cross-city comparison."""
+
+    NAME: ClassVar[str] = "compare"
+    labs: tuple[str, ...]
+    min_similarity: float
+    quotes_per_city: int
+    language: str
+
+
+@dataclass(frozen=True)
+class ReportParams(Section):
+    """The report's languages, lists and figures in words."""
+
+    NAME: ClassVar[str] = "report"
+    languages: tuple[str, ...]
+    proposals_per_theme: int
+    top_proposals: int
+    notebook: str
+    summary_min_themes: int
+    summary_max_themes: int
+    summary_min_share: float
+    one_table_share: float
+    one_table_min_notes: int
+    quotes_per_theme: int
+    separation_words: tuple[tuple[float | str, ...], ...]
+    stability_words: tuple[tuple[float | str, ...], ...]
+
+
+SECTIONS: dict[str, type[Section]] = {cls.NAME: cls for cls in (
+    YamlParams, IngestParams, CleanParams, EmbedParams, ThemesParams, ProposalsParams, LinksParams, CompareParams,
+    ReportParams)}
+
+
+def typed(params: dict[str, Any], cls: type[S]) -> S:
+    """A stage's typed settings from the loaded params (a missing section names itself)."""
+    return cls.from_section(section(params, cls.NAME))
 
 
 def load_params(path: Path = PARAMS_FILE) -> dict[str, Any]:
@@ -19,7 +234,15 @@ def load_params(path: Path = PARAMS_FILE) -> dict[str, Any]:
     data, node = load_yaml_node(path)
     if not isinstance(data, dict) or node is None:
         raise HarvestError.at(path, 1, "params.yaml must be a mapping", "restore it from git")
-    check_lab_lists(data, key_lines(node), path)
+    lines = key_lines(node)
+    check_lab_lists(data, lines, path)
+    unknown = [k for k in data if k not in SECTIONS and k != "labs"]
+    if unknown:
+        raise HarvestError.at(path, lines.get(unknown[0]), f"unknown section '{unknown[0]}:'",
+                              f"remove it or fix its spelling; sections: labs, {', '.join(SECTIONS)}")
+    for name, cls in SECTIONS.items():
+        if name in data:
+            cls.from_section(data[name], lines)        # every section checked once, when params.yaml is read
     return data
 
 

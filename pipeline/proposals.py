@@ -29,6 +29,7 @@ import pandas as pd
 from pipeline import catalog
 from pipeline.errors import HarvestError
 from pipeline.lang import PROPOSALS_FILE, proposal_cues
+from pipeline.params import ProposalsParams, typed
 from pipeline.text import fold
 from pipeline.yamlsafe import parse_yaml
 
@@ -178,9 +179,9 @@ def classify_notes(notes: pd.DataFrame, questions: dict[str, str], lab_language:
 def run(lab_id: str, params: dict[str, Any], root: Path = Path(".")) -> pd.DataFrame:
     """DVC stage: notes.parquet, lab.json -> proposals.parquet (kind and support of every note)."""
     lab = catalog.LAB.read(lab_id, root)
-    settings = params["proposals"]
+    settings = typed(params, ProposalsParams)
     result = classify_notes(catalog.NOTES.read(lab_id, root), {q.id: q.text for q in lab.questions}, lab.language,
-                            list(lab.groups), str(settings["question_default"]), int(settings["head_weight"]))
+                            list(lab.groups), settings.question_default, settings.head_weight)
     catalog.PROPOSALS.write(result, lab_id, root)
     return result
 

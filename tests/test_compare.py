@@ -1,3 +1,5 @@
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 
@@ -120,7 +122,7 @@ def test_codebook_themes_nobody_raised_are_not_compared():
                "quotes": [], "status": "raised", "codebook_id": "skills"}]
     notes = pd.DataFrame({"note_id": ["n1", "n2"]})
     assigned = pd.DataFrame({"note_id": ["n1", "n2"], "theme_id": ["s1q1~funding", "s1q1~skills"]})
-    rows, centres = lab_theme_centres({"id": "k", "city": "K", "language": "lt", "codebook": "ecoc-sme"}, notes,
+    rows, centres = lab_theme_centres(replace(described("k", "K", "lt"), meta={"codebook": "ecoc-sme"}), notes,
                                       np.eye(2), themes, assigned)
     assert [r["theme_id"] for r in rows] == ["s1q1~skills"] and centres.shape == (1, 2)
     assert rows[0]["codebook"] == "ecoc-sme" and rows[0]["codebook_id"] == "skills"

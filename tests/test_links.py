@@ -1,3 +1,5 @@
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -5,9 +7,10 @@ import pytest
 from pipeline.coverage import theme_coverage, travelled
 from pipeline.embed.base import unit_rows
 from pipeline.links import LINK_COLUMNS, theme_links
+from pipeline.params import LinksParams
 
-PARAMS = {"min_strength": 0.2, "within_session": False, "max_links_per_theme": 3, "supporting_pairs": 2,
-          "null_draws": 200, "null_quantile": 0.95, "random_state": 0}
+PARAMS = LinksParams(min_strength=0.2, within_session=False, max_links_per_theme=3, supporting_pairs=2,
+                     null_draws=200, null_quantile=0.95, random_state=0)
 
 
 def test_coverage_counts_every_table_and_round_of_merged_notes():
@@ -54,7 +57,7 @@ def test_links_join_themes_of_different_sessions_with_evidence():
 def test_not_relevant_themes_and_weak_pairs_are_left_out():
     notes, vectors, themes, assignments = synthetic()
     themes.loc[themes["theme_id"] == "s2q1~b:1", "relevant"] = False
-    links = theme_links(notes, vectors, themes, assignments, {**PARAMS, "min_strength": 0.5})
+    links = theme_links(notes, vectors, themes, assignments, replace(PARAMS, min_strength=0.5))
     assert "s2q1~b:1" not in set(links["theme_a"]) | set(links["theme_b"])
     assert (links["strength"] >= 0.5).all()
 
@@ -69,7 +72,7 @@ def test_codebook_themes_nobody_raised_are_never_linked():
 
 def test_each_supporting_note_is_used_once_per_link():
     notes, vectors, themes, assignments = synthetic()
-    top = theme_links(notes, vectors, themes, assignments, {**PARAMS, "supporting_pairs": 3}).iloc[0]
+    top = theme_links(notes, vectors, themes, assignments, replace(PARAMS, supporting_pairs=3)).iloc[0]
     for side in ("support_a", "support_b"):
         ids = top[side].split("|")
         assert len(ids) == 3 and len(set(ids)) == 3
@@ -89,10 +92,10 @@ def test_a_theme_keeps_only_its_strongest_links_up_to_the_cap():
     notes, assignments = pd.DataFrame(rows)[["note_id"]], pd.DataFrame(rows)
     themes = pd.DataFrame([{"theme_id": t, "question": t[:4], "session": t[:2], "title": t, "relevant": True}
                            for t in topics])
-    loose = theme_links(notes, np.array(vectors), themes, assignments, {**PARAMS, "max_links_per_theme": 3})
+    loose = theme_links(notes, np.array(vectors), themes, assignments, replace(PARAMS, max_links_per_theme=3))
     grants_links = loose[(loose["theme_a"] == "s1q1~a:1") | (loose["theme_b"] == "s1q1~a:1")]
     assert len(grants_links) == 2
-    capped = theme_links(notes, np.array(vectors), themes, assignments, {**PARAMS, "max_links_per_theme": 1})
+    capped = theme_links(notes, np.array(vectors), themes, assignments, replace(PARAMS, max_links_per_theme=1))
     kept = capped[(capped["theme_a"] == "s1q1~a:1") | (capped["theme_b"] == "s1q1~a:1")]
     assert kept[["theme_a", "theme_b"]].values.tolist() == [["s1q1~a:1", "s2q1~b:1"]]
     counts = pd.concat([capped["theme_a"], capped["theme_b"]]).value_counts()
@@ -113,8 +116,8 @@ def test_links_must_beat_random_themes_of_the_same_sizes():
     themes = pd.DataFrame([{"theme_id": t, "question": t[:4], "session": t[:2], "title": t, "relevant": True}
                            for t in assignments["theme_id"].unique()])
     vectors = np.vstack([np.array(vectors), -np.array(vectors)])[: len(rows)]
-    params = {**PARAMS, "min_strength": -1.0}
-    uncalibrated = theme_links(notes, vectors, themes, assignments, {**params, "null_quantile": 0.0})
+    params = replace(PARAMS, min_strength=-1.0)
+    uncalibrated = theme_links(notes, vectors, themes, assignments, replace(params, null_quantile=0.0))
     calibrated = theme_links(notes, vectors, themes, assignments, params)
     assert len(uncalibrated) > len(calibrated)
     assert (calibrated["strength"] > calibrated["threshold"]).all()
@@ -124,7 +127,7 @@ def test_links_must_beat_random_themes_of_the_same_sizes():
 
 # Pairs of unrelated themes reach about 0.3 once the lab's mean is removed; the fan's links are 0.40-0.90.
 # null_quantile 0: the calibration against random themes (tested above) keeps every pair stronger than chance's floor.
-FAN = {**PARAMS, "min_strength": 0.35, "null_quantile": 0.0}
+FAN = replace(PARAMS, min_strength=0.35, null_quantile=0.0)
 
 
 def _ids(cell):
@@ -160,7 +163,7 @@ def expected_strength(vectors, assignments, a, b):
 
 def test_each_link_is_the_centre_similarity_with_its_own_questions_titles_and_best_pairs():
     notes, vectors, themes, assignments = fan()
-    links = theme_links(notes, vectors, themes, assignments, {**FAN, "max_links_per_theme": 9})
+    links = theme_links(notes, vectors, themes, assignments, replace(FAN, max_links_per_theme=9))
     assert list(links.columns) == LINK_COLUMNS
     assert [(r.theme_a, r.theme_b) for r in links.itertuples()] == [("s1q1~A", "s2q1~B1"), ("s1q1~A", "s2q1~B2"),
                                                                     ("s1q1~A", "s2q1~B3")]
@@ -180,7 +183,7 @@ def test_each_link_is_the_centre_similarity_with_its_own_questions_titles_and_be
 def test_a_theme_keeps_only_its_strongest_links():
     notes, vectors, themes, assignments = fan()
     for cap, kept in [(1, ["s2q1~B1"]), (2, ["s2q1~B1", "s2q1~B2"])]:
-        links = theme_links(notes, vectors, themes, assignments, {**FAN, "max_links_per_theme": cap})
+        links = theme_links(notes, vectors, themes, assignments, replace(FAN, max_links_per_theme=cap))
         assert list(links["theme_b"]) == kept and set(links["theme_a"]) == {"s1q1~A"}
 
 
@@ -189,25 +192,25 @@ def test_the_cap_holds_for_the_second_theme_of_a_link_too():
     notes, vectors, themes, assignments = fan(hub="s2q1", spokes="s1q1")
     themes = themes.iloc[::-1].reset_index(drop=True)
     for cap, kept in [(1, ["s1q1~B1"]), (2, ["s1q1~B1", "s1q1~B2"])]:
-        links = theme_links(notes, vectors, themes, assignments, {**FAN, "max_links_per_theme": cap})
+        links = theme_links(notes, vectors, themes, assignments, replace(FAN, max_links_per_theme=cap))
         assert list(links["theme_a"]) == kept and set(links["theme_b"]) == {"s2q1~A"}
 
 
 def test_a_link_at_exactly_the_minimum_strength_is_kept():
     notes, vectors, themes, assignments = fan()
     weakest = expected_strength(vectors, assignments, "s1q1~A", "s2q1~B3")
-    links = theme_links(notes, vectors, themes, assignments, {**FAN, "min_strength": weakest,
-                                                              "max_links_per_theme": 9})
+    links = theme_links(notes, vectors, themes, assignments, replace(FAN, min_strength=weakest,
+                                                                     max_links_per_theme=9))
     assert "s2q1~B3" in set(links["theme_b"])
-    links = theme_links(notes, vectors, themes, assignments, {**FAN, "min_strength": weakest + 1e-6,
-                                                              "max_links_per_theme": 9})
+    links = theme_links(notes, vectors, themes, assignments, replace(FAN, min_strength=weakest + 1e-6,
+                                                                     max_links_per_theme=9))
     assert "s2q1~B3" not in set(links["theme_b"])
 
 
 def test_questions_of_one_session_link_only_when_asked():
     notes, vectors, themes, assignments = fan()
     pairs = {(r.theme_a, r.theme_b) for r in theme_links(notes, vectors, themes, assignments,
-                                                         {**FAN, "within_session": True}).itertuples()}
+                                                         replace(FAN, within_session=True)).itertuples()}
     assert ("s1q1~C", "s1q2~E") in pairs
     pairs = {(r.theme_a, r.theme_b) for r in theme_links(notes, vectors, themes, assignments, FAN).itertuples()}
     assert ("s1q1~C", "s1q2~E") not in pairs

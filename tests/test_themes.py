@@ -73,7 +73,7 @@ def test_rejects_non_matrix_input_and_missing_params():
 
 
 def test_the_estimator_signature_is_the_one_list_of_clusterer_params():
-    from pipeline.evaluate import default_params
+    from pipeline.evaluate import FALLBACK_SEED, default_params
     from pipeline.themes import clusterer_params
 
     names = set(clusterer_params())
@@ -81,7 +81,7 @@ def test_the_estimator_signature_is_the_one_list_of_clusterer_params():
     assert names <= set(PARAMS["themes"])                  # params.yaml sets every one of them
     model = make_clusterer(PARAMS["themes"])
     assert {k: v for k, v in model.get_params().items() if k in names} == {k: PARAMS["themes"][k] for k in names}
-    assert default_params()["themes"] == ThemeClusterer(random_state=0).get_params()   # evaluate outside a project
+    assert default_params()["themes"] == ThemeClusterer(random_state=FALLBACK_SEED).get_params()  # outside a project
 
 
 def test_languages_are_centred_on_their_own_mean():

@@ -9,6 +9,7 @@ import pandas as pd
 
 from pipeline import catalog
 from pipeline.lab import Lab
+from pipeline.params import CompareParams, typed
 from pipeline.report.content import render, translations
 from pipeline.report.render import (
     execute_notebook,
@@ -61,14 +62,14 @@ def run(params: dict[str, Any], root: Path = Path(".")) -> Path | None:
     from pipeline.compare import run as match_labs
 
     match_labs(params, root)
-    settings = params["compare"]
+    settings = typed(params, CompareParams)
     out = catalog.COMPARE_REPORT.clear(None, root)
-    why = too_few_labs([str(lab) for lab in settings.get("labs") or []])
+    why = too_few_labs(list(settings.labs))
     if why:
         (out / "README.txt").write_text(why + "\n", encoding="utf-8")
         print(why)
         return None
-    language = str(settings.get("language") or "en")
+    language = settings.language
     executed = out / "compare.ipynb"
     lab_dates = [lab.date for lab in catalog.COMPARED_LABS.read(None, root)]
     generated = generation_date()
