@@ -85,20 +85,22 @@ class Dataset(ABC, Generic[T]):
 
 @dataclass(frozen=True)
 class Table(Dataset[pd.DataFrame]):
-    """A table (parquet or CSV by the file's suffix) that holds at least `columns`; `list_columns` hold lists."""
+    """A table (parquet or CSV by the file's suffix) written with at least `columns` and read back with at least
+    `needed` (default: all of them; a reader needing fewer lets a partial file through); `list_columns` hold lists."""
 
     columns: tuple[str, ...] = ()
     list_columns: tuple[str, ...] = ()
     separator: str = "|"
+    needed: tuple[str, ...] | None = None
 
-    def _check(self, frame: pd.DataFrame, where: Path) -> None:
-        missing = [c for c in self.columns if c not in frame.columns]
+    def _check(self, frame: pd.DataFrame, where: Path, columns: tuple[str, ...]) -> None:
+        missing = [c for c in columns if c not in frame.columns]
         if missing:
             raise HarvestError.at(where, None, f"missing column(s) {', '.join(missing)}", STALE_FIX)
 
     def _load(self, path: Path) -> pd.DataFrame:
         frame = pd.read_parquet(path) if path.suffix == ".parquet" else read_csv(path)
-        self._check(frame, path)
+        self._check(frame, path, self.columns if self.needed is None else self.needed)
         for column in self.list_columns:
             if path.suffix == ".parquet":
                 frame[column] = [[] if v is None else list(v) for v in frame[column]]
@@ -108,7 +110,7 @@ class Table(Dataset[pd.DataFrame]):
 
     def _dump(self, value: pd.DataFrame, path: Path) -> None:
         frame = value if len(value.columns) else pd.DataFrame(columns=list(self.columns))
-        self._check(frame, path)
+        self._check(frame, path, self.columns)
         if path.suffix == ".parquet":
             frame.to_parquet(path, index=False)
             return
@@ -216,7 +218,7 @@ CONCLUSIONS = Text("conclusions.md")
 # clean
 NOTES = Table("notes.parquet", columns=(
     "note_id", "session", "question", "group", "round", "text", "lemmas", "lang", "other_language", "count",
-    "source_ids", "source_groups", "source_rounds", "groups", "rounds", "provenance"))
+    "source_ids", "source_groups", "source_rounds", "groups", "rounds", "provenance"), needed=("note_id", "text"))
 CLEAN_LOG = Table("clean_log.csv", columns=("raw_id", "fate", "reason", "into"), list_columns=("into",))
 QUALITY = Json("quality.json", keys=("notes_in", "fates", "dropped_reasons", "notes_out", "redactions",
                                      "languages"))

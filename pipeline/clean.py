@@ -26,10 +26,9 @@ from pipeline.errors import HarvestError
 from pipeline.nlp import content_lemmas, fold, normalise
 
 REQUIRED_INPUT = ["note_id", "session", "question", "group", "round", "text", "redactions"]
-CLEAN_COLUMNS = ["note_id", "session", "question", "group", "round", "text", "lemmas", "lang", "other_language",
-                 "count", "source_ids", "source_groups", "source_rounds", "groups", "rounds", "provenance"]
+CLEAN_COLUMNS = list(catalog.NOTES.columns)
 IDENTITY_COLUMNS = ["note_id", "question", "text", "source_ids", "provenance"]
-LOG_COLUMNS = ["raw_id", "fate", "reason", "into"]
+LOG_COLUMNS = list(catalog.CLEAN_LOG.columns)
 
 # Dash, star and '>' are bullets only when a space follows ("**bold**" and "-urile" stay); the typographic
 # bullets are bullets even when glued to the text ("•idee").

@@ -12,15 +12,12 @@ changes the text of an edited note and shows that edit reported, not applied els
 from __future__ import annotations
 
 import csv
-import json
 import shutil
 import sys
 import tempfile
 from pathlib import Path
 
-import pandas as pd
-
-from pipeline import clean, embed, ids, ingest, themes
+from pipeline import catalog, clean, embed, ids, ingest, themes
 from pipeline.edits import note_reference
 from pipeline.params import load_params
 
@@ -35,11 +32,8 @@ LATE = ["Un fond local de microgranturi pentru tinerii artiști din cartiere",
 def run_all(root: Path, params: dict) -> dict:
     for stage in (ingest, clean, embed, themes):
         stage.run(LAB, params, root)
-    out = root / "data" / "processed" / LAB
-    return {"notes": pd.read_parquet(out / "notes.parquet"),
-            "assignments": pd.read_csv(out / "assignments.csv", keep_default_na=False),
-            "themes": json.loads((out / "themes.json").read_text(encoding="utf-8")),
-            "log": pd.read_csv(out / "edits_log.csv", keep_default_na=False)}
+    return {"notes": catalog.NOTES.read(LAB, root), "assignments": catalog.ASSIGNMENTS.read(LAB, root),
+            "themes": catalog.THEMES.read(LAB, root), "log": catalog.EDITS_LOG.read(LAB, root)}
 
 
 def texts_of(state: dict, note_ids: list[str]) -> list[str]:

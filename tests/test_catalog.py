@@ -131,7 +131,7 @@ def _strings(path):
 def test_no_module_or_notebook_spells_a_stage_file_name():
     names = {d.name for d in catalog.DATASETS.values()}
     sources = [*(ROOT / "pipeline").rglob("*.py"), *(ROOT / "notebooks").glob("*.ipynb"),
-               *(ROOT / "benchmarks").glob("*.py")]
+               *(ROOT / "benchmarks").glob("*.py"), *(ROOT / "scripts").glob("*.py")]
     found = [(p.relative_to(ROOT).as_posix(), s) for p in sources if p.name != "catalog.py"
              for s in _strings(p) if any(s == n or s.endswith("/" + n) for n in names)]
     assert [f for f in found if f not in SPELLED] == []

@@ -69,17 +69,15 @@ def test_e5_that_cannot_load_falls_back_to_tfidf_and_says_so(monkeypatch):
     assert embedder.id == "tfidf-lsa" and "could not load" in note and "used tfidf instead" in note
 
 
-def test_embed_stage_reembeds_nothing_the_second_time_and_writes_the_same_output(tmp_path):
-    import json
-
+def test_embed_stage_reembeds_nothing_the_second_time_and_writes_the_same_output(tmp_path, mini_lab):
     import pandas as pd
 
-    from pipeline import embed, paths
+    from pipeline import catalog, embed, paths
 
     out = paths.processed_dir("lab", tmp_path)
     out.mkdir(parents=True)
     pd.DataFrame({"note_id": [f"lab/a.csv:{i}" for i in range(3)], "text": NOTES}).to_parquet(out / "notes.parquet")
-    (out / "lab.json").write_text(json.dumps({"language": "ro"}), encoding="utf-8")
+    catalog.LAB.write(mini_lab, "lab", tmp_path)
     params = {"embed": {**PARAMS, "cache_dir": str(tmp_path / "cache")}, "themes": {"random_state": 0}}
     first = embed.run("lab", params, tmp_path)
     info = (out / "embed_info.json").read_bytes()
