@@ -150,6 +150,8 @@ class ThemesParams(Section):
     max_sample: int
     n_null: int
     min_stability: float
+    prior_theme_share: float
+    count_tolerance: float
     min_margin: float
     max_unassigned: float
     codebook_min_z: float
