@@ -151,8 +151,9 @@ def contents_html(data: ReportData, x: Texts) -> str:
     items = [("summary", x.t["summary"])]
     items += [(f"q-{q['id']}", f"{q['id'].upper()} — {x.field(q, 'text')}") for q in data.questions()]
     items += [("proposals", x.t["proposals"])] if not data.kinds.empty else []
-    items += [("links", x.t["links"]), ("methodology", x.t["methodology"]), ("corrections", x.t["corrections"]),
-              ("data-quality", x.t["data_quality"]), ("annex", x.t["annex"]), ("appendix", x.t["appendix"])]
+    items += [("links", x.t["links"]), ("methodology", x.t["methodology"])]
+    items += [("corrections", x.t["corrections"])] if not data.edits_log.empty else []
+    items += [("data-quality", x.t["data_quality"]), ("annex", x.t["annex"]), ("appendix", x.t["appendix"])]
     return render("contents.html.j2", t=x.t, items=items)
 
 

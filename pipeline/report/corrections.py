@@ -28,7 +28,8 @@ def corrections_view(data: ReportData, x: Texts) -> dict[str, Any]:
                         for n in view["excluded"]]
     counts = {"written": view["written"], "applied": len(view["applied"]), "skipped": len(view["skipped"])}
     view["lang"] = x.lab_language          # an edit as written is the analyst's, in the lab's language
-    view["intro"] = x.t["corrections_intro"].format(**counts) if view["written"] else x.t["corrections_none"]
+    # Without edits there is no section: the methodology's "what a person reviewed" says so, once.
+    view["intro"] = x.t["corrections_intro"].format(**counts) if view["written"] else ""
     return view
 
 
