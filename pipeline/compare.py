@@ -16,10 +16,10 @@ import pandas as pd
 from sklearn.cluster import AgglomerativeClustering
 
 from pipeline import catalog
-from pipeline.embed.base import unit_rows
 from pipeline.errors import HarvestError
 from pipeline.lab import Lab
 from pipeline.params import CompareParams, typed
+from pipeline.vectors import unit_rows
 
 MATCH_COLUMNS = ["group", "shared", "cities", "lab", "city", "language", "theme_id", "question", "title", "size",
                  "quotes", "codebook", "codebook_id"]

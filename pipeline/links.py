@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 
 from pipeline import catalog
-from pipeline.embed.base import unit_rows
 from pipeline.params import LinksParams, typed
+from pipeline.vectors import unit_rows
 
 LINK_COLUMNS = ["theme_a", "question_a", "title_a", "theme_b", "question_b", "title_b", "strength", "threshold",
                 "support_a", "support_b", "support_similarity"]

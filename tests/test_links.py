@@ -5,9 +5,9 @@ import pandas as pd
 import pytest
 
 from pipeline.coverage import theme_coverage, travelled
-from pipeline.embed.base import unit_rows
 from pipeline.links import LINK_COLUMNS, theme_links
 from pipeline.params import LinksParams
+from pipeline.vectors import unit_rows
 
 PARAMS = LinksParams(min_strength=0.2, within_session=False, max_links_per_theme=3, supporting_pairs=2,
                      null_draws=200, null_quantile=0.95, random_state=0)

@@ -6,6 +6,10 @@ from abc import ABC, abstractmethod
 
 import numpy as np
 
+from pipeline.vectors import unit_rows
+
+__all__ = ["Embedder", "unit_rows"]
+
 
 class Embedder(ABC):
     """Turns note texts into one L2-normalised float32 row each.
@@ -21,10 +25,3 @@ class Embedder(ABC):
     @abstractmethod
     def encode(self, texts: list[str]) -> np.ndarray:
         """Vectors for `texts`, shape (len(texts), dim), rows of unit length."""
-
-
-def unit_rows(vectors: np.ndarray) -> np.ndarray:
-    """Rows scaled to unit length (zero rows stay zero), as float32."""
-    vectors = np.asarray(vectors, dtype=np.float32)
-    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    return np.divide(vectors, norms, out=np.zeros_like(vectors), where=norms > 0)
