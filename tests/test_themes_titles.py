@@ -14,7 +14,7 @@ from pipeline.text import fold
 from pipeline.themes import build_themes
 from pipeline.themes.build import text_embedder
 from pipeline.themes.codebook import codebook_path, load_codebook
-from pipeline.themes.titles import ELLIPSIS, cut_at_word, note_phrases, phrase_titles, question_words
+from pipeline.themes.titles import ELLIPSIS, note_phrases, phrase_titles, question_words, title_candidates
 from tests.conftest import ROOT, SAMPLE_LAB
 
 PARAMS = load_params(ROOT / "params.yaml")
@@ -27,13 +27,37 @@ def test_phrases_stop_at_punctuation_and_end_on_content_words():
     assert not any("ateliere în" in p or "centru" in p and "ateliere" in p for p in phrases.values())
 
 
-def test_two_themes_never_share_a_title_and_lonely_themes_get_their_central_note():
+def test_two_themes_never_share_a_title_and_a_lonely_theme_gets_a_whole_clause():
     texts = ["fond de garantare pentru firme", "un fond de garantare local", "fond de garantare rapid",
-             "fond de garantare pentru artiști", "o idee fără pereche despre teatre"]
+             "fond de garantare pentru artiști",
+             "Primăria să păstreze o linie de buget pentru situații de criză, mai ales pentru independenți"]
+    phrases, clauses, openings = title_candidates(texts, "ro", 7, 2)
     labels = np.array([0, 0, 1, 1, 2])
-    titles = phrase_titles(note_phrases(texts, "ro", 4), labels, np.ones(5), texts, [0, 1, 2], set(), 5, 30)
-    assert titles[0] == "Fond de garantare" and titles[1] != titles[0]
-    assert titles[2] == "O idee fără pereche despre…" == cut_at_word("O idee fără pereche despre teatre", 30)
+    titles = phrase_titles(phrases, labels, np.ones(5), openings, [0, 1, 2], set(), 5, clauses, 2)
+    assert titles[0] == "Fond de garantare" and titles[1] != titles[0]          # the phrase two notes share
+    # Never cut: the clause after the left-out verb ("să păstreze"), up to the next clause ("mai ales").
+    assert titles[2] == "Linie de buget pentru situații de criză"
+    assert openings[4] == "Primăria"
+
+
+def test_clauses_break_at_clause_words_and_leave_out_the_verb_after_sa():
+    _, clauses, _ = title_candidates(["Juriul să se publice, punctajele și componenta juriului care decide"],
+                                     "ro", 7, 2)
+    assert list(clauses[0].values()) == []              # "punctajele …" opens neither the note nor a clause
+    _, clauses, _ = title_candidates(["Să se publice punctajele și componenta juriului care decide"], "ro", 7, 2)
+    assert list(clauses[0].values()) == ["punctajele și componenta juriului"]
+    grams = note_phrases(["Educație antreprenorială încă din facultate, mai ales la Arte și Design"], "ro", 7)[0]
+    assert not any("ales" in g or "facultate" in g and "Arte" in g for g in grams.values())
+
+
+def test_a_title_avoids_the_words_of_the_question_while_another_candidate_is_left():
+    texts = ["spații ieftine pentru ateliere", "spații ieftine în centru", "ateliere de meșteșug"]
+    phrases, clauses, openings = title_candidates(texts, "ro", 7, 2)
+    banned = question_words("Ce spații ieftine lipsesc?", "ro")
+    title = phrase_titles(phrases, np.zeros(3, dtype=int), np.ones(3), openings, [0], banned, 5, clauses, 2)[0]
+    assert title == "Ateliere de meșteșug"
+    assert phrase_titles(phrases, np.zeros(3, dtype=int), np.ones(3), openings, [0], set(), 5, clauses, 2)[0] \
+        == "Spații ieftine"
 
 
 @pytest.fixture(scope="module")
@@ -54,10 +78,10 @@ def sample_themes():
 def test_every_title_of_the_sample_report_obeys_the_title_rules(sample_themes):
     lab, clean, themes, assignments, _ = sample_themes
     nlp = get_nlp(lab.language)
+    low, high = PARAMS["themes"]["title_min_words"], PARAMS["themes"]["title_max_words"]
     for qid, group in themes.groupby("question"):
         titles = [fold(t) for t in group["title"]]
         assert len(set(titles)) == len(titles), qid                        # no two themes share a title
-        banned = question_words(lab.question(qid).text, lab.language)
         for theme in group.to_dict("records"):
             assert theme["summary"], theme["theme_id"]                     # every theme has a summary
             if theme["source"] == "codebook":
@@ -65,21 +89,18 @@ def test_every_title_of_the_sample_report_obeys_the_title_rules(sample_themes):
             members = assignments.loc[assignments["theme_id"] == theme["theme_id"], "note_id"]
             texts = clean.set_index("note_id").loc[members, "text"].tolist()
             title = theme["title"]
-            if title.endswith(ELLIPSIS) or fold(title) in {fold(t) for t in texts}:   # no shared phrase:
-                assert any(fold(t).startswith(fold(title.removesuffix(ELLIPSIS))) for t in texts), title  # a note
-                continue
+            assert not title.endswith(ELLIPSIS), title                     # never cut mid-phrase
             written = [t for t in texts if fold(title) in fold(" ".join(t.split()))]
             assert written, title                                          # as written in its notes
-            found = note_phrases(written[:1], lab.language, 4)[0]
-            key = next((k for k, v in found.items() if fold(v) == fold(title)), None)
-            assert key is not None, (title, written[0])
-            shared = [p for p in note_phrases(texts, lab.language, 4) if key in p]
-            assert len(shared) >= 2, title                                 # the same words (lemmas) in 2+ notes
             doc = nlp(title)
-            assert 1 <= len(doc) <= PARAMS["themes"]["title_max_words"], title
-            assert not set(doc._.content_keys) & banned, title             # never a word of the question
-            ends = [i for i in (0, len(doc) - 1)]
-            assert all(i in doc._.content_index for i in ends), title      # no stop word at either end
+            words = [t for t in doc if t.is_alpha or "-" in t.text]
+            assert low <= len(words) <= high, title                        # a phrase, not one generic word
+            assert 0 in doc._.content_index and len(doc) - 1 in doc._.content_index, title  # content ends
+            phrases, clauses, openings = title_candidates(texts, lab.language, high, low)
+            key = next(k for p in phrases for k, v in p.items() if fold(v) == fold(title))
+            shared = sum(key in p for p in phrases) >= 2
+            whole = any(key in c for c in clauses) or fold(title) in {fold(o) for o in openings}
+            assert shared or whole, title                  # shared by two notes, or a whole clause of one
 
 
 def test_sample_lab_uses_the_codebook_and_sets_process_notes_apart(sample_themes):

@@ -41,7 +41,7 @@ COUNT_KEYS = ("notes_count", "themes_count")
 COUNTS_CHECKED = range(1001)
 # Placeholders a report string may use instead of the English one's (the code fills both).
 ALTERNATE_PLACEHOLDERS = {"summary_intro": {"notes", "themes"}}
-NLP_FILES = ("chars.tsv", "stopwords_extra.txt", "stopwords_keep.txt", "lemma_suffixes.tsv",
+NLP_FILES = ("chars.tsv", "stopwords_extra.txt", "stopwords_keep.txt", "lemma_suffixes.tsv", "title_breaks.txt",
              "lemma_exceptions.tsv", "clitics.txt", "simplemma.txt")
 
 

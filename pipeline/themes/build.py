@@ -40,10 +40,10 @@ from pipeline.themes.process import examples, process_notes
 from pipeline.themes.quotes import quotes_with_pins
 from pipeline.themes.titles import (
     class_tfidf_keywords,
-    note_phrases,
     phrase_titles,
     question_words,
     summary_sentence,
+    title_candidates,
 )
 
 RAISED, NOT_RAISED = "raised", "not raised"
@@ -110,11 +110,13 @@ def themes_for_question(notes: pd.DataFrame, vectors: np.ndarray, language: str,
     docs = notes["lemmas"].fillna("").astype(str).tolist()
     keywords = class_tfidf_keywords(docs, labels, int(params["keywords_per_theme"]), similarity)
     display = lemma_display_forms(texts, language)
-    phrases = note_phrases(texts, language, int(params["title_max_words"]))
+    max_words, min_words = int(params["title_max_words"]), int(params["title_min_words"])
+    phrases, clauses, openings = title_candidates(texts, language, max_words, min_words)
     banned = question_words(given.text, language) if given.text else set()
     discovered_order = [t for t in order if t >= n_cb and t in live]
-    titles = phrase_titles(phrases, np.where(labels >= n_cb, labels, -1), similarity, texts, discovered_order,
-                           banned, int(params["title_candidates"]), int(params["title_max_chars"]))
+    titles = phrase_titles(phrases, np.where(labels >= n_cb, labels, -1), similarity,
+                           openings, discovered_order, banned,
+                           int(params["title_candidates"]), clauses, min_words)
     groups = notes["group"].astype(str).tolist()
     rows = []
     for t in order:
