@@ -159,9 +159,9 @@ class ThemesParams(Section):
     process_min_z: float
     keywords_per_theme: int
     quotes_per_theme: int
+    title_min_words: int
     title_max_words: int
     title_candidates: int
-    title_max_chars: int
     summary_max_chars: int
     stability_seeds: int
 
