@@ -64,10 +64,12 @@ def quality_table(params: dict[str, Any], languages: tuple[str, ...] = LANGUAGES
         rows.append({"language": language, **{k: scores[k] for k in COLUMNS[1:]}})
     pooled = pd.concat(frames, ignore_index=True)
     texts = pooled["text"].tolist()
-    by_topic = evaluate_texts(texts, pooled["label"].tolist(), POOLED_LANGUAGE, params)
+    # Each note's language goes with it, as in a mixed-language lab: every language is centred on its own mean.
+    note_languages = pooled["language"].tolist()
+    by_topic = evaluate_texts(texts, pooled["label"].tolist(), POOLED_LANGUAGE, params, languages=note_languages)
     rows.append({"language": POOLED, **{k: by_topic[k] for k in COLUMNS[1:]}})
     # Same texts and params, so the same partition (the clusterer is seeded); scored against the language.
-    by_language = evaluate_texts(texts, pooled["language"].tolist(), POOLED_LANGUAGE, params)
+    by_language = evaluate_texts(texts, note_languages, POOLED_LANGUAGE, params, languages=note_languages)
     if by_language["n_themes"] != by_topic["n_themes"]:
         print("warning: the pooled clustering differed between runs; NMI against language is from a second run",
               file=sys.stderr)

@@ -52,8 +52,9 @@ def predicted_labels(model: ThemeClusterer, codebook_ids: list[str]) -> np.ndarr
 
 
 def evaluate_texts(texts: list[str], labels: list[Any], language: str, params: dict[str, Any],
-                   codebook: Codebook | None = None) -> dict[str, Any]:
-    """Embed, cluster and score texts; returns the figures `harvest evaluate` prints."""
+                   codebook: Codebook | None = None, languages: list[str] | None = None) -> dict[str, Any]:
+    """Embed, cluster and score texts; returns the figures `harvest evaluate` prints. `languages` (one
+    per text) centres each language on its own mean, as the themes stage does for a mixed-language lab."""
     started = time.perf_counter()
     clean = [normalise_note(t, language) for t in texts]
     embedder, _ = make_embedder(params["embed"], language, int(params["themes"]["random_state"]))
@@ -62,7 +63,8 @@ def evaluate_texts(texts: list[str], labels: list[Any], language: str, params: d
     themes = codebook.everywhere if codebook is not None else ()
     anchors = anchor_vectors(themes, language, lambda t: embed_texts([normalise_note(x, language) for x in t],
                                                                      embedder, cache)[0]) if themes else None
-    model = make_clusterer(params["themes"]).fit(vectors, anchors=anchors, anchor_language=language)
+    model = make_clusterer(params["themes"]).fit(vectors, languages=languages, anchors=anchors,
+                                                 anchor_language=language)
     predicted = predicted_labels(model, [t.id for t in themes])
     scores = score_labels(labels, predicted)
     result = {**scores, "n_themes": int(len(set(model.labels_[model.labels_ >= 0].tolist()))),

@@ -43,3 +43,29 @@ def test_evaluate_names_missing_columns(labelled_csv, capsys):
     assert main(["evaluate", str(labelled_csv), "--text-column", "note"]) == 2
     err = capsys.readouterr().err
     assert "missing column(s) ['note']" in err and "--text-column" in err and "Traceback" not in err
+
+
+def test_evaluate_centres_each_language_on_its_own_mean_when_told_the_languages(monkeypatch, tmp_path):
+    import pipeline.evaluate as evaluate
+
+    seen = {}
+    real = evaluate.make_clusterer
+
+    def spy(params, random_state=None):
+        model = real(params, random_state)
+        fit = model.fit
+
+        def recording_fit(X, **kwargs):
+            seen.update(kwargs)
+            return fit(X, **kwargs)
+
+        model.fit = recording_fit
+        return model
+
+    monkeypatch.setattr(evaluate, "make_clusterer", spy)
+    monkeypatch.chdir(tmp_path)
+    texts = [t for ts in TOPICS.values() for t in ts]
+    labels = [k for k, ts in TOPICS.items() for _ in ts]
+    languages = ["ro", "en"] * (len(texts) // 2)
+    scores = evaluate.evaluate_texts(texts, labels, "ro", evaluate.default_params(), languages=languages)
+    assert seen["languages"] == languages and scores["n"] == len(texts)
