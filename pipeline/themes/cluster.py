@@ -244,19 +244,21 @@ def choose_count(gain: dict[int, float], left_out: dict[int, np.ndarray], min_ga
 class ThemeClusterer(ClusterMixin, BaseEstimator):
     """Groups note vectors into themes: codebook themes first (when given), the rest discovered.
 
-    Vectors go into a `ThemeSpace`. With codebook anchors, notes clearly closer to an anchor than to
-    the other anchors and to the question's mean join it and the anchors move toward their members
-    (see `codebook.assign_to_anchors`). The remaining notes are discovered: the number of themes k is
-    chosen on how much its partitions agree (mean pairwise ARI over `n_bootstrap` subsamples, Ward +
-    k-means) *beyond what the same procedure finds on structureless data* (`n_null` Gaussian draws of
-    the same spread): stability alone favours small k, and the null's stability is what k gets for
-    free. Of the counts whose gain the data cannot tell from the best (`count_tolerance` standard
-    errors), the one closest to the prior 1 / `prior_theme_share` is taken (see `_choose_k`). No k
-    beating the null by `min_stability` means one theme. A discovered theme whose centre
-    is clearly a codebook theme's joins it. A note whose two nearest centres are within `min_margin`
-    is 'ambiguous' (unassigned, runner-up kept in `secondary_`), at most `max_unassigned` of the notes;
-    a discovered theme with fewer than `min_theme_size` notes is dissolved ('none fits'). Codebook
-    themes come first (labels 0..n_codebook_-1, kept even when empty), discovered ones by size.
+    Vectors go into a `ThemeSpace`. With codebook anchors (centred on their own mean, as a register),
+    notes clearly closer to an anchor than chance join it and the anchors move toward their members
+    (`anchors.assign_to_anchors`). The remaining notes are discovered: the number of themes k is chosen
+    on how much its partitions agree (mean pairwise ARI over `n_bootstrap` subsamples, Ward + k-means)
+    *beyond what the same procedure finds on structureless data* (`n_null` Gaussian draws of the same
+    spread): stability alone favours small k, and the null's stability is what k gets for free. Of the
+    counts whose gain the data cannot tell from the best (`count_tolerance` standard errors), the one
+    closest to the prior 1 / `prior_theme_share` is taken (`choose_count`); a count leaving a theme
+    below `min_theme_size` competes only when every count does; no k beating the null by
+    `min_stability` means one theme. A discovered theme whose centre is clearly a codebook theme's
+    joins it, then codebook and discovered themes share the notes (`anchors.compete`). A note whose two
+    nearest centres are within `min_margin` is 'ambiguous' (unassigned, runner-up kept in
+    `secondary_`), at most `max_unassigned` of the notes; a discovered theme with fewer than
+    `min_theme_size` notes is dissolved into the nearest theme left ('none fits' when none is left).
+    Codebook themes come first (labels 0..n_codebook_-1, kept even when empty), discovered ones by size.
     """
 
     def __init__(self, min_theme_size: int = 3, max_themes: int = 12, pca_dimensions: int = 30,
