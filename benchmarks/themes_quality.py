@@ -48,7 +48,7 @@ def sample_lab(params: dict, lab_id: str = LAB, codebook_name: str | None = None
     vectors, _ = embed_texts(clean["text"].tolist(), embedder, cache)
     gold = pd.read_csv(lab_dir / "gold_themes.csv")
     gold_of = {f"{f}:{line}": theme for f, line, theme in gold.itertuples(index=False)}    # by provenance
-    clean["gold"] = [gold_of[str(where).split("|")[0]] for where in clean["provenance"]]
+    clean["gold"] = [gold_of[where[0]] for where in clean["provenance"]]
     codebook, _ = load_codebook(codebook_path(lab_dir, codebook_name or lab.meta.get("codebook"), ROOT), lab.language,
                                 [q.id for q in lab.questions])
     return lab, clean, vectors, codebook, text_embedder(params, lab.language, ROOT)

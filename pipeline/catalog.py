@@ -21,6 +21,8 @@ from typing import Any, Generic, TypeVar
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from pipeline import paths
 from pipeline.errors import HarvestError
@@ -86,11 +88,19 @@ class Dataset(ABC, Generic[T]):
 @dataclass(frozen=True)
 class Table(Dataset[pd.DataFrame]):
     """A table (parquet or CSV by the file's suffix) written with at least `columns` and read back with at least
-    `needed` (default: all of them; a reader needing fewer lets a partial file through); `list_columns` hold lists."""
+    `needed` (default: all of them; a reader needing fewer lets a partial file through).
+
+    `list_columns` hold lists of strings, `int_lists` lists of integers and `float_lists` lists of numbers
+    (each written with `float_digits` decimals in a CSV). Parquet stores them as list<string>, list<int64>,
+    list<double>; a CSV cell joins the items with `separator` and is split back on read. Writing a joined
+    string ('A|B') into a list column is refused, and a stored file whose list column is not a list is stale."""
 
     columns: tuple[str, ...] = ()
     list_columns: tuple[str, ...] = ()
+    int_lists: tuple[str, ...] = ()
+    float_lists: tuple[str, ...] = ()
     separator: str = "|"
+    float_digits: int = 3
     needed: tuple[str, ...] | None = None
 
     def _check(self, frame: pd.DataFrame, where: Path, columns: tuple[str, ...]) -> None:
@@ -98,26 +108,52 @@ class Table(Dataset[pd.DataFrame]):
         if missing:
             raise HarvestError.at(where, None, f"missing column(s) {', '.join(missing)}", STALE_FIX)
 
+    def _lists(self) -> dict[str, type]:
+        return {**{c: str for c in self.list_columns}, **{c: int for c in self.int_lists},
+                **{c: float for c in self.float_lists}}
+
     def _load(self, path: Path) -> pd.DataFrame:
         frame = pd.read_parquet(path) if path.suffix == ".parquet" else read_csv(path)
         self._check(frame, path, self.columns if self.needed is None else self.needed)
-        for column in self.list_columns:
+        for column, kind in self._lists().items():
+            if column not in frame.columns:
+                continue
             if path.suffix == ".parquet":
-                frame[column] = [[] if v is None else list(v) for v in frame[column]]
+                if any(isinstance(v, str) for v in frame[column]):
+                    raise HarvestError.at(path, None, f"column {column} holds joined text, not lists", STALE_FIX)
+                frame[column] = [[] if v is None else [kind(x) for x in v] for v in frame[column]]
             else:
-                frame[column] = [str(v).split(self.separator) if str(v) else [] for v in frame[column]]
+                frame[column] = [[kind(x) for x in str(v).split(self.separator)] if str(v) else []
+                                 for v in frame[column].fillna("")]
         return frame
 
     def _dump(self, value: pd.DataFrame, path: Path) -> None:
         frame = value if len(value.columns) else pd.DataFrame(columns=list(self.columns))
         self._check(frame, path, self.columns)
+        lists = {c: k for c, k in self._lists().items() if c in frame.columns}
+        for column in lists:
+            joined = next((v for v in frame[column] if not isinstance(v, (list, tuple))), None)
+            if joined is not None:
+                raise TypeError(f"{self.name}: column {column} must hold lists, not {joined!r}")
         if path.suffix == ".parquet":
-            frame.to_parquet(path, index=False)
+            table = pa.Table.from_pandas(frame, preserve_index=False)
+            metadata = table.schema.metadata             # pandas' own, as frame.to_parquet writes it
+            for column, kind in lists.items():
+                where = table.schema.get_field_index(column)
+                table = table.set_column(where, column, pa.array(
+                    [[kind(x) for x in v] for v in frame[column]], type=pa.list_(_ARROW[kind])))
+            pq.write_table(table.replace_schema_metadata(metadata), path)
             return
         frame = frame.copy()
-        for column in self.list_columns:
-            frame[column] = [self.separator.join(str(x) for x in v) for v in frame[column]]
+        for column, kind in lists.items():
+            frame[column] = [self.separator.join(self._item(x, kind) for x in v) for v in frame[column]]
         write_csv(frame, path)
+
+    def _item(self, item: Any, kind: type) -> str:
+        return f"{float(item):.{self.float_digits}f}" if kind is float else str(kind(item))
+
+
+_ARROW = {str: pa.string(), int: pa.int64(), float: pa.float64()}
 
 
 @dataclass(frozen=True)
@@ -218,7 +254,8 @@ CONCLUSIONS = Text("conclusions.md")
 # clean
 NOTES = Table("notes.parquet", columns=(
     "note_id", "session", "question", "group", "round", "text", "lemmas", "lang", "other_language", "count",
-    "source_ids", "source_groups", "source_rounds", "groups", "rounds", "provenance"), needed=("note_id", "text"))
+    "source_ids", "source_groups", "source_rounds", "groups", "rounds", "provenance"), needed=("note_id", "text"),
+    list_columns=("source_ids", "source_groups", "groups", "provenance"), int_lists=("source_rounds", "rounds"))
 CLEAN_LOG = Table("clean_log.csv", columns=("raw_id", "fate", "reason", "into"), list_columns=("into",))
 QUALITY = Json("quality.json", keys=("notes_in", "fates", "dropped_reasons", "notes_out", "redactions",
                                      "languages"))
@@ -242,7 +279,8 @@ PROPOSALS = Table("proposals.parquet", columns=(
 # links
 LINKS = Table("links.csv", columns=(
     "theme_a", "question_a", "title_a", "theme_b", "question_b", "title_b", "strength",
-    "support_a", "support_b", "support_similarity"))
+    "support_a", "support_b", "support_similarity"),
+    list_columns=("support_a", "support_b"), float_lists=("support_similarity",))
 # report
 REPORT = ReportFolder()
 # compare (data/compare/: one folder for all the compared labs, outside data/processed/, which it reads)

@@ -170,7 +170,7 @@ def note_identities(raw: pd.DataFrame, lab_language: str, params: dict[str, Any]
     survivors, _ = _survivors(raw, lab_language, params)
     return pd.DataFrame.from_records(
         [{"note_id": p["note_id"], "question": p["question"], "text": p["text"],
-          "source_ids": "|".join(p["source_ids"]), "provenance": "|".join(p["provenances"])} for p in survivors],
+          "source_ids": list(p["source_ids"]), "provenance": list(p["provenances"])} for p in survivors],
         columns=IDENTITY_COLUMNS)
 
 
@@ -188,9 +188,9 @@ def clean_notes(raw: pd.DataFrame, lab_language: str, params: dict[str, Any]) ->
         {"note_id": p["note_id"], "session": p["session"], "question": p["question"], "group": p["group"],
          "round": p["round"], "text": p["text"], "lemmas": " ".join(lem), "lang": lang,
          "other_language": lang != lab_language, "count": len(p["source_ids"]),
-         "source_ids": "|".join(p["source_ids"]), "source_groups": "|".join(p["groups"]),
-         "source_rounds": "|".join(str(r) for r in p["rounds"]), "groups": "|".join(sorted(set(p["groups"]))),
-         "rounds": "|".join(str(r) for r in sorted(set(p["rounds"]))), "provenance": "|".join(p["provenances"])}
+         "source_ids": list(p["source_ids"]), "source_groups": list(p["groups"]),
+         "source_rounds": [int(r) for r in p["rounds"]], "groups": sorted(set(p["groups"])),
+         "rounds": sorted({int(r) for r in p["rounds"]}), "provenance": list(p["provenances"])}
         for p, lang, lem in zip(survivors, langs, lemmas, strict=True)
     ], columns=CLEAN_COLUMNS)
     clean_log = pd.DataFrame.from_records(

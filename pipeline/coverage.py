@@ -15,9 +15,10 @@ def theme_coverage(notes: pd.DataFrame, assignments: pd.DataFrame) -> pd.DataFra
     merged = notes[["note_id", "source_groups", "source_rounds"]].merge(
         assignments[["note_id", "question", "theme_id"]], on="note_id")
     merged = merged[merged["theme_id"] != ""]
-    rows = [(r.question, r.theme_id, g, int(rnd))
-            for r in merged.itertuples(index=False)
-            for g, rnd in zip(str(r.source_groups).split("|"), str(r.source_rounds).split("|"), strict=True)]
+    rows = [(question, theme_id, g, int(rnd))
+            for question, theme_id, groups, rounds in zip(merged["question"], merged["theme_id"],
+                                                          merged["source_groups"], merged["source_rounds"], strict=True)
+            for g, rnd in zip(groups, rounds, strict=True)]
     frame = pd.DataFrame(rows, columns=COVERAGE_COLUMNS[:-1])
     if frame.empty:
         return pd.DataFrame(columns=COVERAGE_COLUMNS)

@@ -100,8 +100,7 @@ def notes_by_theme(notes: pd.DataFrame, assignments: pd.DataFrame, themes: list[
     result = pd.DataFrame({
         "theme_id": theme_ids,
         "note": [ids.short(n) for n in merged["note_id"].astype(str)],
-        "where": merged["provenance"].fillna("").astype(str).str.replace("|", " ", regex=False)
-        if "provenance" in merged else "",
+        "where": [" ".join(p) for p in merged["provenance"]] if "provenance" in merged else "",
         "group": merged["group"].astype(str), "round": merged["round"].astype(int), "text": merged["text"],
         "count": merged["count"].astype(int), "status": merged["status"].fillna("").astype(str),
         "quote": ["pinned" if quotes.get(n) else "yes" if n in quotes else "" for n in merged["note_id"]],

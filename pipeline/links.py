@@ -96,9 +96,9 @@ def theme_links(notes: pd.DataFrame, vectors: np.ndarray, themes: pd.DataFrame, 
                 "theme_a": a, "question_a": info[a]["question"], "title_a": info[a]["title"],
                 "theme_b": b, "question_b": info[b]["question"], "title_b": info[b]["title"],
                 "strength": round(strength, 4), "threshold": round(chance[key], 4),
-                "support_a": "|".join(str(notes["note_id"].iloc[members[a][p]]) for p, _ in pairs),
-                "support_b": "|".join(str(notes["note_id"].iloc[members[b][q]]) for _, q in pairs),
-                "support_similarity": "|".join(f"{sims[p, q]:.3f}" for p, q in pairs),
+                "support_a": [str(notes["note_id"].iloc[members[a][p]]) for p, _ in pairs],
+                "support_b": [str(notes["note_id"].iloc[members[b][q]]) for _, q in pairs],
+                "support_similarity": [round(float(sims[p, q]), catalog.LINKS.float_digits) for p, q in pairs],
             })
     links = pd.DataFrame(rows, columns=LINK_COLUMNS).sort_values(["strength", "theme_a", "theme_b"],
                                                                  ascending=[False, True, True])

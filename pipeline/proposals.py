@@ -135,13 +135,6 @@ def question_kind(question_text: str, rules: ProposalRules | None, default: str)
     return PROPOSAL if tally[PROPOSAL] > tally[OBSERVATION] else OBSERVATION
 
 
-def _items(value: Any) -> list[str]:
-    """A list column of the clean stage, stored as a list or (older outputs) as 'A|B'."""
-    if isinstance(value, str):
-        return [v for v in value.split("|") if v]
-    return [str(v) for v in value] if value is not None else []
-
-
 def classify_notes(notes: pd.DataFrame, questions: dict[str, str], lab_language: str, groups: list[str],
                    question_default: str, head_weight: int = 2) -> pd.DataFrame:
     """Clean notes -> one row per note: kind, the cues that decided it, and its support. Pure.
@@ -164,10 +157,10 @@ def classify_notes(notes: pd.DataFrame, questions: dict[str, str], lab_language:
         rules = load_rules(str(note["lang"])) or lab_rules
         default = asks.get(str(note["question"]), question_default)
         kind, cues = classify(str(note["text"]), rules, default, head_weight) if rules is not None else (default, [])
-        tables = sorted(set(_items(note["source_groups"])))
+        tables = sorted(set(note["source_groups"]))
         rows.append({"note_id": note["note_id"], "question": note["question"], "kind": kind, "cues": cues,
                      "question_kind": default, "tables": len(tables),
-                     "rounds": len(set(_items(note["source_rounds"]))), "sources": len(_items(note["source_ids"])),
+                     "rounds": len(set(note["source_rounds"])), "sources": len(note["source_ids"]),
                      "all_tables": len(groups) > 1 and set(groups) <= set(tables)})
     frame = pd.DataFrame(rows, columns=COLUMNS[:-1])
     order = frame.sort_values(["tables", "sources", "rounds"], ascending=False, kind="stable").index

@@ -116,7 +116,7 @@ def translation_sheet(notes: pd.DataFrame, note_ids: Iterable[str], lab_id: str,
         if note_id not in by_id.index or by_id.loc[note_id, "lang"] == "en":
             continue
         note = by_id.loc[note_id]
-        sources = source_list(note["source_ids"])
+        sources = list(note["source_ids"])
         shown = next((s for s in (_short(i, lab_id) for i in sources) if s in translations), _short(sources[0], lab_id))
         rows.append({"note_id": shown, "question": note["question"], "text": note["text"],
                      "text_en": translations.get(shown, "")})
@@ -129,11 +129,6 @@ def translation_sheet(notes: pd.DataFrame, note_ids: Iterable[str], lab_id: str,
 def quoted_note_ids(themes: list[dict[str, Any]], others: Iterable[str] = ()) -> list[str]:
     """Every theme's quotes, then `others` (the listed proposals): the notes the English report quotes."""
     return list(dict.fromkeys([str(q["note_id"]) for t in themes for q in t.get("quotes", [])] + list(others)))
-
-
-def source_list(value: Any) -> list[str]:
-    """A note's source ids, stored as a list or (older outputs) as 'a|b'."""
-    return [v for v in value.split("|") if v] if isinstance(value, str) else [str(v) for v in value]
 
 
 def still_to_translate(sheet: pd.DataFrame) -> pd.DataFrame:

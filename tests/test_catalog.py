@@ -136,3 +136,64 @@ def test_no_module_or_notebook_spells_a_stage_file_name():
              for s in _strings(p) if any(s == n or s.endswith("/" + n) for n in names)]
     assert [f for f in found if f not in SPELLED] == []
     assert [f for f in SPELLED if f not in found] == []          # an entry goes when its module is fixed
+
+
+# The stored list columns of the clean notes and the links, with their parquet types.
+NOTE_LISTS = {"source_ids": "list<element: string>", "source_groups": "list<element: string>",
+              "groups": "list<element: string>", "provenance": "list<element: string>",
+              "source_rounds": "list<element: int64>", "rounds": "list<element: int64>"}
+
+
+def test_clean_notes_store_their_lists_as_parquet_lists(tmp_path):
+    import pyarrow.parquet as pq
+
+    from pipeline.clean import clean_notes
+    from pipeline.ingest import read_lab_notes
+    from tests.conftest import SAMPLE_LAB
+
+    _, raw, _ = read_lab_notes(SAMPLE_LAB, ["csv"])
+    params = {"min_letters": 3, "near_duplicate_score": 92, "languages": ["ro", "en"], "language_min_distance": 0.4}
+    clean, _ = clean_notes(raw, "ro", params)
+    path = catalog.NOTES.write(clean, "lab", tmp_path)
+    schema = pq.read_schema(path)
+    assert {c: str(schema.field(c).type).replace("item", "element") for c in NOTE_LISTS} == NOTE_LISTS
+    back = catalog.NOTES.read("lab", tmp_path)
+    merged = back[back["count"] > 1].iloc[0]          # the sample has duplicates across tables
+    assert len(merged["source_ids"]) == len(merged["source_groups"]) == len(merged["source_rounds"]) == 2
+    assert all(type(r) is int for r in merged["source_rounds"]) and merged["rounds"] == sorted(merged["rounds"])
+    assert path.read_bytes() == catalog.NOTES.write(back, "lab", tmp_path).read_bytes()    # same bytes again
+
+
+def test_a_joined_string_in_a_list_column_is_refused_on_write_and_stale_on_read(tmp_path):
+    row = {c: "x" for c in catalog.NOTES.columns} | {c: ["x"] for c in NOTE_LISTS} | {"source_rounds": [1],
+                                                                                       "rounds": [1]}
+    catalog.NOTES.write(pd.DataFrame([row]), "lab", tmp_path)
+    with pytest.raises(TypeError, match="source_ids must hold lists, not 'A|B'"):
+        catalog.NOTES.write(pd.DataFrame([{**row, "source_ids": "A|B"}]), "lab", tmp_path)
+    old = tmp_path / "data/processed/lab/notes.parquet"
+    pd.DataFrame([{**row, "groups": "A|B"}]).to_parquet(old)           # an output of the version before lists
+    with pytest.raises(HarvestError, match="notes.parquet: column groups holds joined text, not lists — re-run"):
+        catalog.NOTES.read("lab", tmp_path)
+
+
+def test_links_csv_joins_its_lists_and_reads_them_back_typed(tmp_path):
+    link = {"theme_a": "s1q1~n1", "question_a": "s1q1", "title_a": "A", "theme_b": "s2q1~n2", "question_b": "s2q1",
+            "title_b": "B", "strength": 0.41, "support_a": ["lab/n1", "lab/n3"], "support_b": ["lab/n2", "lab/n4"],
+            "support_similarity": [0.5, 0.4321]}
+    path = catalog.LINKS.write(pd.DataFrame([link]), "lab", tmp_path)
+    assert path.read_text(encoding="utf-8").splitlines()[1].endswith(",lab/n1|lab/n3,lab/n2|lab/n4,0.500|0.432")
+    back = catalog.LINKS.read("lab", tmp_path).iloc[0]
+    assert back["support_a"] == ["lab/n1", "lab/n3"] and back["support_similarity"] == [0.5, 0.432]
+
+
+def test_no_module_splits_or_joins_a_stored_list_again():
+    """Lists are lists from the catalogue on: a `split("|")` or `"|".join` outside it means a list column was
+    stored as text again (the heading-word regex alternation of the readers is not a list column)."""
+    allowed = {"pipeline/catalog.py", "pipeline/readers/labels.py"}
+    found = [f"{path.relative_to(ROOT)}:{n}" for path in sorted((ROOT / "pipeline").rglob("*.py"))
+             if str(path.relative_to(ROOT)) not in allowed
+             for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+             if 'split("|")' in line or '"|".join' in line or 'replace("|"' in line]
+    notebooks = [str(p.relative_to(ROOT)) for p in sorted((ROOT / "notebooks").glob("*.ipynb"))
+                 if 'split(\\"|\\")' in p.read_text(encoding="utf-8")]
+    assert found == [] and notebooks == []

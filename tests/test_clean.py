@@ -54,7 +54,8 @@ def test_noise_dropped_duplicates_merged_and_every_raw_note_logged():
     assert fates == {"lab/a.csv:2": "kept", "lab/a.csv:3": "merged", "lab/a.csv:4": "dropped",
                      "lab/a.csv:5": "dropped", "lab/a.csv:6": "kept", "lab/a.csv:7": "split"}
     merged = clean.set_index("note_id").loc["lab/a.csv:2"]
-    assert merged["count"] == 2 and merged["source_ids"] == "lab/a.csv:2|lab/a.csv:3" and merged["groups"] == "A|B"
+    assert merged["count"] == 2 and merged["source_ids"] == ["lab/a.csv:2", "lab/a.csv:3"]
+    assert merged["groups"] == ["A", "B"] and merged["source_rounds"] == [1, 1]
     # Question by question, in id order (not line order: moving lines must change nothing downstream).
     assert list(clean["note_id"]) == ["lab/a.csv:2", "lab/a.csv:7#1", "lab/a.csv:7#2", "lab/a.csv:6"]
     reordered, _ = clean_notes(raw.iloc[::-1].reset_index(drop=True), "ro", PARAMS)
@@ -78,7 +79,7 @@ def test_sample_lab_every_raw_note_accounted_for_exactly_once():
     _, raw, _ = read_lab_notes(SAMPLE_LAB, ["csv"])
     clean, log = clean_notes(raw, "ro", PARAMS)
     assert log["raw_id"].is_unique and set(log["raw_id"]) == set(raw["note_id"])
-    sources = [s for ids in clean["source_ids"] for s in ids.split("|")]
+    sources = [s for ids in clean["source_ids"] for s in ids]
     survivors = set(log.loc[log["fate"] != "dropped", "raw_id"])
     assert set(sources) == survivors
     assert (log["fate"] == "merged").sum() >= 3          # the sample has duplicates across tables
@@ -103,7 +104,7 @@ def test_clean_never_raises_and_accounts_for_every_note(texts):
     raw = raw_frame([("s1q1", "A", t) for t in texts])
     clean, log = clean_notes(raw, "ro", PARAMS)
     assert sorted(log["raw_id"]) == sorted(raw["note_id"])
-    kept = {s for ids in clean["source_ids"] for s in ids.split("|")}
+    kept = {s for ids in clean["source_ids"] for s in ids}
     assert kept == set(log.loc[log["fate"] != "dropped", "raw_id"])
     again, _ = clean_notes(clean.assign(redactions="{}"), "ro", PARAMS)
     assert list(again["text"]) == list(clean["text"])            # cleaning clean notes changes nothing

@@ -36,8 +36,9 @@ def synthetic(question: str = "s1q1", per_topic: int = 8, seed: int = 0) -> tupl
     notes = pd.DataFrame(rows)
     notes["note_id"] = ids.raw_note_ids(LAB, [ids.RawNote(question, r["text"], r["file"]) for r in rows])
     notes = notes.assign(session="s1", group=["A", "B"] * (len(notes) // 2), round=1, count=1,
-                         lemmas=notes["text"], source_ids=notes["note_id"],
-                         provenance=[ids.provenance(f, ln) for f, ln in zip(notes["file"], notes["line"], strict=True)])
+                         lemmas=notes["text"], source_ids=[[n] for n in notes["note_id"]],
+                         provenance=[[ids.provenance(f, ln)]
+                                     for f, ln in zip(notes["file"], notes["line"], strict=True)])
     v = np.vstack(vectors)
     return notes, v / np.linalg.norm(v, axis=1, keepdims=True)
 
@@ -217,7 +218,7 @@ def test_a_gone_or_changed_note_is_reported_never_applied_elsewhere():
 
 
 def test_legacy_line_ids_work_with_a_hint_and_are_skipped_when_the_line_changed():
-    place = NOTES.set_index("note_id").loc[ids.full(LAB, note("bani", 2)), "provenance"]
+    place = NOTES.set_index("note_id").loc[ids.full(LAB, note("bani", 2)), "provenance"][0]
     found = messages(f"pin:\n  - note: {place}\n")
     assert found == [f"theme_edits.yaml:2: warning: pin: '{place}' is a line position, which moves when lines are "
                      f"added (it now holds: granturi și finanțare pentru firme culturale…) — if that is the note you "
@@ -236,7 +237,7 @@ def test_a_split_notes_raw_id_names_its_parts():
     parts = NOTES.copy()
     raw = parts.loc[0, "note_id"]
     parts.loc[0, "note_id"], parts.loc[1, "note_id"] = ids.part_id(raw, 1), ids.part_id(raw, 2)
-    parts.loc[[0, 1], "source_ids"] = raw
+    parts.at[0, "source_ids"] = parts.at[1, "source_ids"] = [raw]
     found = messages(f"pin:\n  - note: {ids.short(raw)}\n", parts)
     assert found[0].startswith(f"theme_edits.yaml:2: pin: '{ids.short(raw)}' was split into several notes "
                                f"({ids.short(raw)}#1, {ids.short(raw)}#2) — name one of them")
@@ -245,7 +246,7 @@ def test_a_split_notes_raw_id_names_its_parts():
 
 def test_a_merged_duplicates_id_names_the_note_it_was_merged_into():
     merged = NOTES.copy()
-    merged.loc[0, "source_ids"] = f"{merged.loc[0, 'note_id']}|{LAB}/nduplicate"
+    merged.at[0, "source_ids"] = [merged.loc[0, "note_id"], f"{LAB}/nduplicate"]
     plan = plan_edits(parse_edits("pin:\n  - note: nduplicate\n"), merged, LAB, "theme_edits.yaml")
     assert plan.problems == [] and plan.edits[0].refs["note"][0].note == merged.loc[0, "note_id"]
 
@@ -275,10 +276,10 @@ def test_every_id_the_report_prints_is_accepted_by_the_validator():
     printed = NOTES.copy()
     raw = printed.loc[0, "note_id"]
     printed.loc[0, "note_id"], printed.loc[1, "note_id"] = ids.part_id(raw, 1), ids.part_id(raw, 2)
-    printed.loc[[0, 1], "source_ids"] = raw
-    printed.loc[2, "source_ids"] = f"{printed.loc[2, 'note_id']}|{LAB}/nmerged01"      # a merged duplicate
+    printed.at[0, "source_ids"] = printed.at[1, "source_ids"] = [raw]
+    printed.at[2, "source_ids"] = [printed.loc[2, "note_id"], f"{LAB}/nmerged01"]      # a merged duplicate
     shown = [i for n, s in zip(printed["note_id"], printed["source_ids"], strict=True)
-             for i in ids.printed(n, s.split("|")).split()]
+             for i in ids.printed(n, s).split()]
     assert f"{ids.short(raw)}#2" in shown and "nmerged01" in shown and ids.short(raw) not in shown
     text = "pin:\n" + "".join(f"  - note: {i}\n" for i in shown)
     plan = plan_edits(parse_edits(text), printed, LAB, "theme_edits.yaml")

@@ -208,7 +208,7 @@ def test_every_count_of_the_report_agrees_with_the_others(scenario):
 
 def test_changing_an_edited_notes_text_reports_that_edit_with_its_line(scenario):
     root, named, after = scenario["root"], scenario["named"], scenario["after"]
-    where = str(after["notes"].set_index("note_id").loc[named["pinned"], "provenance"]).split("|")[0]
+    where = after["notes"].set_index("note_id").loc[named["pinned"], "provenance"][0]
     file_name, line_number = where.rsplit(":", 1)
     path = root / "data" / "raw" / LAB / "notes" / file_name
     with path.open(encoding="utf-8", newline="") as f:

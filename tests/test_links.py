@@ -14,8 +14,8 @@ PARAMS = LinksParams(min_strength=0.2, within_session=False, max_links_per_theme
 
 
 def test_coverage_counts_every_table_and_round_of_merged_notes():
-    notes = pd.DataFrame({"note_id": ["n1", "n2", "n3"], "source_groups": ["A|B", "A", "B"],
-                          "source_rounds": ["1|2", "2", "3"]})
+    notes = pd.DataFrame({"note_id": ["n1", "n2", "n3"], "source_groups": [["A", "B"], ["A"], ["B"]],
+                          "source_rounds": [[1, 2], [2], [3]]})
     assignments = pd.DataFrame({"note_id": ["n1", "n2", "n3"], "question": "s1q1", "theme_id": ["t1", "t1", ""]})
     coverage = theme_coverage(notes, assignments)
     assert coverage.to_dict("records") == [
@@ -50,7 +50,7 @@ def test_links_join_themes_of_different_sessions_with_evidence():
     links = theme_links(notes, vectors, themes, assignments, PARAMS)
     top = links.iloc[0]
     assert (top["theme_a"], top["theme_b"]) == ("s1q1~a:1", "s2q1~b:1") and top["strength"] > 0.5
-    assert len(top["support_a"].split("|")) == 2 and all(s.startswith("s1q1~a:1#") for s in top["support_a"].split("|"))
+    assert len(top["support_a"]) == 2 and all(s.startswith("s1q1~a:1#") for s in top["support_a"])
     assert not ((links["question_a"] == links["question_b"]).any())
 
 
@@ -74,7 +74,7 @@ def test_each_supporting_note_is_used_once_per_link():
     notes, vectors, themes, assignments = synthetic()
     top = theme_links(notes, vectors, themes, assignments, replace(PARAMS, supporting_pairs=3)).iloc[0]
     for side in ("support_a", "support_b"):
-        ids = top[side].split("|")
+        ids = top[side]
         assert len(ids) == 3 and len(set(ids)) == 3
 
 
@@ -130,11 +130,6 @@ def test_links_must_beat_random_themes_of_the_same_sizes():
 FAN = replace(PARAMS, min_strength=0.35, null_quantile=0.0)
 
 
-def _ids(cell):
-    """A link's supporting notes (a list, or 'a|b' as links.csv stores them)."""
-    return cell.split("|") if isinstance(cell, str) else list(cell)
-
-
 def fan(hub="s1q1", spokes="s2q1"):
     """Theme A (of `hub`) is close to three `spokes` themes (B1 closest, B3 farthest); C, D and E point elsewhere."""
     rng = np.random.default_rng(7)
@@ -174,9 +169,9 @@ def test_each_link_is_the_centre_similarity_with_its_own_questions_titles_and_be
         assert link["strength"] > link["threshold"]
         assert (link["question_a"], link["title_a"], link["question_b"], link["title_b"]) == \
             (a[:4], f"title {a}", b[:4], f"title {b}")
-        assert all(s.startswith(a + "#") for s in _ids(link["support_a"])) and len(_ids(link["support_a"])) == 2
-        assert all(s.startswith(b + "#") for s in _ids(link["support_b"])) and len(_ids(link["support_b"])) == 2
-        similarities = [float(s) for s in _ids(link["support_similarity"])]
+        assert all(s.startswith(a + "#") for s in link["support_a"]) and len(link["support_a"]) == 2
+        assert all(s.startswith(b + "#") for s in link["support_b"]) and len(link["support_b"]) == 2
+        similarities = link["support_similarity"]
         assert similarities == sorted(similarities, reverse=True) and similarities[0] > 0
 
 

@@ -85,8 +85,8 @@ def test_a_noun_phrase_takes_its_questions_kind():
 
 
 def notes_frame(rows: list[dict[str, object]]) -> pd.DataFrame:
-    base = {"lang": "ro", "source_rounds": "1", "source_groups": "A"}
-    return pd.DataFrame([{**base, **row, "source_ids": row.get("source_ids", row["note_id"])} for row in rows])
+    base = {"lang": "ro", "source_rounds": [1], "source_groups": ["A"]}
+    return pd.DataFrame([{**base, **row, "source_ids": row.get("source_ids", [row["note_id"]])} for row in rows])
 
 
 QUESTIONS = {"s1q1": "Cum putem activa mai multe start-up-uri?", "s2q2": "Ce inițiative au apărut în pandemie?"}
@@ -96,9 +96,9 @@ def test_support_ranks_a_proposal_raised_at_both_tables_first():
     notes = notes_frame([
         {"note_id": "lab/a.csv:2", "question": "s1q1", "text": "Un ghișeu unic la Primărie"},
         {"note_id": "lab/a.csv:3", "question": "s1q1", "text": "Micro-granturi rapide pentru start-up-uri",
-         "source_ids": "lab/a.csv:3|lab/b.csv:2", "source_groups": "A|B", "source_rounds": "1|2"},
+         "source_ids": ["lab/a.csv:3", "lab/b.csv:2"], "source_groups": ["A", "B"], "source_rounds": [1, 2]},
         {"note_id": "lab/a.csv:4", "question": "s1q1", "text": "Cursuri de business pentru artiști",
-         "source_ids": ["lab/a.csv:4", "lab/a.csv:9"], "source_groups": ["A", "A"], "source_rounds": ["1", "1"]},
+         "source_ids": ["lab/a.csv:4", "lab/a.csv:9"], "source_groups": ["A", "A"], "source_rounds": [1, 1]},
         {"note_id": "lab/a.csv:5", "question": "s2q2", "text": "Concerte pe balcoane în cartiere"},
     ])
     result = pp.classify_notes(notes, QUESTIONS, "ro", ["A", "B"], PROPOSAL).set_index("note_id")
@@ -152,7 +152,7 @@ def view_inputs() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, list[dict[s
     notes = notes_frame([
         {"note_id": "lab/a.csv:2", "question": "s1q1", "text": "Un ghișeu unic la Primărie"},
         {"note_id": "lab/a.csv:3", "question": "s1q1", "text": "Micro-granturi rapide pentru start-up-uri",
-         "source_ids": "lab/a.csv:3|lab/b.csv:2", "source_groups": "A|B", "source_rounds": "2|1"},
+         "source_ids": ["lab/a.csv:3", "lab/b.csv:2"], "source_groups": ["A", "B"], "source_rounds": [2, 1]},
         {"note_id": "lab/a.csv:4", "question": "s1q1", "text": "Trebuie discutat mai mult, nu am ajuns la o concluzie"},
         {"note_id": "lab/a.csv:5", "question": "s1q1", "text": "Chiriile din centru sunt prea mari"},
         {"note_id": "lab/a.csv:6", "question": "s1q1", "text": "Cursuri de business pentru artiști"},

@@ -30,15 +30,15 @@ LAB = {"id": "lab", "title": "Atelier", "title_en": "Workshop", "event": "Atelie
                     {"id": "s2", "title": "Sesiunea 2", "title_en": "Session 2",
                      "questions": [{"id": "s2q1", "text": "Cum a fost afectat sectorul?", "text_en": "How hit?"}]}]}
 NOTES = [  # note_id, question, group, round, text, source_groups, source_rounds, count
-    ("lab/a.csv:2", "s1q1", "A", 1, "Granturi mici pentru artiști, sunați la [telefon]", "A|B", "1|2", 2),
-    ("lab/a.csv:3", "s1q1", "A", 1, "Spații ieftine pentru ateliere", "A", "1", 1),
-    ("lab/a.csv:12", "s1q1", "A", 2, "Mentorat pentru tineri antreprenori", "A", "2", 1),
-    ("lab/b.csv:2", "s1q1", "B", 1, "Fond de garantare pentru IMM-uri culturale", "B", "1", 1),
-    ("lab/b.csv:3", "s1q1", "B", 2, "Un incubator în fosta fabrică", "B", "2", 1),
-    ("lab/a.csv:20", "s1q2", "A", 1, "Asociația să publice apelurile din timp", "A", "1", 1),
-    ("lab/b.csv:20", "s1q2", "B", 1, "O hartă a actorilor culturali", "B", "1", 1),
-    ("lab/a.csv:30", "s2q1", "A", 1, "Teatrele au rămas fără public", "A", "1", 1),
-    ("lab/b.csv:30", "s2q1", "B", 1, "Artiștii au pierdut veniturile", "B", "1", 1),
+    ("lab/a.csv:2", "s1q1", "A", 1, "Granturi mici pentru artiști, sunați la [telefon]", ["A", "B"], [1, 2], 2),
+    ("lab/a.csv:3", "s1q1", "A", 1, "Spații ieftine pentru ateliere", ["A"], [1], 1),
+    ("lab/a.csv:12", "s1q1", "A", 2, "Mentorat pentru tineri antreprenori", ["A"], [2], 1),
+    ("lab/b.csv:2", "s1q1", "B", 1, "Fond de garantare pentru IMM-uri culturale", ["B"], [1], 1),
+    ("lab/b.csv:3", "s1q1", "B", 2, "Un incubator în fosta fabrică", ["B"], [2], 1),
+    ("lab/a.csv:20", "s1q2", "A", 1, "Asociația să publice apelurile din timp", ["A"], [1], 1),
+    ("lab/b.csv:20", "s1q2", "B", 1, "O hartă a actorilor culturali", ["B"], [1], 1),
+    ("lab/a.csv:30", "s2q1", "A", 1, "Teatrele au rămas fără public", ["A"], [1], 1),
+    ("lab/b.csv:30", "s2q1", "B", 1, "Artiștii au pierdut veniturile", ["B"], [1], 1),
 ]
 THEMES = [  # theme_id, question, session, title, members (first = most central)
     ("t-money", "s1q1", "s1", "Bani pentru artiști", ["lab/a.csv:2", "lab/b.csv:2", "lab/a.csv:12"]),
@@ -52,9 +52,10 @@ def sample(texts: dict[str, str] | None = None, pinned: str = "") -> ReportData:
     """A lab of two tables, two sessions, four themes, a link and facilitator conclusions."""
     texts = texts or {}
     notes = pd.DataFrame([{"note_id": n, "session": q[:2], "question": q, "group": g, "round": r,
-                           "text": texts.get(n, text), "source_ids": n if c == 1 else f"{n}|lab/b.csv:9",
+                           "text": texts.get(n, text), "source_ids": [n] if c == 1 else [n, "lab/b.csv:9"],
                            "source_groups": sg, "source_rounds": sr, "count": c, "lang": "ro",
-                           "rounds": sr, "groups": sg} for n, q, g, r, text, sg, sr, c in NOTES])
+                           "rounds": sorted(set(sr)), "groups": sorted(set(sg))}
+                          for n, q, g, r, text, sg, sr, c in NOTES])
     by_id = notes.set_index("note_id")
     themes, assignments, coverage = [], [], []
     for theme_id, question, session, title, members in THEMES:
@@ -67,14 +68,14 @@ def sample(texts: dict[str, str] | None = None, pinned: str = "") -> ReportData:
         for rank, n in enumerate(members):
             assignments.append({"note_id": n, "question": question, "theme_id": theme_id, "status": "assigned",
                                 "similarity": 0.9 - rank / 10})
-            for g, r in zip(by_id.loc[n, "source_groups"].split("|"), by_id.loc[n, "source_rounds"].split("|"),
+            for g, r in zip(by_id.loc[n, "source_groups"], by_id.loc[n, "source_rounds"],
                             strict=True):
                 coverage.append({"question": question, "theme_id": theme_id, "group": g, "round": int(r)})
     cov = pd.DataFrame(coverage).value_counts().rename("notes").reset_index()
     links = pd.DataFrame([{"theme_a": "t-money", "question_a": "s1q1", "title_a": "Bani pentru artiști",
                            "theme_b": "t-covid", "question_b": "s2q1", "title_b": "Public și venituri pierdute",
-                           "strength": 0.41, "threshold": 0.12, "support_a": "lab/b.csv:2|lab/a.csv:12",
-                           "support_b": "lab/b.csv:30|lab/a.csv:30", "support_similarity": "0.5|0.4"}])
+                           "strength": 0.41, "threshold": 0.12, "support_a": ["lab/b.csv:2", "lab/a.csv:12"],
+                           "support_b": ["lab/b.csv:30", "lab/a.csv:30"], "support_similarity": [0.5, 0.4]}])
     metrics = {"per_question": {q: {"notes": 3, "n_themes": 1, "silhouette": 0.3, "stability_ari": 0.6,
                                     "unassigned_rate": 0.0} for q in ("s1q1", "s1q2", "s2q1")}}
     quality = {"notes_in": 11, "fates": {"kept": 8, "merged": 1, "dropped": 2}, "notes_out": 9,
@@ -320,7 +321,7 @@ def test_process_notes_are_listed_under_data_quality_and_never_quoted_as_ideas()
     data = sample()
     process = "Am rămas fără timp la întrebarea asta"
     data.notes.loc[len(data.notes)] = {**data.notes.iloc[0].to_dict(), "note_id": "lab/a.csv:40", "text": process,
-                                       "source_ids": "lab/a.csv:40", "source_groups": "A", "count": 1}
+                                       "source_ids": ["lab/a.csv:40"], "source_groups": ["A"], "count": 1}
     data.__dict__.pop("notes_by_id", None)
     data.assignments.loc[len(data.assignments)] = {"note_id": "lab/a.csv:40", "question": "s1q1", "theme_id": "",
                                                    "status": "process note", "similarity": 0.0}

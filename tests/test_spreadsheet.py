@@ -11,8 +11,8 @@ NOTES = pd.DataFrame({
     "note_id": ["lab/n00000001", "lab/n00000002", "lab/n00000003#1", "lab/n00000004"],
     "question": ["s1q1", "s1q1", "s1q1", "s2q1"], "group": ["A", "B", "A", "B"], "round": [1, 2, 1, 1],
     "text": ["=HYPERLINK(\"http://x\")", "-10% din buget pentru artiști", "@primăria să ajute", "Festivaluri"],
-    "source_ids": ["lab/n00000001|lab/n000000aa", "lab/n00000002", "lab/n00000003", "lab/n00000004"],
-    "provenance": ["a.csv:2|b.csv:7", "a.csv:3", "a.csv:4", "c.csv:2"],
+    "source_ids": [["lab/n00000001", "lab/n000000aa"], ["lab/n00000002"], ["lab/n00000003"], ["lab/n00000004"]],
+    "provenance": [["a.csv:2", "b.csv:7"], ["a.csv:3"], ["a.csv:4"], ["c.csv:2"]],
 })
 ASSIGNMENTS = pd.DataFrame({"note_id": NOTES["note_id"], "theme_id": ["s1q1~n00000001"] * 2 + ["", ""],
                             "status": ["assigned", "assigned", "excluded by the analyst", "none fits"]})

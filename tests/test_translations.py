@@ -82,7 +82,8 @@ def test_sheet_lists_quoted_notes_with_what_is_translated_and_reads_back():
         "question": ["s1q1", "s1q1", "s2q1", "s2q1"],
         "text": ["spații ieftine", "Please publish calls in English", "festivaluri anulate", "nu e citat"],
         "lang": ["ro", "en", "ro", "ro"],
-        "source_ids": [f"{LAB}/a.csv:2|{LAB}/b.csv:4", f"{LAB}/a.csv:3", f"{LAB}/b.csv:2", f"{LAB}/b.csv:3"]})
+        "source_ids": [[f"{LAB}/a.csv:2", f"{LAB}/b.csv:4"], [f"{LAB}/a.csv:3"], [f"{LAB}/b.csv:2"],
+                       [f"{LAB}/b.csv:3"]]})
     quoted = [f"{LAB}/b.csv:2", f"{LAB}/a.csv:2", f"{LAB}/a.csv:3", f"{LAB}/a.csv:2"]
     sheet = tr.translation_sheet(notes, quoted, LAB, "ro", {})
     assert sheet["note_id"].tolist() == ["b.csv:2", "a.csv:2"]          # quote order, English and repeats left out

@@ -35,7 +35,7 @@ class NoteIndex:
             index.question[note] = str(row["question"])
             index.text[note] = str(row["text"])
             index.aliases.setdefault(ids.short(note), []).append(note)
-            sources = str(row.get("source_ids") or note).split("|")
+            sources = list(row.get("source_ids") or [note])
             for source in sources:
                 if source != note:
                     targets = index.aliases.setdefault(ids.short(source), [])
@@ -43,7 +43,7 @@ class NoteIndex:
                         targets.append(note)
             own = sources[0]
             part = note[len(own) + 1:] if note.startswith(own + ids.PART_SEPARATOR) else ""
-            for number, place in enumerate(str(row.get("provenance") or "").split("|")):
+            for number, place in enumerate(row.get("provenance") or []):
                 if not place:
                     continue
                 if number == 0 and part:

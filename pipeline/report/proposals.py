@@ -20,13 +20,7 @@ from pipeline.translations import english_text
 PROCESS_NOTE = ("process note", "process_note")     # the themes stage's status of remarks about the process
 
 
-def _items(value: Any) -> list[str]:
-    if isinstance(value, str):
-        return [v for v in value.split("|") if v]
-    return [str(v) for v in value] if value is not None else []
-
-
-def _sort_rounds(rounds: Iterable[str]) -> list[int]:
+def _sort_rounds(rounds: Iterable[int]) -> list[int]:
     return sorted({int(r) for r in rounds})
 
 
@@ -50,14 +44,14 @@ def proposal_rows(notes: pd.DataFrame, kinds: pd.DataFrame, assignments: pd.Data
 def _item(row: dict[Any, Any], lab: dict[str, Any], report_language: str, translations: dict[str, str],
           group_names: dict[str, str]) -> dict[str, Any]:
     """One proposal as the template shows it: text (translated when the analyst did), language, where, support."""
-    english = (english_text(_items(row["source_ids"]), str(lab["id"]), translations)
+    english = (english_text(row["source_ids"], str(lab["id"]), translations)
                if report_language == "en" and lab["language"] != "en" else None)
-    groups = list(dict.fromkeys(sorted(_items(row["source_groups"]))))
+    groups = list(dict.fromkeys(sorted(row["source_groups"])))
     return {
         "note_id": row["note_id"], "question": row["question"],
         "text": english or str(row["text"]), "lang": "en" if english else str(row["lang"]),
         "translated": english is not None,
-        "tables": [group_names.get(g, g) for g in groups], "rounds": _sort_rounds(_items(row["source_rounds"])),
+        "tables": [group_names.get(g, g) for g in groups], "rounds": _sort_rounds(row["source_rounds"]),
         "sources": int(row["sources"]), "all_tables": bool(row["all_tables"]), "support": int(row["support"]),
         "supported": bool(row["all_tables"]) or int(row["sources"]) > 1 or int(row["rounds"]) > 1,
     }

@@ -135,7 +135,7 @@ def proposals(data: ReportData, x: Texts, settings: dict[str, Any], ledger: Ledg
 
 def summary(data: ReportData, x: Texts, settings: dict[str, Any], ledger: Ledger) -> dict[str, Any]:
     """The summary page: messages that each name a theme or an idea."""
-    rounds = sorted({r for value in data.notes["rounds"] for r in str(value).split("|") if r})
+    rounds = sorted({r for value in data.notes["rounds"] for r in value})
     notes, themes = int(data.quality.get("notes_in", len(data.notes))), len(ideas(data))
     intro = x.t["summary_intro"].format(notes=notes, notes_counted=x.counted("notes_count", notes),
                                         groups=len(data.lab["groups"]), rounds=len(rounds),
@@ -160,9 +160,9 @@ def said_note(data: ReportData, note_id: str, x: Texts) -> dict[str, Any]:
     else verbatim with its language."""
     note = data.notes_by_id.loc[note_id]
     if x.language == "en" and x.lab_language != "en" and data.translations:
-        from pipeline.translations import english_text, source_list
+        from pipeline.translations import english_text
 
-        english = english_text(source_list(note.get("source_ids", note_id)), str(data.lab["id"]), data.translations)
+        english = english_text(note.get("source_ids") or [note_id], str(data.lab["id"]), data.translations)
         if english:
             return {"text": x.note(english), "lang": "en", "mark": "", "translated": True}
     return x.original(str(note["text"]), str(note.get("lang") or x.lab_language))
@@ -230,7 +230,7 @@ def links(data: ReportData, x: Texts, ledger: Ledger) -> list[dict[str, Any]]:
         if link["theme_a"] not in by_id or link["theme_b"] not in by_id:
             continue
         pairs = []
-        for a, b in zip(str(link["support_a"]).split("|"), str(link["support_b"]).split("|"), strict=True):
+        for a, b in zip(link["support_a"], link["support_b"], strict=True):
             if a in notes.index and b in notes.index and not {a, b} & ledger.used:
                 ledger.used.update({a, b})
                 pairs.append([said_note(data, n, x) for n in (a, b)])
@@ -315,7 +315,7 @@ def appendix(data: ReportData, x: Texts) -> list[dict[str, Any]]:
         rows = [r for r in records if r["question"] == q["id"]]
         rows.sort(key=lambda r: (order.get(theme_of.get(r["note_id"], ""), len(order)), natural_key(r["note_id"])))
         result.append({"label": q["id"].upper(), "rows": [
-            {"ids": ids.printed(str(r["note_id"]), str(r.get("source_ids") or r["note_id"]).split("|")),
+            {"ids": ids.printed(str(r["note_id"]), r.get("source_ids") or [str(r["note_id"])]),
              "theme": {**titles.get(theme_of.get(r["note_id"], ""), {"text": x.t["unassigned"], "lang": x.language}),
                        "mark": ""},
              "note": quiet(x.original(str(r["text"]), str(r.get("lang") or x.lab_language)), x)} for r in rows]})

@@ -48,11 +48,10 @@ def note_rows(notes: pd.DataFrame, assignments: pd.DataFrame, themes: list[dict[
     titles = {t["theme_id"]: t["title"] for t in themes}
     merged = notes.merge(assignments[["note_id", "theme_id", "status"]], on="note_id", how="left")
     theme_ids = merged["theme_id"].fillna("").astype(str)
-    provenance = merged["provenance"] if "provenance" in merged else pd.Series("", index=merged.index)
+    places = merged["provenance"] if "provenance" in merged else pd.Series([[]] * len(merged), index=merged.index)
     return pd.DataFrame({
-        "note_id": [ids.printed(str(n), str(s).split("|")) for n, s in zip(merged["note_id"], merged["source_ids"],
-                                                                             strict=True)],
-        "provenance": provenance.fillna("").astype(str).str.replace("|", " ", regex=False),
+        "note_id": [ids.printed(str(n), s) for n, s in zip(merged["note_id"], merged["source_ids"], strict=True)],
+        "provenance": [" ".join(p) for p in places],      # for people: the places joined by spaces
         "question": merged["question"], "group": merged["group"], "round": merged["round"], "text": merged["text"],
         "theme_id": theme_ids, "theme": [titles.get(t, "") for t in theme_ids],
         "status": merged["status"].fillna("").astype(str),

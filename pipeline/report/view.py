@@ -153,7 +153,7 @@ def merged_across_tables(data: ReportData, theme_id: str) -> int:
     """How many of a theme's notes are one idea written independently at two or more tables (merged)."""
     members = set(data.assignments.loc[data.assignments["theme_id"] == theme_id, "note_id"])
     rows = data.notes[data.notes["note_id"].isin(members)]
-    return int(sum(len(set(str(g).split("|"))) > 1 for g in rows.get("source_groups", [])))
+    return int(sum(len(set(g)) > 1 for g in rows.get("source_groups", [])))
 
 
 def where_text(data: ReportData, theme_id: str, x: Texts) -> str:
