@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from pipeline import clean, embed, ids, ingest, links, proposals, themes
+from pipeline import catalog, clean, embed, ids, ingest, links, proposals, themes
 from pipeline.edits import APPLIED, EXCLUDED_STATUS, SKIPPED, load_edits, note_reference, plan_edits
 from pipeline.params import load_params
 from pipeline.themes.codebook import codebook_path, load_codebook
@@ -41,7 +41,7 @@ def run_stages(root: Path, params: dict[str, Any], report_inputs: bool = False) 
     for stage in stages:
         stage.run(LAB, params, root)
     out = root / "data" / "processed" / LAB
-    notes = pd.read_parquet(out / "notes.parquet")
+    notes = catalog.NOTES.read_from(out)
     edits = load_edits(root / "data" / "raw" / LAB, root)
     book = load_codebook(codebook_path(root / "data" / "raw" / LAB, "ecoc-sme", root), "ro")[0]
     return {"out": out, "notes": notes, "text": notes.set_index("note_id")["text"],

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipeline import clean, embed, explore, ids, ingest, links, proposals, themes
+from pipeline import catalog, clean, embed, explore, ids, ingest, links, proposals, themes
 from pipeline.edits import parse_edits
 from pipeline.errors import HarvestError
 from pipeline.params import load_params
@@ -99,7 +99,7 @@ def test_notebook_runs_and_writes_edits_and_translations_only_where_asked(proces
     assert executed.metadata["papermill"]["parameters"] == parameters
     stored = json.loads((processed / "themes.json").read_text(encoding="utf-8"))
     largest = explore.largest_theme(stored, "s1q1")
-    notes = pd.read_parquet(processed / "notes.parquet")
+    notes = catalog.NOTES.read_from(processed)
     edits = parse_edits(edits_out.read_text(encoding="utf-8"), edits_out)
     renames = [e for e in edits if e.kind == "rename"]
     assert [e.fields for e in renames] == [{"theme": explore.theme_reference(notes, largest),
