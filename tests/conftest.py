@@ -2,13 +2,38 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from pipeline.lab import Lab, parse_lab
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+class _OneTextAtATime:
+    """A lingua detector whose parallel call detects on the calling thread."""
+
+    def __init__(self, detector: Any) -> None:
+        self.detector = detector
+
+    def detect_languages_in_parallel_of(self, texts: list[str]) -> list[Any]:
+        return [self.detector.detect_language_of(text) for text in texts]
+
+
+@pytest.fixture(autouse=True)
+def _lingua_on_the_calling_thread_under_mutmut(monkeypatch: pytest.MonkeyPatch) -> None:
+    """mutmut forks each mutant's test run from a process whose lingua thread pool already ran; threads do not
+    survive a fork, so a parallel detection hangs until the time limit and every mutant of clean.py reads as a
+    timeout. Under mutmut only (it sets MUTANT_UNDER_TEST), detect one text at a time: same results."""
+    if "MUTANT_UNDER_TEST" not in os.environ:
+        return
+    import pipeline.clean as clean
+
+    build = clean._detector
+    monkeypatch.setattr(clean, "_detector", lambda *args: (lambda d: d and _OneTextAtATime(d))(build(*args)))
 SAMPLE_LAB = ROOT / "data" / "raw" / "timisoara-2020-10-20"
 
 MINI_LAB_YAML = """\
