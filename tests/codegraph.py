@@ -201,3 +201,45 @@ def package_data(module: str) -> set[Path]:
         if owner == path.parent:
             found.add(item)
     return found
+
+
+LANG = f"{PACKAGE}.lang"
+DATA_LINES = "data_lines"
+
+
+def lang_calls(path: Path) -> tuple[set[str], set[str]]:
+    """(the pipeline.lang readers a module or notebook names, the files it passes to `data_lines`).
+
+    A reader named is a reader run (imported for a call); `data_lines(code, NAME)` reads the file NAME
+    names: a string, or a constant of the module's own (PATTERNS_FILE = "process_notes.txt")."""
+    tree = tree_of(path)
+    names: dict[str, str] = {}
+    modules = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module == LANG:
+            names |= {a.asname or a.name: a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module == PACKAGE:
+            modules |= {a.asname or a.name for a in node.names if a.name == "lang"}
+    constants = {t.id: n.value.value for n in tree.body if isinstance(n, ast.Assign)
+                 and isinstance(n.value, ast.Constant) and isinstance(n.value.value, str)
+                 for t in n.targets if isinstance(t, ast.Name)}
+    readers: set[str] = set(names.values())
+    files: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in modules:
+            readers.add(node.attr)
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        called = names.get(func.id) if isinstance(func, ast.Name) else \
+            func.attr if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) \
+            and func.value.id in modules else None
+        if called == DATA_LINES and len(node.args) == 2:
+            arg = node.args[1]
+            if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                files.add(arg.value)
+            elif isinstance(arg, ast.Name) and arg.id in constants:
+                files.add(constants[arg.id])
+            else:
+                raise AssertionError(f"{path}: data_lines' file is not a constant: {ast.unparse(arg)}")
+    return readers, files

@@ -20,7 +20,8 @@ from typing import Any
 import pytest
 import yaml
 
-from pipeline import catalog, cli
+from pipeline import catalog, cli, lang
+from pipeline.lang import LANG_DIR
 from tests import codegraph
 from tests.conftest import ROOT
 
@@ -71,6 +72,9 @@ def required(stage: str) -> tuple[frozenset[str], frozenset[str]]:
             assert path is not None
             files |= {path, *codegraph.package_data(module)}
         modules |= extra
+    lang_dir = ROOT / "pipeline" / "lang"
+    files = {f for f in files if lang_dir not in f.parents or f.parent == lang_dir} | language_files(
+        [p for p in (codegraph.module_file(m) for m in sorted(modules)) if p is not None] + sorted(notebooks))
     users = [codegraph.module_file(m) for m in sorted(modules - others)] + sorted(notebooks)
     uses = [codegraph.file_use(p) for p in users if p is not None]
     reads = set().union(*(u.reads for u in uses))
@@ -82,6 +86,18 @@ def required(stage: str) -> tuple[frozenset[str], frozenset[str]]:
         named = getattr(sys.modules[runs[stage].__module__], "RAW_INPUTS", None)
         deps |= {f"{RAW_LAB}/{name}" for name in named} if named else {RAW_LAB}
     return frozenset(deps), frozenset(_where(n) for n in writes)
+
+
+def language_files(code: list[Path]) -> set[Path]:
+    """The files of the language folders some code reads: those of the pipeline.lang readers it calls (lang.READS)
+    and those it passes to data_lines, in every language folder that has them (pipeline/lang/ro/report.yaml, …)."""
+    names: set[str] = set()
+    for path in code:
+        if path == codegraph.module_file(codegraph.LANG):
+            continue
+        readers, data = codegraph.lang_calls(path)
+        names |= {f for r in readers if r in lang.READS for f in lang.READS[r]} | data
+    return {LANG_DIR / code / name for code in lang.languages() for name in names if (LANG_DIR / code / name).is_file()}
 
 
 def _covers(declared: str, wanted: str, per_lab: bool) -> bool:
@@ -144,15 +160,45 @@ def test_removing_any_dep_or_out_is_caught():
                 assert any(f"{key[:-1]} missing" in p for p in check_stage(name, spec)), (name, entry)
 
 
-def test_the_stages_depend_on_the_language_folders_they_read():
-    # The bug this test exists for: editing a phone-number file did not re-run redaction.
-    language_files = [_rel(p) for p in (ROOT / "pipeline" / "lang").rglob("*")
-                      if p.is_file() and "__pycache__" not in p.parts]
-    assert any(f.endswith("language.yaml") for f in language_files)
-    for stage in ("ingest", "clean", "themes", "proposals", "report"):
-        deps, _ = required(stage)
-        assert set(language_files) <= deps, stage
+def test_each_language_file_is_a_dep_of_exactly_the_stages_that_read_it():
+    # The bug this test began with: editing a phone-number file did not re-run redaction. Now also the
+    # converse: editing a report.yaml re-runs the report stages, not ingest.
+    stages = list(_load()[0])
+    readers: dict[str, set[str]] = {}
+    for stage in stages:
+        for dep in required(stage)[0]:
+            if dep.startswith("pipeline/lang/") and dep.count("/") == 3:
+                readers.setdefault(dep.split("/", 3)[3], set()).add(stage)
+    nlp = {"clean", "embed", "themes"}
+    assert readers == {"language.yaml": {"ingest", "report", "compare"},
+                       "report.yaml": {"report", "compare"},
+                       "proposals.yaml": {"proposals", "report", "compare"},     # the report imports the cues' module
+                       "process_notes.txt": {"themes"}, "process_examples.txt": {"themes"},
+                       "title_breaks.txt": {"themes"},
+                       **{name: nlp for name in ("chars.tsv", "stopwords_extra.txt", "stopwords_keep.txt",
+                                                 "lemma_suffixes.tsv", "lemma_exceptions.tsv", "clitics.txt",
+                                                 "simplemma.txt")}}
+    # questions.yaml is read by `harvest new-lab` only, never by a stage; every folder's files are deps.
+    for name, users in readers.items():
+        for stage in users:
+            assert {f"pipeline/lang/{c}/{name}" for c in lang.languages() if (LANG_DIR / c / name).is_file()} \
+                <= required(stage)[0]
     assert "codebooks" in {d.split("/")[0] for d in required("themes")[0]}
+
+
+def test_language_files_follow_the_readers_code_calls(tmp_path):
+    module = tmp_path / "strings.py"
+    module.write_text("from pipeline import lang\nfrom pipeline.lang import data_lines as lines\n"
+                      "BREAKS = 'title_breaks.txt'\n"
+                      "def f(code):\n    return lang.report_strings(code), lines(code, BREAKS)\n", encoding="utf-8")
+    found = {_rel(p) for p in language_files([module])}
+    assert "pipeline/lang/lt/report.yaml" in found and "pipeline/lang/ro/language.yaml" in found
+    assert "pipeline/lang/ro/title_breaks.txt" in found and not any(p.endswith("questions.yaml") for p in found)
+    unknown = tmp_path / "unknown.py"         # a file name known only at run time cannot be declared
+    unknown.write_text("from pipeline.lang import data_lines\ndef f(code, name):\n    return data_lines(code, name)\n",
+                       encoding="utf-8")
+    with pytest.raises(AssertionError, match="data_lines' file is not a constant: name"):
+        language_files([unknown])
 
 
 def test_the_compare_stage_declares_its_outputs_outside_what_it_reads():

@@ -154,3 +154,33 @@ def test_only_the_language_module_opens_language_files():
 def test_modules_stay_small(package):
     for path in sorted((ROOT / "pipeline" / package).glob("*.py")):
         assert len(path.read_text(encoding="utf-8").splitlines()) <= 300, path.name
+
+
+def _cleared() -> None:
+    for reader in (lang.languages, lang._load, lang.heading_words, lang.plural_categories):
+        reader.cache_clear()
+
+
+@pytest.mark.parametrize("reader", sorted(lang.READS))
+def test_each_reader_opens_exactly_the_files_its_reads_entry_names(reader, monkeypatch):
+    """lang.READS is what dvc.yaml's language deps are derived from: it must be what the readers open."""
+    opened: set[str] = set()
+    for method in ("read_text", "read_bytes"):
+        original = getattr(Path, method)
+
+        def spy(self, *args, _original=original, **kwargs):
+            if LANG_DIR in self.resolve().parents:
+                opened.add(self.name)
+            return _original(self, *args, **kwargs)
+
+        monkeypatch.setattr(Path, method, spy)
+    _cleared()
+    calls = {"heading_words": (), "languages": (), "counted": ("ro", {"other": "{n}"}, 2),
+             "data_lines": ("ro", "stopwords_extra.txt")}
+    getattr(lang, reader)(*calls.get(reader, ("ro",)))
+    _cleared()
+    wanted = {"data_lines": {"stopwords_extra.txt"}}.get(reader, set(lang.READS[reader]))
+    assert opened == wanted
+    public = {n for n, v in vars(lang).items() if callable(v) and getattr(v, "__module__", "") == lang.__name__
+              and not n.startswith("_") and not isinstance(v, type)}
+    assert public == set(lang.READS)             # a new reader gets its entry

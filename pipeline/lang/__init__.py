@@ -41,6 +41,16 @@ COUNT_KEYS = ("notes_count", "themes_count")
 COUNTS_CHECKED = range(1001)
 # Placeholders a report string may use instead of the English one's (the code fills both).
 ALTERNATE_PLACEHOLDERS = {"summary_intro": {"notes", "themes"}}
+# The files of every language folder each reader opens. dvc.yaml declares, for each stage, those of the readers
+# its modules call, in every language folder (a transcript may use any language's heading words);
+# tests/test_dvc_deps.py derives them from the stage's code and tests/test_lang.py checks this map against what
+# each reader opens. `data_lines` reads the file its caller names; `languages` only lists the folders.
+READS: dict[str, tuple[str, ...]] = {
+    "languages": (), "plural_categories": (), "counted": (), "data_lines": (),
+    "language": (LANGUAGE_FILE,), "heading_words": (LANGUAGE_FILE,), "proposal_cues": (PROPOSALS_FILE,),
+    "report_strings": (LANGUAGE_FILE, REPORT_FILE), "starting_questions": (LANGUAGE_FILE, QUESTIONS_FILE),
+    "missing": (LANGUAGE_FILE, REPORT_FILE),
+}
 NLP_FILES = ("chars.tsv", "stopwords_extra.txt", "stopwords_keep.txt", "lemma_suffixes.tsv", "title_breaks.txt",
              "lemma_exceptions.tsv", "clitics.txt", "simplemma.txt")
 
@@ -76,6 +86,10 @@ def _yaml(path: Path) -> Any:
 
 def missing(code: str, root: Path = LANG_DIR) -> list[str]:
     """What a language folder lacks to be complete (files, language.yaml keys, headings, labels, marks)."""
+    return _missing_language(code, root) + _missing_report(code, root)
+
+
+def _missing_language(code: str, root: Path) -> list[str]:
     folder = root / code
     lacking = [f"{code}/{name}" for name in REQUIRED_FILES if not (folder / name).is_file()]
     if (folder / LANGUAGE_FILE).is_file():
@@ -85,6 +99,13 @@ def missing(code: str, root: Path = LANG_DIR) -> list[str]:
         for key, names in (("headings", CONTEXTS), ("labels", CONTEXTS), ("marks", MARKS)):
             if isinstance(data.get(key), dict):
                 lacking += [f"{code}/{LANGUAGE_FILE}: {key}.{name}" for name in names if not data[key].get(name)]
+    return lacking
+
+
+def _missing_report(code: str, root: Path) -> list[str]:
+    # Read only by report_strings (and missing): a stage that never shows report strings never opens report.yaml.
+    folder = root / code
+    lacking: list[str] = []
     if (folder / REPORT_FILE).is_file() and (folder / LANGUAGE_FILE).is_file():
         strings = _yaml(folder / REPORT_FILE) or {}
         for key in COUNT_KEYS:
@@ -105,7 +126,7 @@ def language(code: str, where: Path | str = "lab.yaml") -> Language:
 
 @cache
 def _load(code: str, root: Path = LANG_DIR) -> Language:
-    lacking = missing(code, root)
+    lacking = _missing_language(code, root)
     if lacking:
         raise HarvestError.at(root / code, None, f"incomplete language folder: missing {', '.join(lacking)}",
                               "add what is missing (see pipeline/lang/en/)")
@@ -163,6 +184,10 @@ def data_lines(code: str, name: str) -> list[str]:
 def report_strings(code: str) -> dict[str, Any]:
     """The report's interface strings in a language (report.yaml), as written (no English fallback)."""
     language(code)
+    lacking = _missing_report(code, LANG_DIR)
+    if lacking:
+        raise HarvestError.at(LANG_DIR / code, None, f"incomplete language folder: missing {', '.join(lacking)}",
+                              "add what is missing (see pipeline/lang/en/)")
     data: dict[str, Any] = _yaml(LANG_DIR / code / REPORT_FILE)
     return data
 
