@@ -402,3 +402,14 @@ def test_theme_sizes_take_the_plural_form_of_the_report_language():
     en = report_sections(data, "en", "x", SETTINGS)
     assert "21 notes" in en["q-s1q1"] and "1 note ·" in en["q-s1q1"]
     assert re.search(r"\d+ notes from 2 groups", en["summary"])
+
+
+def test_a_discovered_themes_summary_note_is_not_quoted_again_in_its_card():
+    data = sample()
+    central = "Spații ieftine pentru ateliere"                          # t-space's most central note
+    data.themes[1]["summary"] = central
+    card = report_sections(data, "ro", "x", SETTINGS)["q-s1q1"]
+    assert card.count(central) == 1
+    data.themes[1]["summary"] = "Ateliere și spații pentru artiști"
+    card = report_sections(data, "ro", "x", SETTINGS)["q-s1q1"]
+    assert f"<q lang=\"ro\">{central}</q>" in card                   # quoted when it is not the summary

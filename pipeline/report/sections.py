@@ -23,6 +23,7 @@ from pipeline.report.view import (
     main_table,
     merged_across_tables,
     natural_key,
+    repeats,
     theme_summary,
     theme_title,
     where_text,
@@ -175,6 +176,10 @@ def quotes_of(data: ReportData, th: dict[str, Any], x: Texts, limit: int, ledger
         members = members.sort_values("similarity", ascending=False, kind="stable")
     candidates = [str(q["note_id"]) for q in th.get("quotes", [])] + [str(n) for n in members["note_id"]]
     notes = data.notes_by_id
+    # A discovered theme's summary is its most central note: shown as the summary, it is not quoted again.
+    summary = theme_summary(th, x)["text"]
+    ledger.used.update(n for n in candidates
+                       if n in notes.index and repeats(summary, x.note(str(notes.loc[n, "text"]))))
     chosen = ledger.take([n for n in candidates if n in notes.index], limit)
     result = []
     for note_id in chosen:
