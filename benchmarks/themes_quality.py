@@ -26,7 +26,7 @@ from pipeline.clean import clean_notes  # noqa: E402
 from pipeline.embed import VectorCache, embed_texts, make_embedder  # noqa: E402
 from pipeline.evaluate import evaluate_csv, score_labels  # noqa: E402
 from pipeline.ingest import read_lab_notes  # noqa: E402
-from pipeline.params import load_params  # noqa: E402
+from pipeline.params import CleanParams, load_params, typed  # noqa: E402
 from pipeline.themes import build_themes, make_clusterer  # noqa: E402
 from pipeline.themes.anchors import assign_to_anchors, structureless_similarity  # noqa: E402
 from pipeline.themes.build import text_embedder  # noqa: E402
@@ -42,7 +42,7 @@ def sample_lab(params: dict, lab_id: str = LAB, codebook_name: str | None = None
     and an embedder for extra texts."""
     lab_dir = ROOT / "data" / "raw" / lab_id
     lab, raw, _ = read_lab_notes(lab_dir, params["ingest"]["formats"])
-    clean, _ = clean_notes(raw, lab.language, params["clean"])
+    clean, _ = clean_notes(raw, lab.language, typed(params, CleanParams))
     embedder, _ = make_embedder(params["embed"], lab.language, params["themes"]["random_state"])
     cache = VectorCache(ROOT / params["embed"]["cache_dir"], embedder.id) if embedder.cacheable else None
     vectors, _ = embed_texts(clean["text"].tolist(), embedder, cache)

@@ -24,6 +24,7 @@ from pipeline import catalog
 from pipeline import ids as note_ids
 from pipeline.errors import HarvestError
 from pipeline.nlp import content_lemmas, fold, normalise
+from pipeline.params import CleanParams, typed
 
 REQUIRED_INPUT = ["note_id", "session", "question", "group", "round", "text", "redactions"]
 CLEAN_COLUMNS = list(catalog.NOTES.columns)
@@ -97,7 +98,7 @@ def detect_languages(texts: list[str], lab_language: str, languages: list[str], 
             for text, lang in zip(texts, found, strict=True)]
 
 
-def _survivors(raw: pd.DataFrame, lab_language: str, params: dict[str, Any],
+def _survivors(raw: pd.DataFrame, lab_language: str, params: CleanParams,
                ) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]:
     """Raw note rows -> the notes that survive (normalised, split, duplicates merged) and every raw note's fate."""
     missing = [c for c in REQUIRED_INPUT if c not in raw.columns]
@@ -109,7 +110,7 @@ def _survivors(raw: pd.DataFrame, lab_language: str, params: dict[str, Any],
     for row in raw.to_dict("records"):
         raw_id = str(row["note_id"])
         text = normalise_note(str(row["text"]), lab_language)
-        reason = noise_reason(text, int(params["min_letters"]))
+        reason = noise_reason(text, params.min_letters)
         if reason is not None:
             log[raw_id] = {"fate": "dropped", "reason": reason, "into": []}
             continue
@@ -125,7 +126,7 @@ def _survivors(raw: pd.DataFrame, lab_language: str, params: dict[str, Any],
                            "text": part, "key": duplicate_key(part), "provenance": where})
 
     # Merge duplicates within a question: the first note (file, line order) survives and keeps every source.
-    threshold = float(params["near_duplicate_score"])
+    threshold = float(params.near_duplicate_score)
     survivors: list[dict[str, Any]] = []
     exact: dict[tuple[str, str], dict[str, Any]] = {}
     kept_by_question: dict[str, list[dict[str, Any]]] = {}
@@ -164,7 +165,7 @@ def _survivors(raw: pd.DataFrame, lab_language: str, params: dict[str, Any],
     return survivors, log
 
 
-def note_identities(raw: pd.DataFrame, lab_language: str, params: dict[str, Any]) -> pd.DataFrame:
+def note_identities(raw: pd.DataFrame, lab_language: str, params: CleanParams) -> pd.DataFrame:
     """The ids the clean notes will have, with text, question, sources and provenance — without the slow
     language and lemma steps, so `harvest check` validates edits against exactly the ids the run uses."""
     survivors, _ = _survivors(raw, lab_language, params)
@@ -174,7 +175,7 @@ def note_identities(raw: pd.DataFrame, lab_language: str, params: dict[str, Any]
         columns=IDENTITY_COLUMNS)
 
 
-def clean_notes(raw: pd.DataFrame, lab_language: str, params: dict[str, Any]) -> tuple[pd.DataFrame,
+def clean_notes(raw: pd.DataFrame, lab_language: str, params: CleanParams) -> tuple[pd.DataFrame,
                                                                                          pd.DataFrame]:
     """Raw note rows -> (clean notes, clean log). Pure: same input and params, same output."""
     survivors, log = _survivors(raw, lab_language, params)
@@ -182,7 +183,7 @@ def clean_notes(raw: pd.DataFrame, lab_language: str, params: dict[str, Any]) ->
     # transcript lines then changes nothing downstream (the clustering's subsamples are drawn by position).
     survivors = sorted(survivors, key=lambda p: (p["question"], p["note_id"]))
     texts = [p["text"] for p in survivors]
-    langs = detect_languages(texts, lab_language, list(params["languages"]), float(params["language_min_distance"]))
+    langs = detect_languages(texts, lab_language, list(params.languages), params.language_min_distance)
     lemmas = content_lemmas(texts, lab_language)
     clean = pd.DataFrame.from_records([
         {"note_id": p["note_id"], "session": p["session"], "question": p["question"], "group": p["group"],
@@ -218,7 +219,7 @@ def quality_summary(raw: pd.DataFrame, clean: pd.DataFrame, clean_log: pd.DataFr
 def run(lab_id: str, params: dict[str, Any], root: Path = Path(".")) -> dict[str, Any]:
     """DVC stage: notes_raw.parquet -> notes.parquet, clean_log.csv, quality.json."""
     raw = catalog.NOTES_RAW.read(lab_id, root)
-    clean, clean_log = clean_notes(raw, catalog.LAB.read(lab_id, root).language, params["clean"])
+    clean, clean_log = clean_notes(raw, catalog.LAB.read(lab_id, root).language, typed(params, CleanParams))
     catalog.NOTES.write(clean, lab_id, root)
     catalog.CLEAN_LOG.write(clean_log, lab_id, root)
     quality = quality_summary(raw, clean, clean_log)

@@ -10,7 +10,7 @@ from typing import Any
 
 from pipeline.errors import HarvestError, Problem
 from pipeline.lang import languages
-from pipeline.params import load_params, section
+from pipeline.params import CleanParams, load_params, typed
 from pipeline.paths import check_lab_id
 
 # A stage's run function, imported only when that stage runs (so `harvest check` stays quick).
@@ -112,7 +112,7 @@ def _check(lab_dir: str) -> int:
                                           Limits.from_params(params["ingest"]))
     edits = load_edits(Path(lab_dir))
     if edits:
-        identities = note_identities(notes, lab.language, section(params, "clean"))
+        identities = note_identities(notes, lab.language, typed(params, CleanParams))
         question_ids = [q.id for q in lab.questions]
         codebook = load_codebook(codebook_path(Path(lab_dir), lab.meta.get("codebook")), lab.language, question_ids)[0]
         plan = plan_edits(edits, identities, lab.id, str(Path(lab_dir) / EDITS_FILE),

@@ -149,11 +149,11 @@ def test_clean_notes_store_their_lists_as_parquet_lists(tmp_path):
 
     from pipeline.clean import clean_notes
     from pipeline.ingest import read_lab_notes
+    from pipeline.params import CleanParams, load_params, typed
     from tests.conftest import SAMPLE_LAB
 
     _, raw, _ = read_lab_notes(SAMPLE_LAB, ["csv"])
-    params = {"min_letters": 3, "near_duplicate_score": 92, "languages": ["ro", "en"], "language_min_distance": 0.4}
-    clean, _ = clean_notes(raw, "ro", params)
+    clean, _ = clean_notes(raw, "ro", typed(load_params(ROOT / "params.yaml"), CleanParams))
     path = catalog.NOTES.write(clean, "lab", tmp_path)
     schema = pq.read_schema(path)
     assert {c: str(schema.field(c).type).replace("item", "element") for c in NOTE_LISTS} == NOTE_LISTS

@@ -8,9 +8,10 @@ from hypothesis import strategies as st
 from pipeline.clean import clean_notes, normalise_note, quality_summary, split_ideas, strip_bullet
 from pipeline.errors import HarvestError
 from pipeline.ingest import read_lab_notes
+from pipeline.params import CleanParams
 from tests.conftest import SAMPLE_LAB
 
-PARAMS = {"min_letters": 3, "near_duplicate_score": 92, "languages": ["ro", "en"], "language_min_distance": 0.4}
+PARAMS = CleanParams(min_letters=3, near_duplicate_score=92, languages=("ro", "en"), language_min_distance=0.4)
 
 
 def raw_frame(rows):

@@ -12,11 +12,11 @@ from pipeline.clean import note_identities
 from pipeline.edits import APPLIED, SKIPPED, EditApplier, note_reference, parse_edits
 from pipeline.ingest import notes_frame, parse_csv
 from pipeline.lab import parse_lab
-from pipeline.params import load_params
+from pipeline.params import CleanParams, load_params, typed
 from tests.conftest import MINI_LAB_YAML, ROOT
 
 LAB = parse_lab(MINI_LAB_YAML, "mini-lab/lab.yaml")
-CLEAN = load_params(ROOT / "params.yaml")["clean"]
+CLEAN = typed(load_params(ROOT / "params.yaml"), CleanParams)
 TOPICS = ["spații ieftine pentru ateliere", "granturi pentru firme culturale", "festivaluri în parcuri"]
 DETAILS = ["din centru", "pentru tineri", "în fiecare lună", "cu sprijinul primăriei", "fără birocrație",
            "pentru artiști", "lângă universitate", "în cartierele noi"]

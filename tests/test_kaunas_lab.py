@@ -7,6 +7,7 @@ import yaml
 
 from pipeline.clean import clean_notes
 from pipeline.ingest import read_lab_notes
+from pipeline.params import CleanParams, typed
 from tests.conftest import ROOT, SAMPLE_LAB
 
 KAUNAS = ROOT / "data" / "raw" / "kaunas-2020-11-17"
@@ -43,7 +44,7 @@ def test_kaunas_notes_are_redacted_split_and_merged_on_the_way_in():
     text = " ".join(notes["text"])
     assert "@" not in text and "612 34567" not in text and "686 12345" not in text
     assert "[" in text                                                                  # the redaction marks
-    clean, log = clean_notes(notes, "lt", PARAMS["clean"])
+    clean, log = clean_notes(notes, "lt", typed(PARAMS, CleanParams))
     fates = log["fate"].value_counts()
     assert fates.get("merged", 0) >= 4 and fates.get("split", 0) == 1
     both = clean[[len(g) == 2 for g in clean["groups"]]]

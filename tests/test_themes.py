@@ -8,7 +8,7 @@ from pipeline.clean import clean_notes
 from pipeline.embed import embed_texts, make_embedder
 from pipeline.errors import HarvestError
 from pipeline.ingest import read_lab_notes
-from pipeline.params import load_params
+from pipeline.params import CleanParams, load_params, typed
 from pipeline.themes import (
     STATUS_ASSIGNED,
     UNASSIGNED,
@@ -156,7 +156,7 @@ def test_quotes_come_from_different_tables_first():
 
 def test_sample_lab_themes_are_sane_stable_and_agree_with_gold():
     lab, raw, _ = read_lab_notes(SAMPLE_LAB, ["csv"])
-    clean, _ = clean_notes(raw, "ro", PARAMS["clean"])
+    clean, _ = clean_notes(raw, "ro", typed(PARAMS, CleanParams))
     vectors, _ = embed_texts(clean["text"].tolist(), make_embedder(PARAMS["embed"], "ro")[0], None)
     themes, assignments, metrics = build_themes(clean, vectors, "ro", [q.id for q in lab.questions],
                                                 PARAMS["themes"])

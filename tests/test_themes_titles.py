@@ -9,7 +9,7 @@ from pipeline.clean import clean_notes
 from pipeline.embed import VectorCache, embed_texts, make_embedder
 from pipeline.ingest import read_lab_notes
 from pipeline.nlp import get_nlp
-from pipeline.params import load_params
+from pipeline.params import CleanParams, load_params, typed
 from pipeline.text import fold
 from pipeline.themes import build_themes
 from pipeline.themes.build import text_embedder
@@ -63,7 +63,7 @@ def test_a_title_avoids_the_words_of_the_question_while_another_candidate_is_lef
 @pytest.fixture(scope="module")
 def sample_themes():
     lab, raw, _ = read_lab_notes(SAMPLE_LAB, ["csv"])
-    clean, _ = clean_notes(raw, lab.language, PARAMS["clean"])
+    clean, _ = clean_notes(raw, lab.language, typed(PARAMS, CleanParams))
     embedder = make_embedder(PARAMS["embed"], lab.language)[0]
     cache = VectorCache(ROOT / PARAMS["embed"]["cache_dir"], embedder.id)
     vectors, _ = embed_texts(clean["text"].tolist(), embedder, cache)
