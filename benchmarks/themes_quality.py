@@ -30,8 +30,9 @@ from pipeline.params import CleanParams, load_params, typed  # noqa: E402
 from pipeline.themes import build_themes, make_clusterer  # noqa: E402
 from pipeline.themes.anchors import assign_to_anchors, structureless_similarity  # noqa: E402
 from pipeline.themes.build import text_embedder  # noqa: E402
-from pipeline.themes.cluster import NULL_DIRECTIONS, ThemeSpace  # noqa: E402
+from pipeline.themes.cluster import NULL_DIRECTIONS  # noqa: E402
 from pipeline.themes.codebook import anchor_vectors, codebook_path, load_codebook  # noqa: E402
+from pipeline.themes.space import ThemeSpace  # noqa: E402
 
 LAB = "timisoara-2020-10-20"
 NOISE = 1e-5

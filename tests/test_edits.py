@@ -345,7 +345,7 @@ def test_a_split_beside_an_empty_last_codebook_theme_makes_a_new_theme():
 def test_silhouette_and_sizes_describe_the_themes_after_the_edits():
     from sklearn.metrics import silhouette_score
 
-    from pipeline.themes.build import theme_sizes
+    from pipeline.themes.metrics import theme_sizes
 
     _, _, machine, _ = run("")
     edits = f"merge:\n  - themes: [{note('bani')}, {note('public')}]\n"

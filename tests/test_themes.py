@@ -112,7 +112,7 @@ def test_the_count_is_corrected_against_structureless_data():
 
 
 def test_the_count_follows_the_data_where_they_tell_counts_apart_and_the_prior_elsewhere():
-    from pipeline.themes.cluster import choose_count
+    from pipeline.themes.count import choose_count
 
     rng = np.random.default_rng(0)
 

@@ -1,9 +1,11 @@
 """Themes: per question, codebook themes (expected) plus discovered ones, named, quoted and scored.
 
-One replaceable step per module: `cluster` (the theme space and the `ThemeClusterer` estimator),
-`codebook` (expected themes: format, validation, assignment), `process` (process notes set apart),
-`titles` (phrase titles, keywords, summaries), `quotes`, `edits` (the analyst's edits, a call into
-`pipeline.edits`) and `build` (a lab's themes, and the DVC stage's file I/O in `run`).
+One replaceable step per module: `space` (the theme space), `count` (how many themes: agreement beyond
+a structureless null), `cluster` (the `ThemeClusterer` estimator), `codebook` (expected themes: format,
+reading, checking) and `anchors` (assigning notes to them), `process` (process notes set apart), `titles`
+(phrase titles, keywords, summaries), `quotes`, `edits` (the analyst's edits, a call into
+`pipeline.edits`), `metrics` (the figures after edits) and `build` (a lab's themes, and the DVC stage's
+file I/O in `run`).
 
 Outputs (data/processed/<lab>/), the fields other stages and the report rely on:
 - `themes.json`, one record per theme: `theme_id` (`<question>~<codebook id>` for a codebook theme,
@@ -23,7 +25,7 @@ Outputs (data/processed/<lab>/), the fields other stages and the report rely on:
 """
 
 from pipeline.edits import EXCLUDED_STATUS as STATUS_EXCLUDED
-from pipeline.themes.build import build_themes, run, themes_for_question, unassigned_rate
+from pipeline.themes.build import build_themes, run, themes_for_question
 from pipeline.themes.cluster import (
     STATUS_AMBIGUOUS,
     STATUS_ASSIGNED,
@@ -31,14 +33,14 @@ from pipeline.themes.cluster import (
     STATUS_PROCESS,
     UNASSIGNED,
     ThemeClusterer,
-    ThemeSpace,
-    centre,
     clusterer_params,
     make_clusterer,
-    pair_agreement,
     seed_stability,
 )
+from pipeline.themes.count import pair_agreement
+from pipeline.themes.metrics import unassigned_rate
 from pipeline.themes.quotes import representative_quotes
+from pipeline.themes.space import ThemeSpace, centre
 from pipeline.themes.titles import class_tfidf_keywords
 
 __all__ = ["STATUS_AMBIGUOUS", "STATUS_ASSIGNED", "STATUS_EXCLUDED", "STATUS_NONE", "STATUS_PROCESS", "UNASSIGNED",

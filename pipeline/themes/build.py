@@ -19,13 +19,11 @@ from pipeline.errors import HarvestError
 from pipeline.nlp import lemma_display_forms
 from pipeline.progress import progress
 from pipeline.themes.cluster import (
-    STATUS_AMBIGUOUS,
     STATUS_ASSIGNED,
     STATUS_NONE,
     STATUS_PROCESS,
     make_clusterer,
     seed_stability,
-    unit,
 )
 from pipeline.themes.codebook import (
     CODEBOOK_FILE,
@@ -36,8 +34,10 @@ from pipeline.themes.codebook import (
     load_codebook,
 )
 from pipeline.themes.edits import apply_edits, codebook_ids, edited_silhouette
+from pipeline.themes.metrics import empty_metrics, rounded, scores, theme_sizes, unassigned_rate
 from pipeline.themes.process import examples, process_notes
 from pipeline.themes.quotes import quotes_with_pins
+from pipeline.themes.space import unit
 from pipeline.themes.titles import (
     class_tfidf_keywords,
     phrase_titles,
@@ -168,20 +168,10 @@ def themes_for_question(notes: pd.DataFrame, vectors: np.ndarray, language: str,
         "codebook_rate": round(float(((labels >= 0) & (labels < n_cb)).sum() / max(int(answers.sum()), 1)), 4),
         "process_notes": [ids.short(note_ids[i]) for i in np.flatnonzero(process)],
         # After the edits: the themes the report shows, not the machine's (equal when there are no edits).
-        "silhouette": _rounded(edited_silhouette(Z, labels, model.random_state)),
+        "silhouette": rounded(edited_silhouette(Z, labels, model.random_state)),
         "stability_ari": round(seed_stability(vectors[keep], params, **fit_args), 4),
     }
     return rows, assignments, metrics
-
-
-def _rounded(value: float | None) -> float | None:
-    return None if value is None or np.isnan(value) else round(float(value), 4)
-
-
-def empty_metrics() -> dict[str, Any]:
-    """The metrics of a question without notes."""
-    return {"notes": 0, "n_themes": 0, "unassigned_rate": 0.0, "codebook_rate": 0.0, "process_notes": [],
-            "silhouette": None, "stability_ari": None}
 
 
 def build_themes(notes: pd.DataFrame, vectors: np.ndarray, language: str, question_ids: list[str],
@@ -236,40 +226,6 @@ def text_embedder(params: dict[str, Any], language: str, root: Path) -> Embed:
         return embed_texts(texts, embedder, cache)[0]
 
     return embed
-
-
-def scores(summary: dict[str, Any], log: pd.DataFrame) -> dict[str, Any]:
-    """The few numbers `dvc metrics show/diff` compares across commits (per question: see metrics.json)."""
-    per_question = [m for m in summary["per_question"].values() if m["notes"]]
-
-    def mean(key: str) -> float | None:
-        values = [m[key] for m in per_question if m.get(key) is not None]
-        return round(float(np.mean(values)), 4) if values else None
-
-    return {"notes_in": summary["notes_in"], "notes": summary["notes"], "themes": summary["themes"],
-            "unassigned_rate": summary["unassigned_rate"],
-            "excluded_by_analyst": int(sum(m.get("excluded", 0) for m in per_question)),
-            "silhouette": mean("silhouette"), "stability_ari": mean("stability_ari"),
-            "edits_applied": int((log["outcome"] == "applied").sum()),
-            "edits_skipped": int((log["outcome"] == "skipped").sum())}
-
-
-def theme_sizes(themes: pd.DataFrame) -> pd.DataFrame:
-    """Notes per theme after edits, labelled by question, for `dvc plots show`."""
-    if themes.empty:
-        return pd.DataFrame(columns=["question", "theme", "size"])
-    return pd.DataFrame({"question": themes["question"],
-                         "theme": [f"{q} · {t}" for q, t in zip(themes["question"], themes["title"], strict=True)],
-                         "size": themes["size"].astype(int)})
-
-
-def unassigned_rate(assignments: pd.DataFrame) -> float:
-    """Share of the analysed notes in no theme; process notes and notes the analyst excluded are not analysed."""
-    analysed = assignments[~assignments["status"].isin([STATUS_PROCESS, EXCLUDED_STATUS])] \
-        if not assignments.empty else assignments
-    if analysed.empty:
-        return 0.0
-    return round(float(analysed["status"].isin([STATUS_NONE, STATUS_AMBIGUOUS]).mean()), 4)
 
 
 def run(lab_id: str, params: dict[str, Any], root: Path = Path(".")) -> dict[str, Any]:
