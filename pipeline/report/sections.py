@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from pipeline.report.content import ReportData
 
 EXCLUDED_THEME = " excluded"          # the appendix's theme key of the notes the analyst excluded (no theme id)
+PROCESS_THEME = " process"            # … and of the remarks about the session (in no theme, yet not unfitting)
 
 DROP_REASONS = [(re.compile(r"^empty$"), "drop_empty"), (re.compile(r"^no content"), "drop_idem"),
                 (re.compile(r"^punctuation or numbers only$"), "drop_punctuation"),
@@ -314,6 +315,10 @@ def appendix(data: ReportData, x: Texts) -> list[dict[str, Any]]:
         titles[EXCLUDED_THEME] = excluded
         theme_of.update({n: EXCLUDED_THEME for n, s in zip(data.assignments["note_id"], data.assignments["status"],
                                                             strict=True) if is_excluded(s)})
+        # … and a remark about the session as such (it is in no theme, but it did not fail to fit one)
+        titles[PROCESS_THEME] = {"text": x.t["process_notes"], "lang": x.language}
+        theme_of.update({n: PROCESS_THEME for n, s in zip(data.assignments["note_id"], data.assignments["status"],
+                                                           strict=True) if str(s) in PROCESS_NOTE})
     result = []
     records = data.notes.to_dict("records")
     for q in data.questions():
