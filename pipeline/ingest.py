@@ -17,6 +17,7 @@ from pipeline import catalog, ids, paths
 from pipeline.errors import HarvestError, Problem
 from pipeline.lab import LAB_FILE, Lab, load_lab
 from pipeline.lang import language
+from pipeline.params import IngestParams, typed
 from pipeline.readers import NO_LIMITS, READERS, REQUIRED_COLUMNS, Limits, csv_records, decode_bytes, transcript_files
 from pipeline.redact import redact, redact_fields, unique_redactions
 from pipeline.translations import read_translations, translations_frame
@@ -146,8 +147,9 @@ def read_lab_notes(lab_dir: Path, formats: list[str],
 
 def run(lab_id: str, params: dict[str, Any], root: Path = Path(".")) -> list[Problem]:
     """DVC stage: write the lab's raw notes, lab description, translations and conclusions; return the warnings."""
-    lab, notes, warnings = read_lab_notes(paths.raw_dir(lab_id, root), params["ingest"]["formats"],
-                                          Limits.from_params(params["ingest"]))
+    settings = typed(params, IngestParams)
+    lab, notes, warnings = read_lab_notes(paths.raw_dir(lab_id, root), list(settings.formats),
+                                          Limits(settings.max_unpacked_mb, settings.max_rows))
     translations, more = read_translations(paths.raw_dir(lab_id, root), lab.id, notes["note_id"], lab.people)
     catalog.NOTES_RAW.write(notes, lab_id, root)
     catalog.TRANSLATIONS.write(translations_frame(translations), lab_id, root)
