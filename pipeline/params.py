@@ -108,7 +108,7 @@ class IngestParams(Section):
 
     NAME: ClassVar[str] = "ingest"
     formats: tuple[str, ...]
-    max_unpacked_mb: int
+    max_unpacked_mb: float          # a fraction of a megabyte is a limit too
     max_rows: int
 
 

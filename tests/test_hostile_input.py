@@ -211,7 +211,7 @@ def test_lab_yaml_fields_reaching_lab_json_are_redacted(tmp_path):
                                       "venue: Sala Mare, tel. 0256 491 237\n")
     lab_dir = _lab(tmp_path / "data" / "raw", yaml_text)
     (lab_dir / "notes" / "a.csv").write_text(HEADER + "s1,s1q1,A,1,Granturi mici\n", encoding="utf-8")
-    ingest.run("mini-lab", {"ingest": {"formats": ["csv"]}}, tmp_path)
+    ingest.run("mini-lab", {"ingest": {"formats": ["csv"], "max_unpacked_mb": 1, "max_rows": 100}}, tmp_path)
     lab_json = json.loads((tmp_path / "data" / "processed" / "mini-lab" / "lab.json").read_text(encoding="utf-8"))
     assert lab_json["facilitator"] == "[persoană] ([email])" and lab_json["venue"] == "Sala Mare, tel. [telefon]"
     assert lab_json["city"] == "Timișoara"
