@@ -66,7 +66,7 @@ def test_harvest_check_and_ingest_validate_the_file(tmp_path: Path, capsys: pyte
     root = tmp_path / "project"
     (root / "data" / "raw").mkdir(parents=True)
     lab_dir.rename(root / "data" / "raw" / LAB)
-    ingest.run(LAB, {"ingest": {"formats": ["csv"]}}, root)
+    ingest.run(LAB, {"ingest": {"formats": ["csv"], "max_unpacked_mb": 1, "max_rows": 100}}, root)
     written = pd.read_csv(root / "data" / "processed" / LAB / "translations.csv")
     assert written.to_dict("records") == [{"note_id": first, "text_en": "cheap work spaces"}]
 
