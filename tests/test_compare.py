@@ -126,3 +126,18 @@ def test_codebook_themes_nobody_raised_are_not_compared():
                                       np.eye(2), themes, assigned)
     assert [r["theme_id"] for r in rows] == ["s1q1~skills"] and centres.shape == (1, 2)
     assert rows[0]["codebook"] == "ecoc-sme" and rows[0]["codebook_id"] == "skills"
+
+
+def test_comparison_opens_with_an_overview_and_shows_marks_in_its_own_language():
+    rows = codebook_rows([("kaunas", "s1q1~funding", "funding"), ("timisoara", "s1q1~funding", "funding"),
+                          ("timisoara", "s1q1~skills", "skills")])
+    rows[0].update(city="Kaunas", language="lt", size=4, quotes=["Skambinkite [telefonas] dėl dotacijų"])
+    rows[1].update(city="Timișoara", language="ro", size=7, quotes=["Sunați la [telefon] pentru granturi"])
+    matches = match_themes(rows, np.eye(3), 0.45, 1)
+    labs = [described("kaunas", "Kaunas", "lt"), described("timisoara", "Timișoara", "ro")]
+    html = comparison_html(matches, labs, translations("en"), "")
+    overview = html.split('<table class="data overview">')[1].split("</table>")[0]
+    assert "<th>Kaunas</th><th>Timișoara</th>" in overview
+    assert '<td class="num">4</td><td class="num">7</td>' in overview and "skills" not in overview
+    assert "Skambinkite [phone] dėl dotacijų" in html and "Sunați la [phone] pentru granturi" in html
+    assert "[telefon" not in html and "4 notes" in html

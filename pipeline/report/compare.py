@@ -9,6 +9,8 @@ import pandas as pd
 
 from pipeline import catalog
 from pipeline.lab import Lab
+from pipeline.lang import language as language_data
+from pipeline.lang import languages
 from pipeline.params import CompareParams, typed
 from pipeline.report.content import render, translations
 from pipeline.report.render import (
@@ -21,22 +23,43 @@ from pipeline.report.render import (
 )
 
 
-def _member(m: dict[Any, Any]) -> dict[str, Any]:
+def _member(m: dict[Any, Any], marks: dict[str, str]) -> dict[str, Any]:
+    language = str(m["language"])
     return {"city": str(m["city"]), "question": str(m["question"]).upper(), "title": str(m["title"]),
-            "size": int(m["size"]), "language": str(m["language"]),
-            "quotes": [str(q).strip() for q in m["quotes"] if str(q).strip()]}
+            "size": int(m["size"]), "language": language,
+            "quotes": [in_marks(str(q).strip(), language, marks) for q in m["quotes"] if str(q).strip()]}
 
 
-def comparison_view(matches: pd.DataFrame, labs: list[Lab], t: dict[str, str]) -> dict[str, Any]:
-    """The comparison's view model: shared themes with each city's theme and quotes, then each city's own. Pure."""
+def in_marks(text: str, language: str, marks: dict[str, str]) -> str:
+    """A quote with its redaction marks in the comparison's language ('[telefonas]' -> '[phone]')."""
+    if language not in languages():
+        return text
+    for kind, mark in language_data(language).marks.items():
+        if marks.get(kind) and mark != marks[kind]:
+            text = text.replace(mark, marks[kind])
+    return text
+
+
+def comparison_view(matches: pd.DataFrame, labs: list[Lab], t: dict[str, Any]) -> dict[str, Any]:
+    """The comparison's view model: an overview of the shared themes (notes per city), each shared theme with
+    every city's quotes, then each city's own themes. Pure."""
+    code = str(t.get("lang_code", ""))
+    marks = language_data(code).marks if code in languages() else {}
     shared = matches[matches["shared"]]
     own = matches[~matches["shared"]]
+    cities = list(dict.fromkeys(lab.city for lab in labs))
+    groups = []
+    for group, members in shared.groupby("group", sort=True):
+        titles = list(dict.fromkeys(str(x) for x in members["title"]))
+        groups.append({"number": str(group), "titles": titles, "several_titles": len(titles) > 1,
+                       "questions": ", ".join(dict.fromkeys(str(q).upper() for q in members["question"])),
+                       "sizes": {str(c): int(n) for c, n in members.groupby("city")["size"].sum().items()},
+                       "members": [_member(m, marks) for m in members.to_dict("records")]})
     return {"cities": ", ".join(f"{lab.city} ({lab.date}, {lab.language})" for lab in labs),
+            "city_names": cities,
             "intro": t["compare_intro"].format(shared=shared["group"].nunique(), labs=len(labs)),
-            "shared": [{"number": str(group), "titles": list(dict.fromkeys(str(x) for x in members["title"])),
-                        "members": [_member(m) for m in members.to_dict("records")]}
-                       for group, members in shared.groupby("group", sort=True)],
-            "own": [{"city": str(city), "themes": [_member(m) for m in themes.to_dict("records")]}
+            "shared": groups,
+            "own": [{"city": str(city), "themes": [_member(m, marks) for m in themes.to_dict("records")]}
                     for city, themes in own.groupby("city", sort=True)]}
 
 
