@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from pipeline.coverage import theme_coverage, travelled
-from pipeline.links import LINK_COLUMNS, theme_links
+from pipeline.links import LINK_COLUMNS, chance_strength, supporting_pairs, theme_links
 from pipeline.params import LinksParams
 from pipeline.vectors import unit_rows
 
@@ -214,3 +214,24 @@ def test_questions_of_one_session_link_only_when_asked():
 def test_no_themes_no_links_but_the_columns():
     notes, vectors, _, assignments = fan()
     assert list(theme_links(notes, vectors, pd.DataFrame(), assignments, FAN).columns) == LINK_COLUMNS
+
+
+def test_chance_strength_of_whole_pools_is_the_cosine_of_their_means():
+    # Drawing every note of each pool (no note twice) always gives the pools' own means; norms below 1 and unequal.
+    pool_a = np.array([[0.2, 0.0], [0.0, 0.2]])
+    pool_b = np.array([[0.3, 0.0], [0.3, 0.2]])
+    rng = np.random.default_rng(0)
+    low = chance_strength(pool_a, pool_b, 2, 2, draws=50, quantile=0.0, rng=rng)
+    high = chance_strength(pool_a, pool_b, 2, 2, draws=50, quantile=1.0, rng=rng)
+    assert low == pytest.approx(0.04 / (np.hypot(0.1, 0.1) * np.hypot(0.3, 0.1)))
+    assert high == pytest.approx(low)
+
+
+def test_supporting_pairs_break_ties_by_position():
+    sims = np.round(np.random.default_rng(0).random((20, 20)), 1)  # many equal similarities
+    ranked = sorted((-sims[p, q], p, q) for p in range(20) for q in range(20))
+    expected: list[tuple[int, int]] = []
+    for _, p, q in ranked:
+        if all(p != r and q != c for r, c in expected):
+            expected.append((p, q))
+    assert supporting_pairs(sims, 20) == expected

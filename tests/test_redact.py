@@ -146,3 +146,59 @@ def test_a_long_run_without_personal_data_does_not_hang(text):
     started = time.monotonic()
     assert redact(text) == (text, {})
     assert time.monotonic() - started < 5  # it took minutes when a pattern retried every position of a word
+
+
+# Codes of invented people, each built for one rule of its checksum (mutation testing showed these untested).
+@pytest.mark.parametrize(("check", "code"), [
+    (cnp_ok, "1200229000008"),  # born 29 Feb 1920: the year is century + both digits (1902 and 2100 are not leap)
+    (cnp_ok, "5000229000002"),  # born 29 Feb 2000: S=5 is the 2000s, and a year starting with 0 is fine
+    (cnp_ok, "6000229000004"),  # S=6 is the 2000s too
+    (cnp_ok, "2960229000003"),  # S=2 is the 1900s: 29 Feb 1996
+    (cnp_ok, "3960229000005"),  # S=3 is the 1800s: 29 Feb 1896
+    (cnp_ok, "4960229000007"),  # S=4 too
+    (cnp_ok, "7960229000002"),  # a resident (S=7): the 1900s by default, 29 Feb 1996
+    (cnp_ok, "2961231000181"),  # born 31 Dec 1996; the weighted sum leaves 10, so the control digit is 1
+    (asmens_kodas_ok, "19602290001"),  # G=1 is the 1800s: 29 Feb 1896
+    (asmens_kodas_ok, "29602290002"),  # G=2 is the 1800s too
+    (asmens_kodas_ok, "29612200020"),  # born 20 Dec 1896: both digits of month and day count, and their weights
+    (asmens_kodas_ok, "32002290004"),  # G=3 is the 1900s: 29 Feb 1920 (1902 and 2100 are not leap)
+    (asmens_kodas_ok, "49602290004"),  # G=4 is the 1900s too
+    (asmens_kodas_ok, "50002290002"),  # G=5 is the 2000s: 29 Feb 2000
+    (asmens_kodas_ok, "60002290003"),  # G=6 too
+    (asmens_kodas_ok, "39612201030"),  # the first pass leaves 10: the second weights decide
+    (asmens_kodas_ok, "49612200840"),  # both passes leave 10: the control digit is 0
+    (oib_ok, "12345000010"),  # control digit 0 ((11 - 1) % 10)
+])
+def test_codes_on_the_edges_of_their_checksum_are_recognised(check, code):
+    assert check(code)
+
+
+@pytest.mark.parametrize(("check", "code"), [
+    (cnp_ok, "1960230000002"),  # checksum holds but 30 Feb is no birth date
+    (cnp_ok, "0960229000018"),  # checksum and date hold but no CNP starts with 0
+    (cnp_ok, "196022900000"), (cnp_ok, "1960229"),  # too short
+    (asmens_kodas_ok, "39613200004"),  # checksum holds but month 13 is no birth date
+    (asmens_kodas_ok, "79602290001"),  # no asmens kodas starts with 7
+    (asmens_kodas_ok, "3961220"),
+    (oib_ok, "1234500001"), (bsn_ok, "12345678"),
+    (bsn_ok, "000000000"),  # passes the 11-test with a total of 0, which no BSN has
+    (codice_fiscale_ok, "BNCLRA90A41F205"), (codice_fiscale_ok, "BNCLRA90A41F2051"),
+    (iban_ok, "RO64BTRL01234567890123456"),  # mod 97 holds but a Romanian IBAN has 24 characters
+    (iban_ok, "ROX5BTRL0123456789012342"),  # mod 97 holds but the check digits are not digits
+    (iban_ok, "RO31BTRL-123456789012345"),
+])
+def test_near_miss_codes_are_not_codes(check, code):
+    assert not check(code)
+
+
+def test_lab_fields_are_redacted_in_the_labs_language_at_every_depth():
+    lab = {"contact": "Ona Petraitienė, tel. 8 612 34567", "groups": ["Ona Petraitienė", ["ona@pavyzdys.lt"]],
+           "phone": 861234567}
+    assert redact_fields(lab, ["Ona Petraitienė"], "lt") == {
+        "contact": "[asmuo], tel. [telefonas]", "groups": ["[asmuo]", ["[el. paštas]"]], "phone": "[telefonas]"}
+    assert redact_fields(["tel. 0721 234 567"]) == ["tel. [telefon]"]  # Romanian unless told
+
+
+def test_found_personal_data_is_quoted_as_typed():
+    text = "Sunați la 0721\u00a0234\u00a0567 sau scrieți la ana.pop@exemplu.ro."
+    assert find_personal_data(text) == ["0721\u00a0234\u00a0567", "ana.pop@exemplu.ro"]
