@@ -72,6 +72,7 @@ def build_project(work: Path, size: int, pool: list[str]) -> list[str]:
     params["embed"]["cache_dir"] = str(work / ".cache" / "embeddings")
     (work / "params.yaml").write_text(yaml.safe_dump(params, allow_unicode=True, sort_keys=False), encoding="utf-8")
     shutil.copytree(ROOT / "notebooks", work / "notebooks")
+    shutil.copytree(ROOT / "codebooks", work / "codebooks")     # the sample's lab.yaml names ecoc-sme
     return lab_ids
 
 
