@@ -44,7 +44,9 @@ def lab_theme_centres(lab: Lab, notes: pd.DataFrame, vectors: np.ndarray, themes
                      "theme_id": theme["theme_id"], "question": theme["question"],
                      "title": (theme.get("titles") or {}).get(language) or theme["title"],
                      "size": int(theme["size"]), "quotes": [q["text"] for q in theme["quotes"]],
-                     "codebook": str(lab.meta.get("codebook") or "") if theme.get("codebook_id") else "",
+                     # a named codebook is shared across labs; a lab's own codebook.yaml is its own
+                     "codebook": str(lab.meta.get("codebook") or f"{lab.id}/codebook.yaml")
+                     if theme.get("codebook_id") else "",
                      "codebook_id": str(theme.get("codebook_id") or "")})
         centres.append(centred[members].mean(axis=0))
     return rows, unit_rows(np.array(centres)) if centres else np.zeros((0, vectors.shape[1]))

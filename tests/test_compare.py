@@ -141,3 +141,16 @@ def test_comparison_opens_with_an_overview_and_shows_marks_in_its_own_language()
     assert '<td class="num">4</td><td class="num">7</td>' in overview and "skills" not in overview
     assert "Skambinkite [phone] dėl dotacijų" in html and "Sunați la [phone] pentru granturi" in html
     assert "[telefon" not in html and "4 notes" in html
+
+
+def test_ids_of_two_labs_own_codebooks_are_not_one_codebook():
+    themes = [{"theme_id": "s1q1~funding", "question": "s1q1", "title": "F", "size": 1, "relevant": True,
+               "quotes": [], "status": "raised", "codebook_id": "funding"}]
+    notes = pd.DataFrame({"note_id": ["n1"]})
+    assigned = pd.DataFrame({"note_id": ["n1"], "theme_id": ["s1q1~funding"]})
+    own = [lab_theme_centres(described(lab_id, lab_id.title(), "lt"), notes, np.eye(1), themes, assigned)[0][0]
+           for lab_id in ("kaunas", "matera")]
+    assert own[0]["codebook"] == "kaunas/codebook.yaml" and own[1]["codebook"] == "matera/codebook.yaml"
+    # Different books: the same id does not force a match, and their notes (far apart) keep them apart.
+    matches = match_themes(own, np.eye(2), 0.45, 1)
+    assert matches["group"].nunique() == 2
