@@ -21,6 +21,7 @@ from pipeline.report.render import (
     report_date,
     write_pdf,
 )
+from pipeline.report.view import Texts
 
 
 def _member(m: dict[Any, Any], marks: dict[str, str]) -> dict[str, Any]:
@@ -31,13 +32,12 @@ def _member(m: dict[Any, Any], marks: dict[str, str]) -> dict[str, Any]:
 
 
 def in_marks(text: str, language: str, marks: dict[str, str]) -> str:
-    """A quote with its redaction marks in the comparison's language ('[telefonas]' -> '[phone]')."""
+    """A quote with its redaction marks in the comparison's language ('[telefonas]' -> '[phone]'): the
+    report's own mark swap (`Texts.note`), from the quote's language."""
     if language not in languages():
         return text
-    for kind, mark in language_data(language).marks.items():
-        if marks.get(kind) and mark != marks[kind]:
-            text = text.replace(mark, marks[kind])
-    return text
+    return Texts(t={}, language="", lab_language=language, lab_marks=language_data(language).marks,
+                 marks=marks).note(text)
 
 
 def comparison_view(matches: pd.DataFrame, labs: list[Lab], t: dict[str, Any]) -> dict[str, Any]:
