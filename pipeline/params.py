@@ -156,6 +156,8 @@ class ThemesParams(Section):
     max_unassigned: float
     codebook_min_z: float
     codebook_iterations: int
+    cohesion_draws: int
+    cohesion_quantile: float
     process_min_z: float
     keywords_per_theme: int
     quotes_per_theme: int

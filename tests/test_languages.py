@@ -149,6 +149,15 @@ def test_counts_take_the_form_their_number_asks_for(code, n, expected):
     assert counted(code, translations(code)["notes_count"], n) == expected
 
 
+@pytest.mark.parametrize(("code", "n", "expected"), [
+    ("en", 1, "1 note fits no theme; the appendix lists it."), ("en", 3, "3 notes fit no theme;"),
+    ("ro", 1, "1 notiță nu se potrivește"), ("ro", 3, "3 notițe nu se potrivesc"), ("ro", 20, "20 de notițe"),
+    ("lt", 1, "1 užrašas netinka"), ("lt", 12, "12 užrašų netinka"), ("nl", 1, "1 notitie past"),
+])
+def test_the_unassigned_sentence_agrees_with_its_number(code, n, expected):
+    assert counted(code, translations(code)["unassigned_count"], n).startswith(expected)
+
+
 def test_a_language_folder_without_a_plural_form_is_incomplete(tmp_path):
     import shutil
 

@@ -144,6 +144,21 @@ def test_a_discovered_theme_below_the_minimum_size_is_dissolved_beside_codebook_
     assert not (model.labels_ >= 2).any()                # no theme of one note in the report
 
 
+def test_a_group_of_notes_is_a_theme_only_when_it_holds_together_better_than_chance():
+    from pipeline.themes.cluster import cohesion, incoherent
+
+    X, y = blobs([12, 12, 12], dim=24, spread=0.5, seed=11)
+    strays = np.random.default_rng(4).normal(size=(5, 24))      # five notes on five different things
+    Z = np.vstack([X, strays / np.linalg.norm(strays, axis=1, keepdims=True)])
+    rng = np.random.RandomState(0)
+    topic, grab_bag = np.flatnonzero(y == 2)[:5], np.arange(36, 41)
+    assert not incoherent(Z, topic, rng, 200, 0.95)
+    assert incoherent(Z, grab_bag, rng, 200, 0.95)
+    assert cohesion(Z, topic) > cohesion(Z, grab_bag)
+    # All the notes: nothing to compare them with.
+    assert not incoherent(Z, np.arange(len(Z)), rng, 200, 0.95)
+
+
 def test_evaluate_with_a_codebook_predicts_its_ids(tmp_path, capsys, monkeypatch):
     csv = tmp_path / "labelled.csv"
     csv.write_text("text,label\n" + "".join(f'"{t}",{k}\n' for k, ts in TOPICS.items() for t in ts), encoding="utf-8")

@@ -42,7 +42,15 @@ def _notes(context: jinja2.runtime.Context, n: int) -> str:
     return counted(str(t["lang_code"]), t["notes_count"], int(n))
 
 
+@jinja2.pass_context
+def _counted(context: jinja2.runtime.Context, n: int, key: str) -> str:
+    """`{{ n|counted("unassigned_count") }}`: a sentence whose words agree with its number (report.yaml forms)."""
+    t = context["t"]
+    return counted(str(t["lang_code"]), t[key], int(n))
+
+
 ENV.filters["notes"] = _notes
+ENV.filters["counted"] = _counted
 
 
 @cache

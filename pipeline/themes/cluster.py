@@ -54,6 +54,9 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
     nearest centres are within `min_margin` is 'ambiguous' (unassigned, runner-up kept in
     `secondary_`), at most `max_unassigned` of the notes; a discovered theme with fewer than
     `min_theme_size` notes is dissolved into the nearest theme left ('none fits' when none is left).
+    Beside codebook themes, a discovered theme must hold together better than `cohesion_quantile` of
+    `cohesion_draws` random groups of as many of the question's notes (`incoherent_themes`): the notes
+    no codebook theme took are often a grab-bag, and one such group is not a theme ('none fits').
     Codebook themes come first (labels 0..n_codebook_-1, kept even when empty), discovered ones by size.
     """
 
@@ -63,6 +66,7 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
                  min_stability: float = 0.05, min_margin: float = 0.02, max_unassigned: float = 0.1,
                  codebook_min_z: float = 1.64, codebook_iterations: int = 10,
                  prior_theme_share: float = 0.2, count_tolerance: float = 1.0,
+                 cohesion_draws: int = 200, cohesion_quantile: float = 0.95,
                  random_state: int | None = None):
         self.min_theme_size = min_theme_size
         self.max_themes = max_themes
@@ -80,6 +84,8 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
         self.codebook_iterations = codebook_iterations
         self.prior_theme_share = prior_theme_share
         self.count_tolerance = count_tolerance
+        self.cohesion_draws = cohesion_draws
+        self.cohesion_quantile = cohesion_quantile
         self.random_state = random_state
 
     def _k_range(self, n: int) -> range:
@@ -209,6 +215,10 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
             else:
                 labels[members] = UNASSIGNED
                 status[members] = STATUS_NONE
+        for t in self._incoherent(Z, labels, n_anchor, centres.shape[0]):
+            members = labels == t
+            labels[members] = UNASSIGNED
+            status[members] = STATUS_NONE
         # Codebook themes keep their order (and stay when empty); discovered ones by size, largest first.
         found = sorted({int(t) for t in labels if t >= n_anchor},
                        key=lambda t: (-int((labels == t).sum()), int(np.flatnonzero(labels == t)[0])))
@@ -228,6 +238,31 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
                                                    sample_size=min(SILHOUETTE_SAMPLE, int(assigned.sum())),
                                                    random_state=self.random_state))
                             if 2 <= n_live < int(assigned.sum()) else float("nan"))
+
+
+    def _incoherent(self, Z: np.ndarray, labels: np.ndarray, n_anchor: int, n_centres: int) -> list[int]:
+        """Discovered themes beside codebook themes that hold together no better than chance."""
+        if not n_anchor:
+            return []
+        rng = np.random.RandomState(self.random_state)
+        return [t for t in range(n_anchor, n_centres)
+                if (labels == t).any() and incoherent(Z, np.flatnonzero(labels == t), rng, self.cohesion_draws,
+                                                       self.cohesion_quantile)]
+
+
+def cohesion(Z: np.ndarray, members: np.ndarray) -> float:
+    """How closely notes hold together: their mean similarity to their own mean direction."""
+    return float((Z[members] @ unit(Z[members].mean(axis=0))).mean())
+
+
+def incoherent(Z: np.ndarray, members: np.ndarray, rng: np.random.RandomState, draws: int, quantile: float) -> bool:
+    """Whether a group of notes holds together no better than the `quantile` of `draws` random groups
+    of as many of the notes Z (calibrated on the question's own notes, not a fixed similarity)."""
+    size = len(members)
+    if size >= len(Z) or draws < 1:
+        return False
+    chance = [cohesion(Z, rng.choice(len(Z), size, replace=False)) for _ in range(draws)]
+    return cohesion(Z, members) <= float(np.quantile(chance, quantile))
 
 
 def clusterer_params() -> tuple[str, ...]:
