@@ -329,7 +329,7 @@ def test_process_notes_are_listed_under_data_quality_and_never_quoted_as_ideas()
     quality = sections["methodology"].split('id="data-quality"')[1]
     assert "Remarks about the process (1)" in quality and "a.csv:40" in quality and process in quality
     body_html = "".join(v for k, v in sections.items() if k not in ("appendix", "methodology"))
-    assert process not in body_html and "fit no theme" not in sections["q-s1q1"]
+    assert process not in body_html and "no theme; the appendix" not in sections["q-s1q1"]
     row = next(r for r in sections["appendix"].split("<tr>") if process in r)
     assert "Remarks about the process" in row and "Unassigned" not in row       # listed as what it is
 
