@@ -49,7 +49,7 @@ def _links() -> StageRun:
 
 
 def _report() -> StageRun:
-    from pipeline.report import run
+    from pipeline.report.stage import run
     return run
 
 

@@ -157,7 +157,7 @@ def test_modules_stay_small(package):
 
 
 def _cleared() -> None:
-    for reader in (lang.languages, lang._load, lang.heading_words, lang.plural_categories):
+    for reader in (lang.languages, lang._load, lang._report_yaml, lang.heading_words, lang.plural_categories):
         reader.cache_clear()
 
 

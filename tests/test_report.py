@@ -12,9 +12,10 @@ from pipeline.errors import HarvestError
 from pipeline.lang import LANG_DIR
 from pipeline.params import load_params
 from pipeline.proposals import classify_notes
-from pipeline.report import pdf_title
-from pipeline.report.content import TEMPLATES, ReportData, report_sections, running_title, translations
+from pipeline.report.content import ReportData, report_sections, running_title, translations
+from pipeline.report.markup import TEMPLATES
 from pipeline.report.render import page_html
+from pipeline.report.stage import pdf_title
 from pipeline.report.view import natural_key
 from tests.conftest import ROOT
 
@@ -292,7 +293,7 @@ def test_page_html_is_self_contained():
 
 
 def test_logos_are_read_from_the_lab_folder_only(tmp_path):
-    from pipeline.report import logo_uris
+    from pipeline.report.stage import logo_uris
 
     lab_dir = tmp_path / "lab"
     lab_dir.mkdir()

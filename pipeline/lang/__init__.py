@@ -107,7 +107,7 @@ def _missing_report(code: str, root: Path) -> list[str]:
     folder = root / code
     lacking: list[str] = []
     if (folder / REPORT_FILE).is_file() and (folder / LANGUAGE_FILE).is_file():
-        strings = _yaml(folder / REPORT_FILE) or {}
+        strings = _report_yaml(code, root) or {}
         for key in COUNT_KEYS:
             value = strings.get(key)
             forms: dict[str, Any] = value if isinstance(value, dict) else {}
@@ -188,8 +188,13 @@ def report_strings(code: str) -> dict[str, Any]:
     if lacking:
         raise HarvestError.at(LANG_DIR / code, None, f"incomplete language folder: missing {', '.join(lacking)}",
                               "add what is missing (see pipeline/lang/en/)")
-    data: dict[str, Any] = _yaml(LANG_DIR / code / REPORT_FILE)
-    return data
+    return dict(_report_yaml(code, LANG_DIR))
+
+
+@cache
+def _report_yaml(code: str, root: Path) -> Any:
+    # Parsed once per process: checking a report.yaml and reading it would otherwise parse it twice.
+    return _yaml(root / code / REPORT_FILE)
 
 
 def starting_questions(code: str) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from pipeline.lab import Lab
 from pipeline.lang import language as language_data
 from pipeline.lang import languages
 from pipeline.params import CompareParams, typed
-from pipeline.report.content import render, translations
+from pipeline.report.markup import render, translations
 from pipeline.report.render import (
     execute_notebook,
     generation_date,

@@ -2,128 +2,29 @@
 
 The report notebook only calls `report_sections` and displays what it returns. No code here builds HTML
 from strings: every note reaches the page through a template with autoescaping, so notes holding HTML,
-Markdown or LaTeX print as plain text. `load_report_data` is the only file read (the edge).
+Markdown or LaTeX print as plain text. `load_report_data` (data.py) is the only file read (the edge).
 """
 
 from __future__ import annotations
 
 import base64
 import io
-from dataclasses import dataclass, field
-from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
-import jinja2
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
-from pipeline import catalog  # noqa: E402
-from pipeline.errors import HarvestError  # noqa: E402
-from pipeline.lang import counted, languages, report_strings  # noqa: E402
 from pipeline.lang import language as language_data  # noqa: E402
+from pipeline.lang import languages  # noqa: E402
 from pipeline.report import sections  # noqa: E402
 from pipeline.report.corrections import corrections_view  # noqa: E402
+from pipeline.report.data import ReportData, load_report_data  # noqa: E402
+from pipeline.report.markup import render, translations  # noqa: E402
 from pipeline.report.view import Ledger, Texts, theme_title  # noqa: E402
-
-TEMPLATES = Path(__file__).parent / "templates"
-ENV = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
-                         undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-
-
-@jinja2.pass_context
-def _notes(context: jinja2.runtime.Context, n: int) -> str:
-    """`{{ size|notes }}`: '7 notițe', '20 de notițe', '1 note', in the language of the template's `t`."""
-    t = context["t"]
-    return counted(str(t["lang_code"]), t["notes_count"], int(n))
-
-
-@jinja2.pass_context
-def _counted(context: jinja2.runtime.Context, n: int, key: str) -> str:
-    """`{{ n|counted("unassigned_count") }}`: a sentence whose words agree with its number (report.yaml forms)."""
-    t = context["t"]
-    return counted(str(t["lang_code"]), t[key], int(n))
-
-
-ENV.filters["notes"] = _notes
-ENV.filters["counted"] = _counted
-
-
-@cache
-def translations(language: str) -> dict[str, str]:
-    """Interface strings for a report language, from lang/<language>/report.yaml (English where a key is missing)."""
-    if language not in languages():
-        raise HarvestError.at("params.yaml", None, f"no translation file for report language '{language}'",
-                              f"use one of: {', '.join(languages())}, or add pipeline/lang/{language}/report.yaml")
-    return {**report_strings("en"), **report_strings(language), "lang_code": language}
-
-
-def render(template: str, **context: Any) -> str:
-    """One template rendered with autoescaping (the only way report HTML is made)."""
-    return ENV.get_template(template).render(**context)
-
-
-@dataclass
-class ReportData:
-    """Everything the stages wrote for one lab."""
-
-    lab: dict[str, Any]
-    notes: pd.DataFrame
-    themes: list[dict[str, Any]]
-    assignments: pd.DataFrame
-    metrics: dict[str, Any]
-    quality: dict[str, Any]
-    embed_info: dict[str, Any]
-    run_info: dict[str, Any]
-    coverage: pd.DataFrame = field(default_factory=pd.DataFrame)
-    links: pd.DataFrame = field(default_factory=pd.DataFrame)
-    conclusions: str = ""
-    kinds: pd.DataFrame = field(default_factory=pd.DataFrame)        # proposals.parquet: kind and support
-    translations: dict[str, str] = field(default_factory=dict)        # short note id -> the analyst's English
-    edits_log: pd.DataFrame = field(default_factory=pd.DataFrame)     # edits_log.csv: each edit's outcome
-
-    @cached_property
-    def notes_by_id(self) -> pd.DataFrame:
-        """The notes indexed by note id (built once: every section looks notes up by id)."""
-        return self.notes.set_index("note_id")
-
-    def questions(self) -> list[dict[str, Any]]:
-        """Questions in lab order, each with its session id."""
-        return [{**q, "session": s["id"]} for s in self.lab["sessions"] for q in s["questions"]]
-
-    def themes_of(self, question_id: str) -> list[dict[str, Any]]:
-        """The question's relevant themes, largest first (the themes stage's order)."""
-        return [t for t in self.themes if t["question"] == question_id and t.get("relevant", True)]
-
-    def in_lab_language(self, report_language: str | None) -> bool:
-        """Whether a report in report_language shows the lab's own texts (None: the lab's language)."""
-        return report_language in (None, self.lab["language"])
-
-
-def load_report_data(processed_dir: Path | str) -> ReportData:
-    """Read one lab's stage outputs from data/processed/<lab>/."""
-    folder = Path(processed_dir)
-
-    def written(dataset: catalog.Dataset[Any]) -> bool:      # inputs a lab may lack (older outputs)
-        return dataset.path_in(folder).is_file()
-
-    translated = catalog.TRANSLATIONS.read_from(folder) if written(catalog.TRANSLATIONS) else pd.DataFrame()
-    return ReportData(
-        # The view model's lab is the record the templates and translated fields read (lab.yaml's extra keys too).
-        lab=catalog.LAB.read_from(folder).to_dict(), notes=catalog.NOTES.read_from(folder),
-        themes=catalog.THEMES.read_from(folder), assignments=catalog.ASSIGNMENTS.read_from(folder),
-        metrics=catalog.METRICS.read_from(folder), quality=catalog.QUALITY.read_from(folder),
-        embed_info=catalog.EMBED_INFO.read_from(folder), run_info=catalog.RUN_INFO.read_from(folder),
-        coverage=catalog.COVERAGE.read_from(folder), links=catalog.LINKS.read_from(folder),
-        conclusions=catalog.CONCLUSIONS.read_from(folder) if written(catalog.CONCLUSIONS) else "",
-        kinds=catalog.PROPOSALS.read_from(folder) if written(catalog.PROPOSALS) else pd.DataFrame(),
-        translations=dict(translated.astype(str).itertuples(index=False, name=None)),
-        edits_log=catalog.EDITS_LOG.read_from(folder) if written(catalog.EDITS_LOG) else pd.DataFrame(),
-    )
 
 
 def texts(data: ReportData, language: str) -> Texts:

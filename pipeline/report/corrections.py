@@ -14,7 +14,7 @@ from pipeline.edits import EXCLUDED_STATUS, KINDS, corrections
 from pipeline.report.view import Texts
 
 if TYPE_CHECKING:
-    from pipeline.report.content import ReportData
+    from pipeline.report.data import ReportData
 
 KIND_PREFIX, MARK_PREFIX, REASON_PREFIX = "kind_", "edit_", "reason_"
 

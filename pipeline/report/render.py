@@ -1,4 +1,8 @@
-"""Report rendering at the edge: papermill executes the notebook, nbconvert makes HTML, WeasyPrint the PDF."""
+"""Report rendering at the edge: papermill executes the notebook, nbconvert makes HTML, WeasyPrint the PDF.
+
+The notebook tools are imported where they are used, after `skip_iri_grammar`: a render worker loads them,
+the notebook's kernel (which imports the report package) never does.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +10,17 @@ import datetime as dt
 import os
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-import nbformat
 from markupsafe import Markup
 
 from pipeline.errors import HarvestError
-from pipeline.report.content import render, translations
+from pipeline.report.markup import render, translations
+
+if TYPE_CHECKING:
+    import nbformat
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -24,8 +31,22 @@ IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp")
 VOLATILE_METADATA = ("start_time", "end_time", "duration", "execution")
 
 
+def skip_iri_grammar() -> None:
+    """Keep jsonschema (imported by nbformat) from compiling an IRI grammar no notebook check uses: 1.5 s of CPU.
+
+    rfc3987-syntax (installed with JupyterLab's jupyter-events) builds an Earley parser when imported, and
+    jsonschema imports it for its 'iri' format. Notebooks are validated without format checks, so the grammar
+    never runs; a module that is None in sys.modules fails to import, and jsonschema leaves that format out.
+    Call it before the first import of nbformat, papermill or nbconvert.
+    """
+    if "rfc3987_syntax" not in sys.modules:
+        sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment]
+
+
 def execute_notebook(notebook: Path, output: Path, parameters: dict[str, Any], cwd: Path) -> None:
     """Run the report notebook with papermill, injecting `parameters` after its `parameters` cell."""
+    skip_iri_grammar()
+    import nbformat
     import papermill
 
     output.parent.mkdir(parents=True, exist_ok=True)  # papermill does not create folders
@@ -50,6 +71,8 @@ def reproducible_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
 def notebook_body_html(executed: Path) -> str:
     """The executed notebook's outputs as HTML, without code, prompts or stderr (stderr goes to our stderr)."""
+    skip_iri_grammar()
+    import nbformat
     from nbconvert import HTMLExporter
 
     nb = nbformat.read(str(executed), as_version=4)
@@ -135,14 +158,48 @@ def write_pdf(html: str, pdf: Path, base_url: Path, lab_dir: Path | None = None)
     HTML(string=html, base_url=str(base_url), url_fetcher=refusing_fetcher(lab_dir)).write_pdf(str(pdf))
 
 
-def run_in_parallel(function: Callable[[T], R], jobs: list[T]) -> list[R]:
-    """function(job) for every job, in parallel processes when there are several (rendering is CPU-bound)."""
+@dataclass(frozen=True)
+class RenderJob:
+    """Everything one language's report needs; picklable, so languages render in parallel processes."""
+
+    notebook: Path
+    out: Path
+    language: str
+    title: str
+    author: str
+    cwd: Path
+    parameters: dict[str, Any]
+    date: str              # the date the PDF records (inputs' date unless SOURCE_DATE_EPOCH is set)
+    lab_dir: Path          # the lab's raw folder: conclusions.md's images are read from there only
+
+
+def render_language(job: RenderJob) -> Path:
+    """Execute the notebook for one language, then write its HTML and PDF; returns the PDF."""
+    executed = job.out / f"report.{job.language}.ipynb"
+    execute_notebook(job.notebook, executed, job.parameters, cwd=job.cwd)
+    html = page_html(notebook_body_html(executed), job.title, job.author, job.language, job.date)
+    (job.out / f"report.{job.language}.html").write_text(html, encoding="utf-8")
+    pdf = job.out / f"report.{job.language}.pdf"
+    write_pdf(html, pdf, base_url=job.lab_dir.resolve(), lab_dir=job.lab_dir)
+    return pdf
+
+
+def run_in_parallel(function: Callable[[T], R], jobs: list[T],
+                    meanwhile: Callable[[], object] | None = None) -> list[R]:
+    """function(job) for every job, in parallel processes when there are several (rendering is CPU-bound);
+    `meanwhile` runs in this process while they work (this process would otherwise only wait)."""
     if len(jobs) < 2:
-        return [function(job) for job in jobs]
+        results = [function(job) for job in jobs]
+        if meanwhile is not None:
+            meanwhile()
+        return results
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     workers = min(len(jobs), os.cpu_count() or 1)
     context = multiprocessing.get_context("spawn")     # no fork of a process that holds threads
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        return list(pool.map(function, jobs))
+        futures = [pool.submit(function, job) for job in jobs]
+        if meanwhile is not None:
+            meanwhile()
+        return [future.result() for future in futures]

@@ -30,7 +30,7 @@ from pipeline.report.view import (
 )
 
 if TYPE_CHECKING:
-    from pipeline.report.content import ReportData
+    from pipeline.report.data import ReportData
 
 EXCLUDED_THEME = " excluded"          # the appendix's theme key of the notes the analyst excluded (no theme id)
 PROCESS_THEME = " process"            # … and of the remarks about the session (in no theme, yet not unfitting)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from pipeline.lang import counted
 
 if TYPE_CHECKING:
-    from pipeline.report.content import ReportData
+    from pipeline.report.data import ReportData
 
 NOT_RAISED = ("not raised", "not_raised")
 PROCESS_NOTE = ("process note", "process_note")
@@ -136,11 +136,7 @@ def group_label(data: ReportData, group: str, x: Texts) -> str:
 
 def spread(data: ReportData, theme_id: str) -> dict[str, dict[str, int]]:
     """Raw notes of a theme per table and per round (merged duplicates count for every table that wrote them)."""
-    rows = data.coverage[data.coverage["theme_id"] == theme_id] if not data.coverage.empty else data.coverage
-    if rows.empty:
-        return {"groups": {}, "rounds": {}}
-    return {"groups": {str(g): int(n) for g, n in rows.groupby("group")["notes"].sum().items()},
-            "rounds": {str(r): int(n) for r, n in rows.groupby("round")["notes"].sum().items()}}
+    return data.spreads.get(theme_id) or {"groups": {}, "rounds": {}}
 
 
 def at_every_table(data: ReportData, theme_id: str) -> bool:
