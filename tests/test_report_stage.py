@@ -1,0 +1,99 @@
+"""The report stage's processes load only what they use, and the stage's shared lookups give the same answers.
+
+The speed itself is measured by benchmarks/report_time.py; these tests keep the structure that makes it: the
+notebook's kernel imports the analysis but not the notebook tools, a render worker the reverse, and jsonschema
+never compiles the IRI grammar no notebook check uses.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pandas as pd
+
+from pipeline import lang
+from pipeline.report.data import ReportData
+from pipeline.report.render import run_in_parallel
+from pipeline.report.view import at_every_table, main_table, spread, where_text
+from tests.conftest import ROOT
+
+NOTEBOOK_TOOLS = ("nbformat", "jsonschema", "papermill", "nbconvert", "weasyprint")
+ANALYSIS = ("pandas", "matplotlib")
+
+
+def loaded_after(code: str, names: tuple[str, ...]) -> list[str]:
+    """Which of `names` a fresh interpreter has imported after running `code`."""
+    probe = f"{code}\nimport json, sys\nprint(json.dumps(sorted(n for n in {list(names)!r} if n in sys.modules)))"
+    result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True)
+    loaded: list[str] = json.loads(result.stdout.splitlines()[-1])
+    return loaded
+
+
+def test_the_notebooks_kernel_loads_the_analysis_but_no_notebook_tool():
+    # The notebook's one import (notebooks/report.ipynb): the package must not drag in the render edge.
+    assert loaded_after("from pipeline.report.content import build_report", NOTEBOOK_TOOLS + ANALYSIS) == \
+        sorted(ANALYSIS)
+
+
+def test_a_render_worker_loads_neither_pandas_nor_matplotlib():
+    # What a spawned worker imports to run render_language, and what it needs to wrap the page.
+    code = "from pipeline.report.render import render_language, page_html"
+    assert loaded_after(code, NOTEBOOK_TOOLS + ANALYSIS) == []
+
+
+def test_notebooks_are_still_validated_without_the_iri_grammar():
+    code = ("from pipeline.report.render import skip_iri_grammar\nskip_iri_grammar()\nimport nbformat, jsonschema\n"
+            "nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell('1')])\nnbformat.validate(nb)\n"
+            "bad = nbformat.v4.new_notebook(); bad['cells'] = [{'cell_type': 'nonsense'}]\n"
+            "try:\n    nbformat.validate(bad)\nexcept nbformat.ValidationError:\n    print('invalid')\n"
+            "print('iri' in jsonschema.FormatChecker().checkers)")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert result.stdout.split() == ["invalid", "False"]
+
+
+def test_the_stage_process_loads_no_charting_library():
+    # It writes the spreadsheet while the workers render: pandas yes, matplotlib and the notebook tools no.
+    assert loaded_after("from pipeline.report.stage import run", NOTEBOOK_TOOLS + ANALYSIS) == ["pandas"]
+
+
+def test_meanwhile_runs_once_in_this_process_with_one_job_or_several():
+    calls: list[str] = []
+    assert run_in_parallel(abs, [-3], meanwhile=lambda: calls.append("one")) == [3]
+    assert run_in_parallel(abs, [-1, -2], meanwhile=lambda: calls.append("several")) == [1, 2]
+    assert run_in_parallel(abs, [-4]) == [4]
+    assert calls == ["one", "several"]
+
+
+def _data(coverage: pd.DataFrame) -> ReportData:
+    lab = {"id": "lab", "language": "ro", "groups": ["A", "B"], "sessions": []}
+    return ReportData(lab, pd.DataFrame(), [], pd.DataFrame(), {}, {}, {}, {}, coverage=coverage)
+
+
+COVERAGE = pd.DataFrame({"question": ["q1"] * 4, "theme_id": ["t1", "t1", "t1", "t2"],
+                         "group": ["B", "A", "A", "A"], "round": [2, 1, 10, 1], "notes": [1, 2, 4, 3]})
+
+
+def test_a_themes_spread_counts_notes_per_table_and_round_in_order():
+    data = _data(COVERAGE)
+    assert spread(data, "t1") == {"groups": {"A": 6, "B": 1}, "rounds": {"1": 2, "2": 1, "10": 4}}
+    assert spread(data, "t2") == {"groups": {"A": 3}, "rounds": {"1": 3}}
+    assert spread(data, "t3") == {"groups": {}, "rounds": {}}
+    assert spread(_data(pd.DataFrame()), "t1") == {"groups": {}, "rounds": {}}
+    assert at_every_table(data, "t1") and not at_every_table(data, "t2")
+    assert main_table(data, "t1", 0.8) == "A" and main_table(data, "t1", 0.9) == ""
+
+
+def test_where_text_reads_the_same_spread():
+    from pipeline.report.content import texts
+
+    data = _data(COVERAGE)
+    assert where_text(data, "t1", texts(data, "en")) == (
+        "Table A (6), Table B (1) · round 1 (2), round 2 (1), round 10 (4)")
+
+
+def test_report_strings_are_a_fresh_copy_each_time():
+    strings = lang.report_strings("ro")
+    strings["page"] = "changed"
+    assert lang.report_strings("ro")["page"] != "changed"
