@@ -145,6 +145,7 @@ class ThemesParams(Section):
     pca_dimensions: int
     min_pca_dimensions: int
     whiten_power: float
+    min_language_notes: int
     n_bootstrap: int
     subsample_fraction: float
     max_sample: int

@@ -85,18 +85,33 @@ def test_the_estimator_signature_is_the_one_list_of_clusterer_params():
 
 
 def test_languages_are_centred_on_their_own_mean():
-    from pipeline.themes import centre
+    from pipeline.themes import ThemeSpace
 
     X, y = blobs([10, 10, 10], dim=16, seed=4)
     shift = np.zeros(16)
     shift[0] = 5.0
     mixed = np.vstack([X, X + shift])                     # the same three topics in two "languages"
     languages = ["ro"] * 30 + ["en"] * 30
-    Z = centre(mixed, languages)
+    Z = ThemeSpace(30, 5, 0.0, 10).fit(mixed, languages).transform(mixed, languages)
     assert np.allclose(Z[:30], Z[30:], atol=1e-6)
     assert normalized_mutual_info_score(np.r_[y, y], make_clusterer(PARAMS["themes"]).fit(mixed).labels_) < 0.9
     assert normalized_mutual_info_score(np.r_[y, y], make_clusterer(PARAMS["themes"]).fit(
         mixed, languages=languages).labels_) == pytest.approx(1.0)
+
+
+def test_a_language_with_a_few_notes_keeps_their_meaning():
+    from pipeline.themes import ThemeSpace
+
+    X, y = blobs([10, 10, 10], dim=16, seed=4)
+    languages = ["ro"] * 29 + ["en"]                      # one note in English among Romanian ones
+    space = ThemeSpace(30, 5, 0.0, PARAMS["themes"]["min_language_notes"]).fit(X, languages)
+    Z = space.transform(X, languages)
+    assert np.linalg.norm(Z[29]) == pytest.approx(1.0)   # centred on its own mean it would be nothing
+    assert np.argmax(Z[:29] @ Z[29]) in np.flatnonzero(y == y[29])
+    model = make_clusterer(PARAMS["themes"]).fit(X, languages=languages)
+    assert model.status_[29] == "assigned" and model.labels_[29] == model.labels_[int(np.flatnonzero(y == 2)[0])]
+    alone = ThemeSpace(30, 5, 0.0, 1).fit(X, languages).transform(X, languages)
+    assert np.linalg.norm(alone[29]) == 0.0
 
 
 def test_the_count_is_corrected_against_structureless_data():

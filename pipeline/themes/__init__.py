@@ -40,10 +40,10 @@ from pipeline.themes.cluster import (
 from pipeline.themes.count import pair_agreement
 from pipeline.themes.metrics import unassigned_rate
 from pipeline.themes.quotes import representative_quotes
-from pipeline.themes.space import ThemeSpace, centre
+from pipeline.themes.space import ThemeSpace
 from pipeline.themes.titles import class_tfidf_keywords
 
 __all__ = ["STATUS_AMBIGUOUS", "STATUS_ASSIGNED", "STATUS_EXCLUDED", "STATUS_NONE", "STATUS_PROCESS", "UNASSIGNED",
-           "ThemeClusterer", "ThemeSpace", "build_themes", "centre", "class_tfidf_keywords", "clusterer_params",
+           "ThemeClusterer", "ThemeSpace", "build_themes", "class_tfidf_keywords", "clusterer_params",
            "make_clusterer", "pair_agreement", "representative_quotes", "run", "seed_stability",
            "themes_for_question", "unassigned_rate"]

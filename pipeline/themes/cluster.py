@@ -61,7 +61,8 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
     """
 
     def __init__(self, min_theme_size: int = 3, max_themes: int = 12, pca_dimensions: int = 30,
-                 min_pca_dimensions: int = 5, whiten_power: float = 0.5, n_bootstrap: int = 12,
+                 min_pca_dimensions: int = 5, whiten_power: float = 0.5, min_language_notes: int = 10,
+                 n_bootstrap: int = 12,
                  subsample_fraction: float = 0.8, max_sample: int = 3000, n_null: int = 2,
                  min_stability: float = 0.05, min_margin: float = 0.02, max_unassigned: float = 0.1,
                  codebook_min_z: float = 1.64, codebook_iterations: int = 10,
@@ -73,6 +74,7 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
         self.pca_dimensions = pca_dimensions
         self.min_pca_dimensions = min_pca_dimensions
         self.whiten_power = whiten_power
+        self.min_language_notes = min_language_notes
         self.n_bootstrap = n_bootstrap
         self.subsample_fraction = subsample_fraction
         self.max_sample = max_sample
@@ -158,7 +160,8 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
             raise ValueError("X must be a 2-D array of note vectors")
         n = len(X)
         rng = np.random.RandomState(self.random_state)
-        self.space_ = ThemeSpace(self.pca_dimensions, self.min_pca_dimensions, self.whiten_power).fit(X, languages)
+        self.space_ = ThemeSpace(self.pca_dimensions, self.min_pca_dimensions, self.whiten_power,
+                                 self.min_language_notes).fit(X, languages)
         Z = self.space_.transform(X, languages) if n > 1 else unit(X)
         self.embedding_ = Z
         n_anchor = 0 if anchors is None else len(anchors)

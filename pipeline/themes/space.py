@@ -17,37 +17,31 @@ def unit(vectors: np.ndarray) -> np.ndarray:
     return np.divide(vectors, norms, out=np.zeros_like(vectors), where=norms > 0)
 
 
-def centre(vectors: np.ndarray, languages: list[str] | None = None) -> np.ndarray:
-    """Subtract each language's mean vector and re-normalise: removes what all notes share (topic, language)."""
-    vectors = np.asarray(vectors, dtype=np.float64)
-    if len(vectors) < 2:
-        return unit(vectors)
-    out = vectors.copy()
-    groups = np.asarray(languages if languages is not None else [""] * len(vectors))
-    for lang in np.unique(groups):
-        rows = groups == lang
-        out[rows] -= vectors[rows].mean(axis=0)
-    return unit(out)
-
-
 class ThemeSpace:
     """The fitted space themes live in: per-language means, then PCA with half-whitening (50+ notes).
+
+    A language with fewer than `min_language_notes` notes is centred on the mean of all the notes: the
+    mean of a few notes is mostly those notes themselves (one note centred on itself is nothing left).
 
     Fit on a question's notes; `transform` maps those notes and any other text vector (codebook
     titles, process-note examples) into the same space, so clustering, codebook assignment, edits,
     quotes and similarities all use one geometry.
     """
 
-    def __init__(self, pca_dimensions: int, min_pca_dimensions: int, whiten_power: float):
+    def __init__(self, pca_dimensions: int, min_pca_dimensions: int, whiten_power: float,
+                 min_language_notes: int = 1):
         self.pca_dimensions = pca_dimensions
         self.min_pca_dimensions = min_pca_dimensions
         self.whiten_power = whiten_power
+        self.min_language_notes = min_language_notes
 
     def fit(self, X: np.ndarray, languages: list[str] | None = None) -> ThemeSpace:
         """Learn the language means and the PCA of the centred notes."""
         X = np.asarray(X, dtype=np.float64)
         groups = list(languages) if languages is not None else [""] * len(X)
-        self.means_ = {lang: X[[g == lang for g in groups]].mean(axis=0) for lang in sorted(set(groups))}
+        counts = {lang: groups.count(lang) for lang in sorted(set(groups))}
+        own = [lang for lang, n in counts.items() if n >= self.min_language_notes] or sorted(counts, key=lambda g: -counts[g])[:1]
+        self.means_ = {lang: X[[g == lang for g in groups]].mean(axis=0) for lang in own}
         self.overall_ = X.mean(axis=0) if len(X) else np.zeros(X.shape[1])
         self._many = len(X) >= 2        # one note has no mean to remove
         self.pca_: PCA | None = None
