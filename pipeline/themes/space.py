@@ -40,7 +40,8 @@ class ThemeSpace:
         X = np.asarray(X, dtype=np.float64)
         groups = list(languages) if languages is not None else [""] * len(X)
         counts = {lang: groups.count(lang) for lang in sorted(set(groups))}
-        own = [lang for lang, n in counts.items() if n >= self.min_language_notes] or sorted(counts, key=lambda g: -counts[g])[:1]
+        largest = sorted(counts, key=lambda g: -counts[g])[:1]       # with no language big enough, the largest
+        own = [lang for lang, n in counts.items() if n >= self.min_language_notes] or largest
         self.means_ = {lang: X[[g == lang for g in groups]].mean(axis=0) for lang in own}
         self.overall_ = X.mean(axis=0) if len(X) else np.zeros(X.shape[1])
         self._many = len(X) >= 2        # one note has no mean to remove
