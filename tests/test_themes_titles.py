@@ -159,3 +159,25 @@ def test_in_every_language_a_title_stops_where_a_relative_clause_opens(lang, not
     assert openings[0] == title
     assert all(not c.endswith(("could rent out", "affittare", "verhuren", "iznajmiti", "miestas"))
                for c in clauses[0].values())
+
+
+@pytest.mark.parametrize(("lang", "note", "hedge"), [
+    ("lt", "Sunku pasakyti, kurios iš jų tikrai pasiteisino", "sunku pasakyti"),
+    ("lt", "Niekas nežino, kiek dar tęsis pandemija", "niekas nežino"),
+    ("ro", "Nu se știe ce se întâmplă cu programul după amânarea titlului", "nu se știe"),
+    ("en", "Hard to say which of them really worked", "hard to say"),
+    ("hr", "Teško je reći koje su inicijative uspjele", "teško je reći"),
+    ("it", "Difficile dire quali iniziative abbiano funzionato", "difficile dire"),
+    ("nl", "Moeilijk te zeggen welke initiatieven werkten", "moeilijk te zeggen"),
+])
+def test_a_hedge_is_never_a_title_and_what_follows_it_is_not_the_notes_opening(lang, note, hedge):
+    phrases, clauses, _ = title_candidates([note], lang, 7, 1)
+    assert not any(fold(hedge) in fold(p).lower() for p in phrases[0].values())
+    assert list(clauses[0].values()) == []        # a subordinate clause after a hedge stands for nothing
+
+
+def test_a_number_stays_inside_its_phrase():
+    _, clauses, _ = title_candidates(["Nerimas dėl 2022 metų programos biudžeto, ar jis nebus apkarpytas"], "lt", 7, 2)
+    assert "Nerimas dėl 2022 metų programos biudžeto" in clauses[0].values()
+    _, clauses, _ = title_candidates(["Program de incubare de 6 luni, cu mentori"], "ro", 7, 2)
+    assert "Program de incubare de 6 luni" in clauses[0].values()

@@ -58,10 +58,11 @@ def _clauses(doc: Doc, language: str) -> list[tuple[list[Token], bool]]:
     words = [fold(t.text).lower() for t in doc]
     content = doc._.content_index or frozenset()
     out: list[tuple[list[Token], bool]] = [([], True)]
+    broken: set[int] = set()          # clauses opened by a clause word, not by punctuation
     i = 0
     while i < len(doc):
         token = doc[i]
-        if not (token.is_alpha or "-" in token.text) or token.is_punct:
+        if not (token.is_alpha or token.like_num or "-" in token.text) or token.is_punct:
             out.append(([], False))
             i += 1
             continue
@@ -69,6 +70,7 @@ def _clauses(doc: Doc, language: str) -> list[tuple[list[Token], bool]]:
         if hit:
             skip = breaks[tuple(words[i:i + hit])]
             out.append(([], skip))
+            broken.add(len(out) - 1)
             i += hit
             if skip:        # the verb, after the small words before it ("să se publice", "să nu piardă")
                 while i < len(doc) - 1 and doc[i].is_alpha and i not in content:
@@ -77,8 +79,11 @@ def _clauses(doc: Doc, language: str) -> list[tuple[list[Token], bool]]:
             continue
         out[-1][0].append(token)
         i += 1
-    # Before the first word (a bullet, a quote mark) a note still opens.
+    # Before the first word (a bullet, a quote mark) a note still opens; after a clause word or a hedge
+    # ("Nu se știe ce…", "Hard to say which…") what follows is not the note's opening.
     first = next((k for k, (c, _) in enumerate(out) if c), None)
+    if first is not None and any(k in broken for k in range(1, first + 1)):
+        first = None
     return [(c, whole or k == first) for k, (c, whole) in enumerate(out) if c]
 
 
