@@ -243,7 +243,8 @@ def test_romanian_report_holds_no_english_fixed_strings():
 def test_methodology_says_in_words_who_made_the_themes_and_how_sure_we_are():
     data = sample()
     html = report_sections(data, "en", "x", SETTINGS)["methodology"]
-    assert "A computer program, not a person, made the themes" in html
+    assert "A computer program, not a person, sorted the notes into themes" in html
+    assert "No list of expected themes was given, so the program also chose how many themes" in html
     assert "No person has reviewed or corrected these themes" in html
     assert "separation: clear; stability: mostly the same themes" in html
     assert "fewer than 3 letters" in html and "Technical annex" in html
@@ -251,6 +252,23 @@ def test_methodology_says_in_words_who_made_the_themes_and_how_sure_we_are():
                                     "outcome": "applied", "reason": ""} for n in (2, 4)])
     ro = report_sections(data, "ro", "x", SETTINGS)["methodology"]
     assert "a aplicat 2 corecturi" in ro and "mai puțin de 3 litere" in ro and "fewer than" not in ro
+
+
+def test_methodology_says_which_themes_were_expected_and_what_was_left_outside_them():
+    data = sample()
+    for theme, source in zip(data.themes, ["codebook", "codebook", "discovered", "codebook"], strict=True):
+        theme["source"] = source
+    data.themes[1]["status"], data.themes[1]["size"] = "not raised", 0
+    data.assignments.loc[data.assignments["note_id"] == "lab/a.csv:12", ["theme_id", "status"]] = ["", "none fits"]
+    data.lab = {**LAB, "codebook": "ecoc-sme"}
+    html = report_sections(data, "en", "x", SETTINGS)["methodology"]
+    assert "a codebook written by people before the lab (“ecoc-sme”)" in html
+    assert "Expected themes raised: 2 of 3; themes found beyond the codebook: 1; notes that fit no theme: 1." in html
+    assert "No list of expected themes" not in html
+    data.lab = dict(LAB)                                  # the lab's own codebook.yaml
+    assert "(the lab&#39;s own)" in report_sections(data, "en", "x", SETTINGS)["methodology"]
+    ro = report_sections(data, "ro", "x", SETTINGS)["methodology"]
+    assert "(lista proprie a atelierului)" in ro and "Teme așteptate ridicate: 2 din 3" in ro
 
 
 def test_links_are_framed_as_related_themes_with_supporting_notes_not_quoted_before():

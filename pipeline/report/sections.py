@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from pipeline import ids
 from pipeline.report.corrections import corrections_view, edit_marks, is_excluded, review_sentence
 from pipeline.report.view import (
+    FITS_NO_THEME,
     PROCESS_NOTE,
     Ledger,
     Texts,
@@ -258,6 +259,21 @@ def in_words(value: float | None, bands: list[list[Any]], t: dict[str, str]) -> 
     return t[str(bands[-1][1])]
 
 
+def how_themes_were_made(data: ReportData, x: Texts) -> str:
+    """From a codebook of expected themes plus the notes, or from the notes alone, in words, with the counts."""
+    expected = [th for th in data.themes if th.get("source") == "codebook"]
+    if not expected:
+        return x.t["methodology_discovery"]
+    name = data.lab.get("codebook")
+    unfitting = data.assignments["status"].isin(FITS_NO_THEME) if "status" in data.assignments else []
+    return x.t["methodology_codebook"].format(
+        codebook=x.t["codebook_named"].format(name=name) if name else x.t["codebook_own"],
+        raised=sum(not is_not_raised(th) for th in expected), expected=len(expected),
+        discovered=sum(th.get("source") == "discovered" and not is_process_note(th) and int(th["size"]) > 0
+                       for th in data.themes),
+        unassigned=int(sum(unfitting)))
+
+
 def methodology(data: ReportData, x: Texts, settings: dict[str, Any]) -> dict[str, Any]:
     """What the machine did, whether a person reviewed it, how sure we are; parameters in an annex."""
     backend = str(data.embed_info.get("backend", ""))
@@ -271,7 +287,7 @@ def methodology(data: ReportData, x: Texts, settings: dict[str, Any]) -> dict[st
             "silhouette": "" if m.get("silhouette") is None else m["silhouette"],
             "ari": "" if m.get("stability_ari") is None else m["stability_ari"],
             "unassigned": f"{float(m['unassigned_rate']):.0%}"})
-    return {"review": review_sentence(corrections_view(data, x), x.t),
+    return {"review": review_sentence(corrections_view(data, x), x.t), "made": how_themes_were_made(data, x),
             "backend": backend, "fallback": x.t["backend_fallback"].format(reason=fallback) if fallback else "",
             "per_question": per_question,
             "parameters": [{"name": k, "value": v} for k, v in data.run_info.get("themes_params", {}).items()]}

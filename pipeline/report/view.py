@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
 NOT_RAISED = ("not raised", "not_raised")
 PROCESS_NOTE = ("process note", "process_note")
+FITS_NO_THEME = ("none fits", "ambiguous")      # the themes stage's statuses of a note left outside every theme
 
 
 @dataclass
