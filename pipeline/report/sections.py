@@ -265,13 +265,13 @@ def how_themes_were_made(data: ReportData, x: Texts) -> str:
     if not expected:
         return x.t["methodology_discovery"]
     name = data.lab.get("codebook")
-    unfitting = data.assignments["status"].isin(FITS_NO_THEME) if "status" in data.assignments else []
+    unfitting = int(data.assignments["status"].isin(FITS_NO_THEME).sum()) if "status" in data.assignments else 0
     return x.t["methodology_codebook"].format(
         codebook=x.t["codebook_named"].format(name=name) if name else x.t["codebook_own"],
         raised=sum(not is_not_raised(th) for th in expected), expected=len(expected),
         discovered=sum(th.get("source") == "discovered" and not is_process_note(th) and int(th["size"]) > 0
                        for th in data.themes),
-        unassigned=int(sum(unfitting)))
+        unassigned=unfitting)
 
 
 def methodology(data: ReportData, x: Texts, settings: dict[str, Any]) -> dict[str, Any]:
