@@ -55,7 +55,7 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
     `secondary_`), at most `max_unassigned` of the notes; a discovered theme with fewer than
     `min_theme_size` notes is dissolved into the nearest theme left ('none fits' when none is left).
     Beside codebook themes, a discovered theme must hold together better than `cohesion_quantile` of
-    `cohesion_draws` random groups of as many of the question's notes (`incoherent_themes`): the notes
+    `cohesion_draws` random groups of as many of the question's notes (`incoherent`): the notes
     no codebook theme took are often a grab-bag, and one such group is not a theme ('none fits').
     Codebook themes come first (labels 0..n_codebook_-1, kept even when empty), discovered ones by size.
     """
@@ -241,7 +241,6 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
                                                    sample_size=min(SILHOUETTE_SAMPLE, int(assigned.sum())),
                                                    random_state=self.random_state))
                             if 2 <= n_live < int(assigned.sum()) else float("nan"))
-
 
     def _incoherent(self, Z: np.ndarray, labels: np.ndarray, n_anchor: int, n_centres: int) -> list[int]:
         """Discovered themes beside codebook themes that hold together no better than chance."""
