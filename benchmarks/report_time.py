@@ -70,7 +70,6 @@ def parts(lab_id: str, language: str) -> dict[str, tuple[float, float]]:
         )
 
         skip_iri_grammar()
-        import nbconvert  # noqa: F401
         import papermill  # noqa: F401
         import weasyprint  # noqa: F401
     from pipeline.params import load_params

@@ -97,3 +97,34 @@ def test_report_strings_are_a_fresh_copy_each_time():
     strings = lang.report_strings("ro")
     strings["page"] = "changed"
     assert lang.report_strings("ro")["page"] != "changed"
+
+
+def test_the_page_body_is_the_notebooks_outputs_in_order_without_code_or_stderr(tmp_path, capsys):
+    import nbformat
+    import pytest
+
+    from pipeline.report.render import notebook_body_html
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# not shown"),
+                nbformat.v4.new_code_cell("secret_code()", outputs=[
+                    nbformat.v4.new_output("display_data", data={"text/html": "<section id='a'>Întâi</section>",
+                                                                 "text/plain": "<IPython.HTML>"}),
+                    nbformat.v4.new_output("stream", name="stderr", text="a warning\n"),
+                    nbformat.v4.new_output("stream", name="stdout", text="x < y & <b>not bold</b>"),
+                    nbformat.v4.new_output("display_data", data={"image/png": "iVBORw0KGgo=\n"})]),
+                nbformat.v4.new_code_cell("", outputs=[
+                    nbformat.v4.new_output("execute_result", data={"text/html": "<p>Apoi</p>"}, execution_count=1)])]
+    path = tmp_path / "report.ro.ipynb"
+    nbformat.write(nb, str(path))
+    body = notebook_body_html(path)
+    assert body.index("<section id='a'>Întâi</section>") < body.index("<p>Apoi</p>")     # placed as rendered
+    assert "x &lt; y &amp; &lt;b&gt;not bold&lt;/b&gt;" in body                           # other text escaped
+    assert 'src="data:image/png;base64,iVBORw0KGgo="' in body
+    assert "secret_code" not in body and "not shown" not in body and "a warning" not in body
+    assert "<IPython.HTML>" not in body
+    assert "report notebook: a warning" in capsys.readouterr().err
+    nb.cells[1].outputs.append(nbformat.v4.new_output("error", ename="KeyError", evalue="'x'", traceback=[]))
+    nbformat.write(nb, str(path))
+    with pytest.raises(RuntimeError, match="report notebook failed: KeyError"):
+        notebook_body_html(path)
