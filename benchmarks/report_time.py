@@ -81,9 +81,9 @@ def parts(lab_id: str, language: str) -> dict[str, tuple[float, float]]:
         with timed(figures, "kernel start"):
             kernel_start()
         with timed(figures, "notebook (kernel start included)"):
-            execute_notebook(job.notebook, executed, job.parameters, cwd=job.cwd)
+            nb = execute_notebook(job.notebook, executed, job.parameters, cwd=job.cwd)
         with timed(figures, "HTML"):
-            html = page_html(notebook_body_html(executed), job.title, job.author, job.language, job.date)
+            html = page_html(notebook_body_html(nb), job.title, job.author, job.language, job.date)
         with timed(figures, "PDF"):
             write_pdf(html, pdf, base_url=job.lab_dir.resolve(), lab_dir=job.lab_dir)
     return figures

@@ -117,7 +117,7 @@ def test_the_page_body_is_the_notebooks_outputs_in_order_without_code_or_stderr(
                     nbformat.v4.new_output("execute_result", data={"text/html": "<p>Apoi</p>"}, execution_count=1)])]
     path = tmp_path / "report.ro.ipynb"
     nbformat.write(nb, str(path))
-    body = notebook_body_html(path)
+    body = notebook_body_html(nbformat.read(str(path), as_version=4))
     assert body.index("<section id='a'>Întâi</section>") < body.index("<p>Apoi</p>")     # placed as rendered
     assert "x &lt; y &amp; &lt;b&gt;not bold&lt;/b&gt;" in body                           # other text escaped
     assert 'src="data:image/png;base64,iVBORw0KGgo="' in body
@@ -127,4 +127,4 @@ def test_the_page_body_is_the_notebooks_outputs_in_order_without_code_or_stderr(
     nb.cells[1].outputs.append(nbformat.v4.new_output("error", ename="KeyError", evalue="'x'", traceback=[]))
     nbformat.write(nb, str(path))
     with pytest.raises(RuntimeError, match="report notebook failed: KeyError"):
-        notebook_body_html(path)
+        notebook_body_html(nbformat.read(str(path), as_version=4))

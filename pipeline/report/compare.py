@@ -97,8 +97,8 @@ def run(params: dict[str, Any], root: Path = Path(".")) -> Path | None:
     lab_dates = [lab.date for lab in catalog.COMPARED_LABS.read(None, root)]
     generated = generation_date()
     parameters = {"compare_dir": str(catalog.MATCHES.folder(None)), "language": language, "generated": generated}
-    execute_notebook(root / "notebooks" / "compare.ipynb", executed, parameters, cwd=root)
-    html = page_html(notebook_body_html(executed), translations(language)["compare_title"], "worldcafe-harvest",
+    nb = execute_notebook(root / "notebooks" / "compare.ipynb", executed, parameters, cwd=root)
+    html = page_html(notebook_body_html(nb), translations(language)["compare_title"], "worldcafe-harvest",
                      language, report_date(max(lab_dates, default="")))
     (out / "compare.html").write_text(html, encoding="utf-8")
     write_pdf(html, out / "compare.pdf", base_url=out.resolve())

@@ -21,17 +21,17 @@ ENV = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=T
 
 
 @jinja2.pass_context
-def _notes(context: jinja2.runtime.Context, n: int) -> str:
-    """`{{ size|notes }}`: '7 notițe', '20 de notițe', '1 note', in the language of the template's `t`."""
+def _counted(context: jinja2.runtime.Context, n: int, key: str) -> str:
+    """`{{ n|counted("unassigned_count") }}`: a sentence whose words agree with its number (report.yaml forms),
+    in the language of the template's `t`."""
     t = context["t"]
-    return counted(str(t["lang_code"]), t["notes_count"], int(n))
+    return counted(str(t["lang_code"]), t[key], int(n))
 
 
 @jinja2.pass_context
-def _counted(context: jinja2.runtime.Context, n: int, key: str) -> str:
-    """`{{ n|counted("unassigned_count") }}`: a sentence whose words agree with its number (report.yaml forms)."""
-    t = context["t"]
-    return counted(str(t["lang_code"]), t[key], int(n))
+def _notes(context: jinja2.runtime.Context, n: int) -> str:
+    """`{{ size|notes }}`: '7 notițe', '20 de notițe', '1 note'."""
+    return _counted(context, n, "notes_count")
 
 
 ENV.filters["notes"] = _notes

@@ -43,8 +43,9 @@ def skip_iri_grammar() -> None:
         sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment]
 
 
-def execute_notebook(notebook: Path, output: Path, parameters: dict[str, Any], cwd: Path) -> None:
-    """Run the report notebook with papermill, injecting `parameters` after its `parameters` cell."""
+def execute_notebook(notebook: Path, output: Path, parameters: dict[str, Any], cwd: Path) -> nbformat.NotebookNode:
+    """Run the report notebook with papermill, injecting `parameters` after its `parameters` cell; returns the
+    executed notebook as written to `output`."""
     skip_iri_grammar()
     import nbformat
     import papermill
@@ -55,8 +56,9 @@ def execute_notebook(notebook: Path, output: Path, parameters: dict[str, Any], c
     papermill.execute_notebook(str(notebook), str(output), parameters=parameters, cwd=str(cwd),
                                kernel_name="python3", progress_bar=False, log_output=False,
                                report_mode=True, shutdown_kernel="immediate")
-    nb = nbformat.read(str(output), as_version=4)
-    nbformat.write(reproducible_notebook(nb), str(output))
+    nb = reproducible_notebook(nbformat.read(str(output), as_version=4))
+    nbformat.write(nb, str(output))
+    return nb
 
 
 def reproducible_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
@@ -71,17 +73,13 @@ def reproducible_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return nb
 
 
-def notebook_body_html(executed: Path) -> str:
+def notebook_body_html(nb: nbformat.NotebookNode) -> str:
     """The executed notebook's outputs as HTML, without code, prompts or stderr (stderr goes to our stderr).
 
     The cells display HTML the report's own (autoescaping) templates rendered; it is placed as it is, in
     order. nbconvert's exporter did the same through a template engine and a re-parse of the page: 0.5 s
     per language for nothing the report uses.
     """
-    skip_iri_grammar()
-    import nbformat
-
-    nb = nbformat.read(str(executed), as_version=4)
     outputs: list[dict[str, Any]] = []
     for cell in nb.cells:
         for out in cell.get("outputs", []):
@@ -185,8 +183,8 @@ class RenderJob:
 def render_language(job: RenderJob) -> Path:
     """Execute the notebook for one language, then write its HTML and PDF; returns the PDF."""
     executed = job.out / f"report.{job.language}.ipynb"
-    execute_notebook(job.notebook, executed, job.parameters, cwd=job.cwd)
-    html = page_html(notebook_body_html(executed), job.title, job.author, job.language, job.date)
+    nb = execute_notebook(job.notebook, executed, job.parameters, cwd=job.cwd)
+    html = page_html(notebook_body_html(nb), job.title, job.author, job.language, job.date)
     (job.out / f"report.{job.language}.html").write_text(html, encoding="utf-8")
     pdf = job.out / f"report.{job.language}.pdf"
     write_pdf(html, pdf, base_url=job.lab_dir.resolve(), lab_dir=job.lab_dir)
