@@ -49,6 +49,9 @@ def _links() -> StageRun:
 
 
 def _report() -> StageRun:
+    from pipeline.report.render import start_render_workers
+
+    start_render_workers()   # their libraries load while this process imports the stage and reads its inputs
     from pipeline.report.stage import run
     return run
 

@@ -7,10 +7,13 @@ never compiles the IRI grammar no notebook check uses.
 
 from __future__ import annotations
 
+import base64
+import io
 import json
 import subprocess
 import sys
 
+import nbformat
 import pandas as pd
 
 from pipeline import lang
@@ -38,7 +41,7 @@ def test_the_notebooks_kernel_loads_the_analysis_but_no_notebook_tool():
 
 
 def test_a_render_worker_loads_neither_pandas_nor_matplotlib():
-    # What a spawned worker imports to run render_language, and what it needs to wrap the page.
+    # What a worker imports to run render_language and wrap the page (its fork server adds the notebook tools).
     code = "from pipeline.report.render import render_language, page_html"
     assert loaded_after(code, NOTEBOOK_TOOLS + ANALYSIS) == []
 
@@ -56,6 +59,40 @@ def test_notebooks_are_still_validated_without_the_iri_grammar():
 def test_the_stage_process_loads_no_charting_library():
     # It writes the spreadsheet while the workers render: pandas yes, matplotlib and the notebook tools no.
     assert loaded_after("from pipeline.report.stage import run", NOTEBOOK_TOOLS + ANALYSIS) == ["pandas"]
+
+
+def libraries_loaded(job: int) -> list[str]:
+    """What a render worker has imported when its job starts (its function runs in the worker)."""
+    return sorted(name for name in NOTEBOOK_TOOLS if name in sys.modules)
+
+
+def test_render_workers_start_with_the_notebook_and_pdf_libraries_loaded_once_for_all():
+    # The fork server imported them: a worker runs its job without importing them again.
+    assert run_in_parallel(libraries_loaded, [1, 2]) == [["jsonschema", "nbformat", "papermill", "weasyprint"]] * 2
+
+
+def test_the_kernels_own_log_stays_out_of_the_build_log_but_cell_output_does_not(tmp_path):
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "import sys; print('from the cell', file=sys.stderr)")])
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    source = tmp_path / "in.ipynb"
+    nbformat.write(notebook, str(source))
+    code = (f"from pipeline.report.render import execute_notebook, notebook_body_html\nfrom pathlib import Path\n"
+            f"nb = execute_notebook(Path({str(source)!r}), Path({str(tmp_path / 'out.ipynb')!r}), {{}}, "
+            f"cwd=Path({str(tmp_path)!r}))\nnotebook_body_html(nb)")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert result.stderr.splitlines() == ["report notebook: from the cell"]
+
+
+def test_theme_charts_are_opaque_rgb_at_print_resolution():
+    # An alpha channel would be split off and encoded as a second image in the PDF.
+    from PIL import Image
+
+    from pipeline.report.content import theme_chart_png
+
+    uri = theme_chart_png(["Funding for start-ups", "Cheap studio space"], [5, 3], {"chart_xlabel": "Notes"})
+    image = Image.open(io.BytesIO(base64.b64decode(uri.removeprefix("data:image/png;base64,"))))
+    assert (image.mode, image.width) == ("RGB", 1260)
 
 
 def test_meanwhile_runs_once_in_this_process_with_one_job_or_several():

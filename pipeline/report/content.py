@@ -13,9 +13,12 @@ from pathlib import Path
 from typing import Any
 
 import matplotlib
+import numpy as np
+from PIL import Image
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from pipeline.lang import language as language_data  # noqa: E402
@@ -91,9 +94,14 @@ def theme_chart_png(titles: list[str], sizes: list[int], t: dict[str, str]) -> s
         ax.set_xlim(0, max(sizes, default=1) * 1.15 + 0.5)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         fig.tight_layout()
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format="png", metadata={"Software": None})
+        # Drawn once and kept opaque: savefig would draw it a second time for the layout engine tight_layout
+        # leaves behind, and its RGBA alpha channel becomes a second image the PDF writer encodes.
+        canvas = FigureCanvasAgg(fig)
+        canvas.draw()
+        pixels = np.asarray(canvas.buffer_rgba())[:, :, :3]
         plt.close(fig)
+    buffer = io.BytesIO()
+    Image.fromarray(pixels).save(buffer, format="png", dpi=(200, 200))
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 

@@ -52,10 +52,13 @@ def execute_notebook(notebook: Path, output: Path, parameters: dict[str, Any], c
 
     output.parent.mkdir(parents=True, exist_ok=True)  # papermill does not create folders
     # The kernel is stopped at once when the last cell is done (its outputs are in by then): a graceful stop
-    # waits for the process to exit, 0.1-0.2 s of nothing per notebook.
+    # waits for the process to exit, 0.1-0.2 s of nothing per notebook. The kernel's own log says only that
+    # it talks to this process over localhost TCP (a warning in every build); the cells' warnings and errors
+    # reach the notebook's outputs as before.
     papermill.execute_notebook(str(notebook), str(output), parameters=parameters, cwd=str(cwd),
                                kernel_name="python3", progress_bar=False, log_output=False,
-                               report_mode=True, shutdown_kernel="immediate")
+                               report_mode=True, shutdown_kernel="immediate",
+                               extra_arguments=["--IPKernelApp.log_level=ERROR"])
     nb = reproducible_notebook(nbformat.read(str(output), as_version=4))
     nbformat.write(nb, str(output))
     return nb
@@ -191,22 +194,42 @@ def render_language(job: RenderJob) -> Path:
     return pdf
 
 
+WORKER_LIBRARIES = "pipeline.report.worker_libraries"
+
+
+def start_render_workers() -> Any:
+    """The multiprocessing context render workers are made in, its fork server started now.
+
+    The server imports the workers' libraries once (WORKER_LIBRARIES) while this process goes on reading the
+    stage's inputs; every worker is forked from it with them loaded. The server itself holds no thread, so
+    forking it is safe where forking this process (the spreadsheet's pandas, a pool's threads) would not be.
+    Calling it again returns the same running server.
+    """
+    import multiprocessing
+    from multiprocessing import forkserver
+
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([WORKER_LIBRARIES])
+    forkserver.ensure_running()
+    return context
+
+
 def run_in_parallel(function: Callable[[T], R], jobs: list[T],
                     meanwhile: Callable[[], object] | None = None) -> list[R]:
     """function(job) for every job, in parallel processes when there are several (rendering is CPU-bound);
-    `meanwhile` runs in this process while they work (this process would otherwise only wait)."""
+    `meanwhile` runs in this process first, while the fork server loads the workers' libraries (asking it
+    for a worker waits until it is ready)."""
     if len(jobs) < 2:
         results = [function(job) for job in jobs]
         if meanwhile is not None:
             meanwhile()
         return results
-    import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
+    context = start_render_workers()
+    if meanwhile is not None:
+        meanwhile()
     workers = min(len(jobs), os.cpu_count() or 1)
-    context = multiprocessing.get_context("spawn")     # no fork of a process that holds threads
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         futures = [pool.submit(function, job) for job in jobs]
-        if meanwhile is not None:
-            meanwhile()
         return [future.result() for future in futures]

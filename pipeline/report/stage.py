@@ -86,7 +86,7 @@ def run(lab_id: str, params: dict[str, Any], root: Path = Path(".")) -> list[Pat
     themes.xlsx (+ themes.csv, notes.csv) for colleagues."""
     jobs = render_jobs(lab_id, params, root)
     out = catalog.REPORT.clear(lab_id, root)    # the stage rewrites all of its outputs
-    # The spreadsheet is written while the languages render.
+    # The spreadsheet is written while the fork server loads the render workers' libraries.
     pdfs = run_in_parallel(render_language, jobs, meanwhile=lambda: write_spreadsheet(lab_id, root))
     shutil.copyfile(pdfs[0], out / "report.pdf")
     return pdfs
