@@ -9,7 +9,8 @@ included: the cells take the difference), making the HTML and the PDF. Outputs o
 temporary folder. Total: `harvest report <lab>` as DVC runs it (every language, in parallel), `--runs` times;
 its outputs replace reports/<lab>/ (the same bytes: the script says whether every run wrote the same).
 CPU of a part is user + system time of the process and of the children it waited for (the kernel); CPU of
-the whole stage is the machine's during the run (the render workers are a fork server's children). The load average is printed first: on a shared machine the wall time depends on it.
+the whole stage is the machine's during the run (the render workers are a fork server's children). The
+load average is printed first: on a shared machine the wall time depends on it.
 Figures, not assertions.
 """
 
