@@ -143,6 +143,18 @@ def test_comparison_opens_with_an_overview_and_shows_marks_in_its_own_language()
     assert "[telefon" not in html and "4 notes" in html
 
 
+def test_a_comparison_where_every_theme_is_shared_says_so_under_city_specific_themes():
+    rows = codebook_rows([("kaunas", "s1q1~funding", "funding"), ("timisoara", "s1q1~funding", "funding")])
+    labs = [described("kaunas", "Kaunas", "lt"), described("timisoara", "Timișoara", "ro")]
+    html = comparison_html(match_themes(rows, np.eye(2), 0.45, 1), labs, translations("en"), "")
+    own = html.split('<section class="compare-own">')[1].split("</section>")[0]
+    assert "No city has themes of its own" in own and "<h3>" not in own
+    with_own = codebook_rows([("kaunas", "s1q1~funding", "funding"), ("timisoara", "s1q1~funding", "funding"),
+                              ("timisoara", "s1q1~skills", "skills")])
+    html = comparison_html(match_themes(with_own, np.eye(3), 0.45, 1), labs, translations("en"), "")
+    assert "No city has themes of its own" not in html and "<h3>Timisoara</h3>" in html
+
+
 def test_ids_of_two_labs_own_codebooks_are_not_one_codebook():
     themes = [{"theme_id": "s1q1~funding", "question": "s1q1", "title": "F", "size": 1, "relevant": True,
                "quotes": [], "status": "raised", "codebook_id": "funding"}]
