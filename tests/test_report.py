@@ -262,7 +262,12 @@ def test_methodology_says_which_themes_were_expected_and_what_was_left_outside_t
     data.assignments.loc[data.assignments["note_id"] == "lab/a.csv:12", ["theme_id", "status"]] = ["", "none fits"]
     data.lab = {**LAB, "codebook": "ecoc-sme"}
     html = report_sections(data, "en", "x", SETTINGS)["methodology"]
-    assert "a codebook written by people before the lab (“ecoc-sme”)" in html
+    assert "a codebook written by people before the lab (“ecoc-sme”)" in html      # no name: its reference
+    data.run_info = {**data.run_info, "codebook_name": {"en": "ECoC-SME expected themes", "ro": "Temele ECoC-SME"}}
+    html = report_sections(data, "en", "x", SETTINGS)["methodology"]
+    assert "a codebook written by people before the lab (“ECoC-SME expected themes”)" in html
+    assert "(„Temele ECoC-SME”)" in report_sections(data, "ro", "x", SETTINGS)["methodology"]
+    data.run_info = {**data.run_info, "codebook_name": {}}
     assert "Expected themes raised: 2 of 3; themes found beyond the codebook: 1; notes that fit no theme: 1." in html
     assert "No list of expected themes" not in html
     data.lab = dict(LAB)                                  # the lab's own codebook.yaml

@@ -25,6 +25,7 @@ LANGUAGES = ("ro", "en", "it", "nl", "hr", "lt")
 QUESTIONS = ["s1q1", "s1q2", "s1q3", "s2q1", "s2q2", "s2q3"]
 
 GOOD_CODEBOOK = """\
+name: {ro: "Teme așteptate", en: "Expected themes"}
 questions:
   s1q1:
     - id: funding
@@ -46,6 +47,10 @@ def test_a_codebook_is_read_with_titles_per_language_and_shared_themes():
     assert funding.text("title", "en") == "Funding" and funding.text("title", "it") == "Funding"
     assert funding.texts("ro") == ["Finanțare", "Granturi și credite", "micro-granturi rapide"]
     assert codebook.everywhere[0].title == {"ro": "Alte idei"}       # a plain string is the lab's language
+    assert codebook.name == {"ro": "Teme așteptate", "en": "Expected themes"}
+    assert parse_codebook("name: Lista noastră\n" + GOOD_CODEBOOK.split("\n", 1)[1], "c.yaml", "ro",
+                          ["s1q1"])[0].name == {"ro": "Lista noastră"}
+    assert parse_codebook(GOOD_CODEBOOK.split("\n", 1)[1], "c.yaml", "ro", ["s1q1"])[0].name == {}
 
 
 @pytest.mark.parametrize("text, line, message", [
@@ -55,6 +60,7 @@ def test_a_codebook_is_read_with_titles_per_language_and_shared_themes():
     ("questions:\n  s1q1:\n    - id: a\n", 3, "no usable title"),
     ("questions:\n  s9q9:\n    - id: a\n      title: A\n", 2, "'s9q9' is not in lab.yaml"),
     ("themes:\n  - id: a\n", 1, "unknown key 'themes'"),
+    ("questions:\n  s1q1:\n    - id: a\n      title: A\nname: [x, y]\n", 5, "name must be text"),
     ("questions:\n  s1q1: [unclosed\n", 3, "not valid YAML"),
 ])
 def test_codebook_mistakes_name_file_line_and_fix(text, line, message):
@@ -68,7 +74,7 @@ def test_the_shipped_ecoc_sme_codebook_covers_six_questions_in_six_languages():
     for language in LANGUAGES:
         codebook, warnings = load_codebook(ROOT / "codebooks" / "ecoc-sme.yaml", language, QUESTIONS)
         assert codebook is not None and warnings == []
-        assert set(codebook.questions) == set(QUESTIONS)
+        assert set(codebook.questions) == set(QUESTIONS) and language in codebook.name
         for themes in codebook.questions.values():
             assert len(themes) >= 4
             assert all(language in t.title and language in t.description for t in themes)

@@ -259,12 +259,20 @@ def in_words(value: float | None, bands: list[list[Any]], t: dict[str, str]) -> 
     return t[str(bands[-1][1])]
 
 
+def codebook_name(data: ReportData, language: str) -> str:
+    """How the report names the lab's codebook: its `name:` in the report's language (else English, else the
+    first given), else the name lab.yaml refers to it by; '' for the lab's own unnamed codebook.yaml."""
+    names = data.run_info.get("codebook_name") or {}
+    return str(names.get(language) or names.get("en") or next(iter(names.values()), "") or
+               data.lab.get("codebook") or "")
+
+
 def how_themes_were_made(data: ReportData, x: Texts) -> str:
     """From a codebook of expected themes plus the notes, or from the notes alone, in words, with the counts."""
     expected = [th for th in data.themes if th.get("source") == "codebook"]
     if not expected:
         return x.t["methodology_discovery"]
-    name = data.lab.get("codebook")
+    name = codebook_name(data, x.language)
     unfitting = int(data.assignments["status"].isin(FITS_NO_THEME).sum()) if "status" in data.assignments else 0
     return x.t["methodology_codebook"].format(
         codebook=x.t["codebook_named"].format(name=name) if name else x.t["codebook_own"],

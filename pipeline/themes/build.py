@@ -263,6 +263,7 @@ def run(lab_id: str, params: dict[str, Any], root: Path = Path(".")) -> dict[str
     catalog.SCORES.write(scores(summary, log), lab_id, root)
     catalog.THEME_SIZES.write(theme_sizes(themes), lab_id, root)
     run_info = {"pipeline_version": __version__, "themes_params": params["themes"],
-                "codebook": lab.meta.get("codebook") or (CODEBOOK_FILE if codebook else None)}
+                "codebook": lab.meta.get("codebook") or (CODEBOOK_FILE if codebook else None),
+                "codebook_name": codebook.name if codebook else {}}
     catalog.RUN_INFO.write(run_info, lab_id, root)
     return summary

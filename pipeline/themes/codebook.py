@@ -2,6 +2,7 @@
 
 Format (a contract that users' files and `harvest evaluate` rely on):
 
+    name: {en: "ECoC-SME expected themes", ro: "…"}   # optional: how reports name the list
     questions:                 # themes expected under one question (ids as in lab.yaml)
       s1q1:
         - id: funding
@@ -21,7 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -65,6 +66,7 @@ class Codebook:
     path: str
     questions: dict[str, tuple[CodebookTheme, ...]]
     everywhere: tuple[CodebookTheme, ...]
+    name: dict[str, str] = field(default_factory=dict)     # the list's name per language ({} when not given)
 
     def themes_for(self, question_id: str) -> tuple[CodebookTheme, ...]:
         """The question's own codebook themes, then the `all:` ones."""
@@ -108,8 +110,12 @@ def parse_codebook(text: str, path: Path | str, language: str,
         problems.append(Problem(str(path), line, what, fix))
 
     for key in data:
-        if key not in ("questions", "all"):
-            problem(str(key), f"unknown key '{key}'", "use 'questions:' and 'all:'")
+        if key not in ("name", "questions", "all"):
+            problem(str(key), f"unknown key '{key}'", "use 'name:', 'questions:' and 'all:'")
+    name = _by_language(data.get("name", {}), language, many=False)
+    if name is None:
+        problem("name", "the codebook's name must be text per language",
+                "write name: \"…\" or name: {en: \"…\", ro: \"…\"}")
 
     def themes_of(entries: Any, key: str, seen: set[str]) -> tuple[CodebookTheme, ...]:
         if not isinstance(entries, list):
@@ -167,7 +173,7 @@ def parse_codebook(text: str, path: Path | str, language: str,
         questions[str(qid)] = themes_of(entries, f"questions.{qid}", set(shared))
     if problems:
         raise HarvestError(problems)
-    return Codebook(str(path), questions, everywhere), warnings
+    return Codebook(str(path), questions, everywhere, name or {}), warnings
 
 
 def codebook_path(lab_dir: Path, reference: str | None, root: Path = Path(".")) -> Path | None:
