@@ -160,10 +160,11 @@ def run(lab_id: str, params: dict[str, Any], root: Path = Path(".")) -> list[Pro
 
 
 def read_conclusions(lab_dir: Path, lab: Lab) -> str:
-    """The facilitator's conclusions.md (redacted like the notes), or '' when the lab has none."""
+    """The facilitator's conclusions.md (redacted like the notes), or a lone newline when the lab has none:
+    an empty output file makes DVC print a warning on every run, and the report skips blank conclusions."""
     path = lab_dir / catalog.CONCLUSIONS.name
     if not path.is_file():
-        return ""
+        return "\n"
     text, _ = redact(decode_bytes(path.read_bytes(), str(path), list(language(lab.language).encodings)),
                      lab.people, lab.language)
-    return text.strip() + "\n" if text.strip() else ""
+    return text.strip() + "\n"

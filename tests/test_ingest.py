@@ -67,6 +67,19 @@ def test_errors_in_a_lab_folder_are_raised_together(mini_lab_dir: Path):
     assert any(":3: question 's1q1' is not in session 's2'" in m for m in messages)
 
 
+def test_a_lab_without_conclusions_gets_a_blank_line_not_an_empty_file(mini_lab_dir: Path):
+    # DVC warns about an empty output on every run; the report treats blank conclusions as none.
+    from pipeline.ingest import read_conclusions
+    from pipeline.lab import load_lab
+
+    lab = load_lab(mini_lab_dir)
+    assert read_conclusions(mini_lab_dir, lab) == "\n"
+    (mini_lab_dir / "conclusions.md").write_text("  \n\n", encoding="utf-8")
+    assert read_conclusions(mini_lab_dir, lab) == "\n"
+    (mini_lab_dir / "conclusions.md").write_text("# Ce reținem\nMai multe spații.", encoding="utf-8")
+    assert read_conclusions(mini_lab_dir, lab) == "# Ce reținem\nMai multe spații.\n"
+
+
 def test_sample_lab_ingests_with_ids_and_redaction():
     lab, notes, warnings = read_lab_notes(SAMPLE_LAB, ["csv"])
     assert len(notes) >= 150 and notes["note_id"].is_unique
