@@ -7,6 +7,7 @@ email or phone number ever reaches a stage output.
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ RAW_INPUTS = (LAB_FILE, NOTES_DIR, catalog.CONCLUSIONS.name, catalog.TRANSLATION
 NOTE_COLUMNS = ["note_id", "lab", "file", "line", "session", "question", "group", "round", "text",
                 "redactions"]
 MAX_NOTE_CHARS = 5000
+HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)      # a remark for whoever edits conclusions.md
 
 
 def validate_records(records: list[dict[str, Any]], lab: Lab) -> tuple[list[dict[str, Any]], list[Problem]]:
@@ -160,11 +162,11 @@ def run(lab_id: str, params: dict[str, Any], root: Path = Path(".")) -> list[Pro
 
 
 def read_conclusions(lab_dir: Path, lab: Lab) -> str:
-    """The facilitator's conclusions.md (redacted like the notes), or a lone newline when the lab has none:
-    an empty output file makes DVC print a warning on every run, and the report skips blank conclusions."""
+    """The facilitator's conclusions.md without its HTML comments (`harvest new-lab` writes one that says
+    what the file is for), redacted like the notes; a lone newline when the lab has none: an empty output
+    makes DVC print a warning on every run, and the report skips blank conclusions."""
     path = lab_dir / catalog.CONCLUSIONS.name
     if not path.is_file():
         return "\n"
-    text, _ = redact(decode_bytes(path.read_bytes(), str(path), list(language(lab.language).encodings)),
-                     lab.people, lab.language)
-    return text.strip() + "\n"
+    text = HTML_COMMENT.sub("", decode_bytes(path.read_bytes(), str(path), list(language(lab.language).encodings)))
+    return redact(text, lab.people, lab.language)[0].strip() + "\n"

@@ -64,9 +64,13 @@ def lab_yaml_text(lab_id: str, city: str, date: str, language: str) -> str:
 
 EDITS_TEMPLATE = ("# The analyst's corrections of the machine themes: rename, merge, split, move, pin, not_relevant.\n"
                   "# Empty until you write one; every `dvc repro` re-applies them. See docs/theme_edits.md.\n")
-# The files dvc.yaml reads of every lab besides lab.yaml and notes/, as a new lab starts them (empty: none yet).
-# The raw files keep the names of the stage files ingest makes of them.
-LAB_FILES = {catalog.CONCLUSIONS.name: "", catalog.TRANSLATIONS.name: ",".join(catalog.TRANSLATIONS.columns) + "\n",
+CONCLUSIONS_TEMPLATE = ("<!-- The facilitator's conclusions, in Markdown, open the report's summary. Write them below "
+                        "this line; with only this comment the lab has none. -->\n")
+# The files dvc.yaml reads of every lab besides lab.yaml and notes/, as a new lab starts them (none yet). None
+# is empty: DVC warns about an empty file on every run. The raw files keep the names of the stage files ingest
+# makes of them.
+LAB_FILES = {catalog.CONCLUSIONS.name: CONCLUSIONS_TEMPLATE,
+             catalog.TRANSLATIONS.name: ",".join(catalog.TRANSLATIONS.columns) + "\n",
              "theme_edits.yaml": EDITS_TEMPLATE}
 PENDING_NOTE = "no notes yet: remove '# ' once notes/ holds the transcripts (harvest check says when)"
 

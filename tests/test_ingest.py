@@ -67,16 +67,20 @@ def test_errors_in_a_lab_folder_are_raised_together(mini_lab_dir: Path):
     assert any(":3: question 's1q1' is not in session 's2'" in m for m in messages)
 
 
-def test_a_lab_without_conclusions_gets_a_blank_line_not_an_empty_file(mini_lab_dir: Path):
+def test_a_lab_without_conclusions_gets_a_blank_line_and_comments_are_left_out(mini_lab_dir: Path):
     # DVC warns about an empty output on every run; the report treats blank conclusions as none.
     from pipeline.ingest import read_conclusions
     from pipeline.lab import load_lab
+    from pipeline.newlab import CONCLUSIONS_TEMPLATE
 
     lab = load_lab(mini_lab_dir)
     assert read_conclusions(mini_lab_dir, lab) == "\n"
     (mini_lab_dir / "conclusions.md").write_text("  \n\n", encoding="utf-8")
     assert read_conclusions(mini_lab_dir, lab) == "\n"
-    (mini_lab_dir / "conclusions.md").write_text("# Ce reținem\nMai multe spații.", encoding="utf-8")
+    (mini_lab_dir / "conclusions.md").write_text(CONCLUSIONS_TEMPLATE, encoding="utf-8")     # new-lab's file
+    assert read_conclusions(mini_lab_dir, lab) == "\n"
+    (mini_lab_dir / "conclusions.md").write_text(CONCLUSIONS_TEMPLATE + "# Ce reținem\n<!-- de verificat -->Mai "
+                                                 "multe spații.", encoding="utf-8")
     assert read_conclusions(mini_lab_dir, lab) == "# Ce reținem\nMai multe spații.\n"
 
 
