@@ -39,6 +39,33 @@ def test_process_notes_match_their_language_patterns_and_answers_do_not(language
     assert len(examples(language)) >= 3                     # similarity needs examples in every language
 
 
+# Written for this test: whole notes that only point elsewhere or say nothing, and longer answers that
+# begin with the same words (the patterns are anchored to the whole note).
+NON_ANSWERS = {
+    "ro": (["Idem.", "La fel ca mai sus", "Vezi întrebarea anterioară", "Nu știm", "Nimic de adăugat", "N/A",
+            "Nu s-a discutat", "Trecem mai departe"],
+           ["La fel de important e să avem spații ieftine", "Nu știm cine răspunde de clădirile goale",
+            "Nu s-a discutat niciodată despre bugetul culturii"]),
+    "en": (["Ditto", "Nothing to add", "No answer", "See previous question", "Not discussed", "Time ran out"],
+           ["Same rules for everyone who applies for grants", "We don't know who owns the empty buildings"]),
+    "it": (["Idem", "Non lo sappiamo", "Niente da aggiungere", "Vedi domanda precedente"],
+           ["Non sappiamo chi gestisce gli spazi vuoti del comune"]),
+    "nl": (["Weten we niet", "Niets toe te voegen", "Geen antwoord", "Zie vorige vraag"],
+           ["We weten niet wie de lege gebouwen beheert"]),
+    "hr": (["Idem", "Ne znamo", "Ništa za dodati", "Vidi prethodno pitanje"],
+           ["Ne znamo tko upravlja praznim gradskim zgradama"]),
+    "lt": (["Tas pats", "Nežinome", "Nėra ką pridurti", "Žr. ankstesnį klausimą"],
+           ["Tas pats fondas turėtų remti ir jaunus kūrėjus", "Nežinome, kas valdo tuščius pastatus"]),
+}
+
+
+@pytest.mark.parametrize("language", sorted(NON_ANSWERS))
+def test_whole_notes_that_only_point_elsewhere_are_process_notes_and_longer_answers_are_not(language):
+    non_answers, answers = NON_ANSWERS[language]
+    assert [t for t in non_answers if not matches_pattern(t, language)] == []
+    assert [t for t in answers if matches_pattern(t, language)] == []
+
+
 def test_similarity_to_examples_flags_outliers_only():
     rng = np.random.default_rng(0)
     notes = rng.normal(size=(60, 64))
