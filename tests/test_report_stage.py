@@ -15,6 +15,7 @@ import sys
 
 import nbformat
 import pandas as pd
+import pytest
 
 from pipeline import lang
 from pipeline.report.data import ReportData
@@ -137,9 +138,6 @@ def test_report_strings_are_a_fresh_copy_each_time():
 
 
 def test_the_page_body_is_the_notebooks_outputs_in_order_without_code_or_stderr(tmp_path, capsys):
-    import nbformat
-    import pytest
-
     from pipeline.report.render import notebook_body_html
 
     nb = nbformat.v4.new_notebook()

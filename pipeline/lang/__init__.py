@@ -46,7 +46,7 @@ ALTERNATE_PLACEHOLDERS = {"summary_intro": {"notes", "themes"}}
 # tests/test_dvc_deps.py derives them from the stage's code and tests/test_lang.py checks this map against what
 # each reader opens. `data_lines` reads the file its caller names; `languages` only lists the folders.
 READS: dict[str, tuple[str, ...]] = {
-    "languages": (), "plural_categories": (), "counted": (), "data_lines": (),
+    "languages": (), "plural_categories": (), "counted": (), "in_language": (), "data_lines": (),
     "language": (LANGUAGE_FILE,), "heading_words": (LANGUAGE_FILE,), "proposal_cues": (PROPOSALS_FILE,),
     "report_strings": (LANGUAGE_FILE, REPORT_FILE), "starting_questions": (LANGUAGE_FILE, QUESTIONS_FILE),
     "missing": (LANGUAGE_FILE, REPORT_FILE),
@@ -170,6 +170,12 @@ def counted(code: str, forms: dict[str, str], n: int) -> str:
 
     category = Locale.parse(code).plural_form(n)
     return str(forms.get(category) or forms["other"]).format(n=n)
+
+
+def in_language(texts: dict[str, str], code: str) -> str:
+    """A text given per language (a codebook's title or name), in `code`, else English, else the first one
+    written; '' when none is."""
+    return texts.get(code) or texts.get("en") or next(iter(texts.values()), "")
 
 
 def data_lines(code: str, name: str) -> list[str]:

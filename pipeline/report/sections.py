@@ -11,6 +11,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from pipeline import ids
+from pipeline.lang import in_language
 from pipeline.report.corrections import corrections_view, edit_marks, is_excluded, review_sentence
 from pipeline.report.view import (
     FITS_NO_THEME,
@@ -262,9 +263,7 @@ def in_words(value: float | None, bands: list[list[Any]], t: dict[str, str]) -> 
 def codebook_name(data: ReportData, language: str) -> str:
     """How the report names the lab's codebook: its `name:` in the report's language (else English, else the
     first given), else the name lab.yaml refers to it by; '' for the lab's own unnamed codebook.yaml."""
-    names = data.run_info.get("codebook_name") or {}
-    return str(names.get(language) or names.get("en") or next(iter(names.values()), "") or
-               data.lab.get("codebook") or "")
+    return str(in_language(data.run_info.get("codebook_name") or {}, language) or data.lab.get("codebook") or "")
 
 
 def how_themes_were_made(data: ReportData, x: Texts) -> str:

@@ -30,6 +30,7 @@ import numpy as np
 
 from pipeline.errors import HarvestError, Problem
 from pipeline.lab import key_lines
+from pipeline.lang import in_language
 from pipeline.yamlsafe import STRICT, YamlLimits, parse_yaml_node, project_limits, read_text
 
 CODEBOOK_FILE = "codebook.yaml"
@@ -50,8 +51,7 @@ class CodebookTheme:
 
     def text(self, field: str, language: str) -> str:
         """The title or description in `language`, else English, else the first one written."""
-        values: dict[str, str] = getattr(self, field)
-        return values.get(language) or values.get("en") or next(iter(values.values()), "")
+        return in_language(getattr(self, field), language)
 
     def texts(self, language: str) -> list[str]:
         """What the theme's starting centre is made of: title, description, examples (in `language`)."""
