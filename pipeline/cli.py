@@ -34,6 +34,9 @@ def _embed() -> StageRun:
 
 
 def _themes() -> StageRun:
+    from pipeline.themes.workers import start_fit_workers
+
+    start_fit_workers()      # the fit workers' libraries load while this process imports the stage
     from pipeline.themes import run
     return run
 

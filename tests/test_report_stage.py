@@ -68,8 +68,13 @@ def libraries_loaded(job: int) -> list[str]:
 
 
 def test_render_workers_start_with_the_notebook_and_pdf_libraries_loaded_once_for_all():
-    # The fork server imported them: a worker runs its job without importing them again.
-    assert run_in_parallel(libraries_loaded, [1, 2]) == [["jsonschema", "nbformat", "papermill", "weasyprint"]] * 2
+    # The fork server imported them: a worker runs its job without importing them again. In a fresh process,
+    # as `harvest report` runs: a process has one fork server, and this one's may have been started by another
+    # stage's test (pipeline.workers).
+    code = ("from pipeline.report.render import run_in_parallel; from tests.test_report_stage import libraries_loaded;"
+            "print(run_in_parallel(libraries_loaded, [1, 2]))")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == repr([["jsonschema", "nbformat", "papermill", "weasyprint"]] * 2)
 
 
 def test_the_kernels_own_log_stays_out_of_the_build_log_but_cell_output_does_not(tmp_path):

@@ -93,10 +93,14 @@ def _folded_lemma_index(lang: str) -> dict[str, str]:
         dictionary = DefaultDictionaryFactory().get_dictionary(language_data(lang).simplemma_code)
     except (ImportError, ValueError, OSError):
         return {}
-    index: dict[str, str] = {}
-    for word, lemma in dictionary.items():
-        index.setdefault(fold(str(word)), str(lemma))
-    return index
+    pairs = [(str(word), str(lemma)) for word, lemma in dictionary.items()]     # one pass: it is decompressed
+    words, lemmas = [w for w, _ in pairs], [lemma for _, lemma in pairs]
+    # One fold over all the words joined (a third of a million words; folding them one by one took 2.5 s).
+    folded = fold("\n".join(words)).split("\n")
+    if len(folded) != len(words):        # a word with a line break, or one whose lower case splits it
+        folded = [fold(w) for w in words]
+    # The first word of a folded key wins, as a loop of setdefault would do.
+    return dict(zip(reversed(folded), reversed(lemmas), strict=True))
 
 
 @lru_cache(maxsize=500_000)

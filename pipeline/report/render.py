@@ -198,20 +198,11 @@ WORKER_LIBRARIES = "pipeline.report.worker_libraries"
 
 
 def start_render_workers() -> Any:
-    """The multiprocessing context render workers are made in, its fork server started now.
+    """The multiprocessing context render workers are made in, its fork server started now: it imports the
+    workers' libraries once (WORKER_LIBRARIES) while this process goes on reading the stage's inputs."""
+    from pipeline.workers import forked_workers
 
-    The server imports the workers' libraries once (WORKER_LIBRARIES) while this process goes on reading the
-    stage's inputs; every worker is forked from it with them loaded. The server itself holds no thread, so
-    forking it is safe where forking this process (the spreadsheet's pandas, a pool's threads) would not be.
-    Calling it again returns the same running server.
-    """
-    import multiprocessing
-    from multiprocessing import forkserver
-
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload([WORKER_LIBRARIES])
-    forkserver.ensure_running()
-    return context
+    return forked_workers(WORKER_LIBRARIES)
 
 
 def run_in_parallel(function: Callable[[T], R], jobs: list[T],

@@ -1,7 +1,8 @@
 """Themes: per question, codebook themes (expected) plus discovered ones, named, quoted and scored.
 
 One replaceable step per module: `space` (the theme space), `count` (how many themes: agreement beyond
-a structureless null), `cluster` (the `ThemeClusterer` estimator), `codebook` (expected themes: format,
+a structureless null), `cluster` (the `ThemeClusterer` estimator), `stability` (the same fit with other
+seeds; `workers` runs them in other processes), `codebook` (expected themes: format,
 reading, checking) and `anchors` (assigning notes to them), `process` (process notes set apart), `titles`
 (phrase titles, keywords, summaries), `quotes`, `edits` (the analyst's edits, a call into
 `pipeline.edits`), `metrics` (the figures after edits) and `build` (a lab's themes, and the DVC stage's
@@ -24,26 +25,31 @@ Outputs (data/processed/<lab>/), the fields other stages and the report rely on:
   silhouette, stability_ari.
 """
 
-from pipeline.edits import EXCLUDED_STATUS as STATUS_EXCLUDED
-from pipeline.themes.build import build_themes, run, themes_for_question
-from pipeline.themes.cluster import (
-    STATUS_AMBIGUOUS,
-    STATUS_ASSIGNED,
-    STATUS_NONE,
-    STATUS_PROCESS,
-    UNASSIGNED,
-    ThemeClusterer,
-    clusterer_params,
-    make_clusterer,
-    seed_stability,
-)
-from pipeline.themes.count import pair_agreement
-from pipeline.themes.metrics import unassigned_rate
-from pipeline.themes.quotes import representative_quotes
-from pipeline.themes.space import ThemeSpace
-from pipeline.themes.titles import class_tfidf_keywords
+from importlib import import_module
+from typing import Any
 
-__all__ = ["STATUS_AMBIGUOUS", "STATUS_ASSIGNED", "STATUS_EXCLUDED", "STATUS_NONE", "STATUS_PROCESS", "UNASSIGNED",
-           "ThemeClusterer", "ThemeSpace", "build_themes", "class_tfidf_keywords", "clusterer_params",
-           "make_clusterer", "pair_agreement", "representative_quotes", "run", "seed_stability",
-           "themes_for_question", "unassigned_rate"]
+# Names this package offers, and the module each comes from. They load when first used (PEP 562), so a
+# process that needs one module (a fit worker: `cluster`) does not import the stage's text tools.
+_EXPORTS = {
+    "STATUS_EXCLUDED": ("pipeline.edits", "EXCLUDED_STATUS"),
+    **{name: ("pipeline.themes.build", name) for name in ("build_themes", "run", "themes_for_question")},
+    **{name: ("pipeline.themes.cluster", name) for name in (
+        "STATUS_AMBIGUOUS", "STATUS_ASSIGNED", "STATUS_NONE", "STATUS_PROCESS", "UNASSIGNED", "ThemeClusterer",
+        "clusterer_params", "make_clusterer")},
+    "seed_stability": ("pipeline.themes.stability", "seed_stability"),
+    "pair_agreement": ("pipeline.themes.count", "pair_agreement"),
+    "unassigned_rate": ("pipeline.themes.metrics", "unassigned_rate"),
+    "representative_quotes": ("pipeline.themes.quotes", "representative_quotes"),
+    "ThemeSpace": ("pipeline.themes.space", "ThemeSpace"),
+    "class_tfidf_keywords": ("pipeline.themes.titles", "class_tfidf_keywords"),
+}
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'pipeline.themes' has no attribute '{name}'")
+    module, attribute = _EXPORTS[name]
+    value = getattr(import_module(module), attribute)
+    globals()[name] = value
+    return value

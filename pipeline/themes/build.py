@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,6 @@ from pipeline.themes.cluster import (
     STATUS_NONE,
     STATUS_PROCESS,
     make_clusterer,
-    seed_stability,
 )
 from pipeline.themes.codebook import (
     CODEBOOK_FILE,
@@ -38,6 +38,7 @@ from pipeline.themes.metrics import empty_metrics, rounded, scores, theme_sizes,
 from pipeline.themes.process import examples, process_notes
 from pipeline.themes.quotes import quotes_with_pins
 from pipeline.themes.space import unit
+from pipeline.themes.stability import SeedRuns, other_seed_runs, runs_agreement, submit_seed_fits
 from pipeline.themes.titles import (
     class_tfidf_keywords,
     phrase_titles,
@@ -45,6 +46,7 @@ from pipeline.themes.titles import (
     summary_sentence,
     title_candidates,
 )
+from pipeline.themes.workers import fit_workers
 
 RAISED, NOT_RAISED = "raised", "not raised"
 Embed = Callable[[list[str]], np.ndarray]
@@ -59,6 +61,16 @@ class QuestionInput:
     anchors: np.ndarray | None = None
     process: np.ndarray | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    other_seeds: SeedRuns | None = None     # the labels of the other stability seeds' fits, when computed elsewhere
+
+
+def fit_inputs(notes: pd.DataFrame, language: str, given: QuestionInput) -> tuple[np.ndarray, dict[str, Any]]:
+    """Which of a question's notes are fitted (process notes are not) and the fit's other arguments."""
+    n = len(notes)
+    languages = (notes["lang"].astype(str).tolist() if "lang" in notes else [language] * n)
+    process = given.process if given.process is not None else np.zeros(n, dtype=bool)
+    keep = np.flatnonzero(~process)
+    return keep, {"languages": [languages[i] for i in keep], "anchors": given.anchors, "anchor_language": language}
 
 
 def themes_for_question(notes: pd.DataFrame, vectors: np.ndarray, language: str, params: dict[str, Any],
@@ -71,9 +83,7 @@ def themes_for_question(notes: pd.DataFrame, vectors: np.ndarray, language: str,
     n = len(notes)
     languages = (notes["lang"].astype(str).tolist() if "lang" in notes else [language] * n)
     process = given.process if given.process is not None else np.zeros(n, dtype=bool)
-    keep = np.flatnonzero(~process)
-    fit_args: dict[str, Any] = {"languages": [languages[i] for i in keep], "anchors": given.anchors,
-                                "anchor_language": language}
+    keep, fit_args = fit_inputs(notes, language, given)
     model = make_clusterer(params).fit(vectors[keep], **fit_args)
     n_cb = model.n_codebook_
     Z = model.space_.transform(vectors, languages) if len(keep) > 1 else unit(vectors)
@@ -169,7 +179,8 @@ def themes_for_question(notes: pd.DataFrame, vectors: np.ndarray, language: str,
         "process_notes": [ids.short(note_ids[i]) for i in np.flatnonzero(process)],
         # After the edits: the themes the report shows, not the machine's (equal when there are no edits).
         "silhouette": rounded(edited_silhouette(Z, labels, model.random_state)),
-        "stability_ari": round(seed_stability(vectors[keep], params, **fit_args), 4),
+        "stability_ari": round(runs_agreement([model.labels_, *other_seed_runs(vectors[keep], params, fit_args,
+                                                                               given.other_seeds)]), 4),
     }
     return rows, assignments, metrics
 
@@ -177,11 +188,13 @@ def themes_for_question(notes: pd.DataFrame, vectors: np.ndarray, language: str,
 def build_themes(notes: pd.DataFrame, vectors: np.ndarray, language: str, question_ids: list[str],
                  params: dict[str, Any], editor: EditApplier | None = None, codebook: Codebook | None = None,
                  embed: Embed | None = None, question_texts: dict[str, str] | None = None,
-                 ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
+                 executor: Executor | None = None) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
     """All questions of a lab -> (themes, assignments, metrics). Pure: vectors row-aligned with notes.
 
     `embed` turns extra texts (codebook titles, process-note examples) into vectors of the notes'
     backend; without it there are no codebook themes and process notes come from patterns only.
+    With an `executor`, the stability seeds' fits of every question run there (other processes) while
+    this one fits and describes the questions: the same labels, in less time.
     """
     if len(notes) != len(vectors):
         raise HarvestError.at(catalog.EMBEDDINGS.name, None, "vectors and notes differ in number",
@@ -194,19 +207,28 @@ def build_themes(notes: pd.DataFrame, vectors: np.ndarray, language: str, questi
             if examples(lang):
                 example_vectors[lang] = embed([normalise_note(t, lang) for t in examples(lang)])
     process = process_notes(texts, languages, vectors, example_vectors, float(params["process_min_z"]))
-    theme_rows: list[dict[str, Any]] = []
-    assignment_frames = []
-    metrics: dict[str, Any] = {}
-    for qid in progress(question_ids, "themes per question"):
+    inputs: dict[str, QuestionInput] = {}
+    for qid in question_ids:
         mask = (notes["question"] == qid).to_numpy()
         if not mask.any():
-            metrics[qid] = empty_metrics()
             continue
         themes = codebook.themes_for(qid) if codebook is not None and embed is not None else ()
         anchors = anchor_vectors(themes, language, embed) if themes and embed is not None else None
         given = QuestionInput((question_texts or {}).get(qid, ""), themes, anchors, process[mask])
+        keep, fit_args = fit_inputs(notes[mask], language, given)
+        if executor is not None and len(keep) >= 2:
+            given.other_seeds = submit_seed_fits(executor, vectors[mask][keep], params, fit_args)
+        inputs[qid] = given
+    theme_rows: list[dict[str, Any]] = []
+    assignment_frames = []
+    metrics: dict[str, Any] = {}
+    for qid in progress(question_ids, "themes per question"):
+        if qid not in inputs:
+            metrics[qid] = empty_metrics()
+            continue
+        mask = (notes["question"] == qid).to_numpy()
         rows, assigned, m = themes_for_question(notes[mask].reset_index(drop=True), vectors[mask], language,
-                                                params, editor, given)
+                                                params, editor, inputs[qid])
         theme_rows += rows
         assignment_frames.append(assigned)
         metrics[qid] = m
@@ -244,9 +266,11 @@ def run(lab_id: str, params: dict[str, Any], root: Path = Path(".")) -> dict[str
     editor = EditApplier.for_notes(load_edits(edits_path.parent, root), notes, lab_id, str(edits_path),
                                    codebook_ids(codebook, [q.id for q in questions]))
     embed = text_embedder(params, lab.language, root)
-    themes, assignments, metrics = build_themes(notes, vectors, lab.language, [q.id for q in questions],
-                                                params["themes"], editor, codebook, embed,
-                                                {q.id: q.text for q in questions})
+    seed_fits = len(questions) * max(int(params["themes"]["stability_seeds"]) - 1, 0)
+    with fit_workers(seed_fits) as executor:
+        themes, assignments, metrics = build_themes(notes, vectors, lab.language, [q.id for q in questions],
+                                                    params["themes"], editor, codebook, embed,
+                                                    {q.id: q.text for q in questions}, executor)
     for warning in warnings + editor.warnings:
         print(warning, file=sys.stderr)
     log = editor.log()

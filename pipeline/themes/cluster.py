@@ -22,7 +22,6 @@ from pipeline.themes.count import (
     agreement_left_out,
     choose_count,
     jackknife_error,
-    mean_pairwise_agreement,
     nearest,
     seeded_kmeans,
     structureless,
@@ -281,13 +280,3 @@ def make_clusterer(params: dict[str, Any], random_state: int | None = None) -> T
                               "add them to the 'themes:' section (see the README)")
     seed = int(params["random_state"]) if random_state is None else random_state
     return ThemeClusterer(**{k: params[k] for k in names}, random_state=seed)
-
-
-def seed_stability(X: np.ndarray, params: dict[str, Any], **fit_args: Any) -> float:
-    """Mean pairwise ARI of the theme labels over several seeds (1.0 = the same themes every time)."""
-    seeds = [int(params["random_state"]) + i for i in range(int(params["stability_seeds"]))]
-    if len(X) < 2 or len(seeds) < 2:
-        return 1.0
-    runs = [make_clusterer(params, seed).fit(X, **fit_args).labels_ for seed in seeds]
-    return mean_pairwise_agreement([r - r.min() for r in runs])
-

@@ -39,10 +39,11 @@ def lloyd(X: np.ndarray, init: np.ndarray, max_iter: int = 100) -> tuple[np.ndar
         if np.array_equal(new, labels):
             break
         labels = new
-        for j in range(len(centres)):
-            members = labels == j
-            if members.any():
-                centres[j] = X[members].mean(axis=0)
+        members = np.zeros((len(X), len(centres)))
+        members[np.arange(len(X)), labels] = 1.0
+        counts = members.sum(axis=0)
+        filled = counts > 0
+        centres[filled] = (members.T @ X)[filled] / counts[filled, None]     # every mean in one product
     return labels, centres
 
 
