@@ -84,3 +84,16 @@ def test_embed_stage_reembeds_nothing_the_second_time_and_writes_the_same_output
     second = embed.run("lab", params, tmp_path)
     assert (first["embedded"], second["embedded"], second["from_cache"]) == (3, 0, 3)
     assert (out / "embed_info.json").read_bytes() == info
+
+
+def test_e5_shares_a_large_request_with_worker_processes_and_gets_the_same_bytes(monkeypatch):
+    from pipeline.embed import e5
+
+    texts = [f"{note} (masa {i})" for i in range(e5.PARALLEL_MIN_TEXTS // len(NOTES) + 1) for note in NOTES]
+    alone = e5.E5Embedder(workers=1).encode(texts)
+    shared = e5.E5Embedder(workers=2).encode(texts)
+    assert shared.shape == (len(texts), 384) and shared.tobytes() == alone.tobytes()
+    # A small request stays in this process: no worker is started for it.
+    monkeypatch.setattr(e5, "_encode_in_worker", None)
+    assert e5.E5Embedder(workers=2).encode(texts[: e5.PARALLEL_MIN_TEXTS - 1]).tobytes() == alone[
+        : e5.PARALLEL_MIN_TEXTS - 1].tobytes()
