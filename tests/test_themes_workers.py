@@ -129,3 +129,16 @@ def test_the_themes_package_loads_a_module_only_when_its_names_are_used():
     assert all(getattr(themes, name) is not None for name in themes.__all__)
     with pytest.raises(AttributeError):
         themes.no_such_name  # noqa: B018
+
+
+def test_runs_agreement_is_the_mean_pairwise_ari_of_the_seeds_labels():
+    from sklearn.metrics import adjusted_rand_score
+
+    from pipeline.themes.stability import runs_agreement
+
+    a, b = np.array([0, 0, 1, 1, -1, 2]), np.array([1, 1, 0, 0, 2, -1])
+    assert runs_agreement([a, a]) == 1.0 and runs_agreement([a]) == 1.0
+    assert runs_agreement([a, b]) == pytest.approx(adjusted_rand_score(a, b))       # unassigned (-1) counts as a group
+    c = np.array([0, 1, 0, 1, 0, 1])
+    pairs = [adjusted_rand_score(x, y) for x, y in ((a, b), (a, c), (b, c))]
+    assert runs_agreement([a, b, c]) == pytest.approx(np.mean(pairs))
