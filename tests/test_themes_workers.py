@@ -19,7 +19,7 @@ from pipeline.params import CleanParams, load_params, typed
 from pipeline.text import fold
 from pipeline.themes import build_themes
 from pipeline.themes.count import lloyd
-from pipeline.themes.workers import fit_workers
+from pipeline.themes.workers import fit_workers, start_fit_workers
 from tests.conftest import ROOT, SAMPLE_LAB
 
 PARAMS = load_params(ROOT / "params.yaml")
@@ -84,6 +84,7 @@ def test_fit_workers_only_where_they_can_help(monkeypatch):
     monkeypatch.setattr("os.cpu_count", lambda: 1)
     with fit_workers(20) as pool:
         assert pool is None
+    assert start_fit_workers() is None                     # no fork server started for nothing
     monkeypatch.setattr("os.cpu_count", lambda: 2)
     with fit_workers(20) as pool:
         assert isinstance(pool, ProcessPoolExecutor) and pool._max_workers == 2

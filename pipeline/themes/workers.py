@@ -19,8 +19,9 @@ FIT_LIBRARIES = "pipeline.themes.stability"   # what a worker runs, imported onc
 
 
 def start_fit_workers() -> Any:
-    """The multiprocessing context fit workers are made in, its fork server started now."""
-    return forked_workers(FIT_LIBRARIES)
+    """The multiprocessing context fit workers are made in, its fork server started now; None on one core,
+    where no worker is made (`fit_workers`) and the server's imports would be wasted."""
+    return forked_workers(FIT_LIBRARIES) if (os.cpu_count() or 1) >= 2 else None
 
 
 @contextmanager
