@@ -71,3 +71,19 @@ def mini_lab_dir(tmp_path: Path) -> Path:
     (lab_dir / "notes").mkdir(parents=True)
     (lab_dir / "lab.yaml").write_text(MINI_LAB_YAML, encoding="utf-8")
     return lab_dir
+
+
+@pytest.fixture(scope="session")
+def sample_notes_and_vectors() -> tuple[Lab, Any, Any]:
+    """The sample lab, its clean notes and their e5 vectors, made once for the tests that fit its themes
+    (read only: the stages under test are pure)."""
+    from pipeline.clean import clean_notes
+    from pipeline.embed import embed_texts, make_embedder
+    from pipeline.ingest import read_lab_notes
+    from pipeline.params import CleanParams, load_params, typed
+
+    params = load_params(ROOT / "params.yaml")
+    lab, raw, _ = read_lab_notes(SAMPLE_LAB, ["csv"])
+    clean, _ = clean_notes(raw, "ro", typed(params, CleanParams))
+    vectors, _ = embed_texts(clean["text"].tolist(), make_embedder(params["embed"], "ro")[0], None)
+    return lab, clean, vectors

@@ -4,11 +4,8 @@ import pytest
 from sklearn.base import clone
 from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
-from pipeline.clean import clean_notes
-from pipeline.embed import embed_texts, make_embedder
 from pipeline.errors import HarvestError
-from pipeline.ingest import read_lab_notes
-from pipeline.params import CleanParams, load_params, typed
+from pipeline.params import load_params
 from pipeline.themes import (
     STATUS_ASSIGNED,
     UNASSIGNED,
@@ -169,10 +166,8 @@ def test_quotes_come_from_different_tables_first():
     assert representative_quotes(sims, ["A", "A", "B", "B"], np.arange(4), 2) == [0, 2]
 
 
-def test_sample_lab_themes_are_sane_stable_and_agree_with_gold():
-    lab, raw, _ = read_lab_notes(SAMPLE_LAB, ["csv"])
-    clean, _ = clean_notes(raw, "ro", typed(PARAMS, CleanParams))
-    vectors, _ = embed_texts(clean["text"].tolist(), make_embedder(PARAMS["embed"], "ro")[0], None)
+def test_sample_lab_themes_are_sane_stable_and_agree_with_gold(sample_notes_and_vectors):
+    lab, clean, vectors = sample_notes_and_vectors
     themes, assignments, metrics = build_themes(clean, vectors, "ro", [q.id for q in lab.questions],
                                                 PARAMS["themes"])
     assert set(assignments["note_id"]) == set(clean["note_id"])

@@ -12,24 +12,19 @@ from sklearn.cluster import KMeans
 
 import pipeline.themes.build as build
 import pipeline.themes.stability as stability
-from pipeline.clean import clean_notes
-from pipeline.embed import embed_texts, make_embedder
-from pipeline.ingest import read_lab_notes
-from pipeline.params import CleanParams, load_params, typed
+from pipeline.params import load_params
 from pipeline.text import fold
 from pipeline.themes import build_themes
 from pipeline.themes.count import lloyd
 from pipeline.themes.workers import fit_workers, start_fit_workers
-from tests.conftest import ROOT, SAMPLE_LAB
+from tests.conftest import ROOT
 
 PARAMS = load_params(ROOT / "params.yaml")
 
 
 @pytest.fixture(scope="module")
-def sample():
-    lab, raw, _ = read_lab_notes(SAMPLE_LAB, ["csv"])
-    clean, _ = clean_notes(raw, "ro", typed(PARAMS, CleanParams))
-    vectors, _ = embed_texts(clean["text"].tolist(), make_embedder(PARAMS["embed"], "ro")[0], None)
+def sample(sample_notes_and_vectors):
+    lab, clean, vectors = sample_notes_and_vectors
     return clean, vectors, [q.id for q in lab.questions]
 
 

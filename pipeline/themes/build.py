@@ -64,13 +64,16 @@ class QuestionInput:
     other_seeds: SeedRuns | None = None     # the labels of the other stability seeds' fits, when computed elsewhere
 
 
-def fit_inputs(notes: pd.DataFrame, language: str, given: QuestionInput) -> tuple[np.ndarray, dict[str, Any]]:
-    """Which of a question's notes are fitted (process notes are not) and the fit's other arguments."""
+def fit_inputs(notes: pd.DataFrame, language: str,
+               given: QuestionInput) -> tuple[list[str], np.ndarray, np.ndarray, dict[str, Any]]:
+    """A question's notes' languages and process-note mask, which notes are fitted (process notes are not)
+    and the fit's other arguments."""
     n = len(notes)
     languages = (notes["lang"].astype(str).tolist() if "lang" in notes else [language] * n)
     process = given.process if given.process is not None else np.zeros(n, dtype=bool)
     keep = np.flatnonzero(~process)
-    return keep, {"languages": [languages[i] for i in keep], "anchors": given.anchors, "anchor_language": language}
+    fit_args = {"languages": [languages[i] for i in keep], "anchors": given.anchors, "anchor_language": language}
+    return languages, process, keep, fit_args
 
 
 def themes_for_question(notes: pd.DataFrame, vectors: np.ndarray, language: str, params: dict[str, Any],
@@ -81,9 +84,7 @@ def themes_for_question(notes: pd.DataFrame, vectors: np.ndarray, language: str,
     question = str(notes["question"].iloc[0])
     note_ids = notes["note_id"].astype(str).tolist()
     n = len(notes)
-    languages = (notes["lang"].astype(str).tolist() if "lang" in notes else [language] * n)
-    process = given.process if given.process is not None else np.zeros(n, dtype=bool)
-    keep, fit_args = fit_inputs(notes, language, given)
+    languages, process, keep, fit_args = fit_inputs(notes, language, given)
     model = make_clusterer(params).fit(vectors[keep], **fit_args)
     n_cb = model.n_codebook_
     Z = model.space_.transform(vectors, languages) if len(keep) > 1 else unit(vectors)
@@ -207,7 +208,7 @@ def build_themes(notes: pd.DataFrame, vectors: np.ndarray, language: str, questi
             if examples(lang):
                 example_vectors[lang] = embed([normalise_note(t, lang) for t in examples(lang)])
     process = process_notes(texts, languages, vectors, example_vectors, float(params["process_min_z"]))
-    inputs: dict[str, QuestionInput] = {}
+    inputs: dict[str, tuple[np.ndarray, QuestionInput]] = {}      # per question: its notes' mask, its input
     for qid in question_ids:
         mask = (notes["question"] == qid).to_numpy()
         if not mask.any():
@@ -215,10 +216,10 @@ def build_themes(notes: pd.DataFrame, vectors: np.ndarray, language: str, questi
         themes = codebook.themes_for(qid) if codebook is not None and embed is not None else ()
         anchors = anchor_vectors(themes, language, embed) if themes and embed is not None else None
         given = QuestionInput((question_texts or {}).get(qid, ""), themes, anchors, process[mask])
-        keep, fit_args = fit_inputs(notes[mask], language, given)
+        _, _, keep, fit_args = fit_inputs(notes[mask], language, given)
         if executor is not None and len(keep) >= 2:
             given.other_seeds = submit_seed_fits(executor, vectors[mask][keep], params, fit_args)
-        inputs[qid] = given
+        inputs[qid] = mask, given
     theme_rows: list[dict[str, Any]] = []
     assignment_frames = []
     metrics: dict[str, Any] = {}
@@ -226,9 +227,9 @@ def build_themes(notes: pd.DataFrame, vectors: np.ndarray, language: str, questi
         if qid not in inputs:
             metrics[qid] = empty_metrics()
             continue
-        mask = (notes["question"] == qid).to_numpy()
+        mask, given = inputs[qid]
         rows, assigned, m = themes_for_question(notes[mask].reset_index(drop=True), vectors[mask], language,
-                                                params, editor, inputs[qid])
+                                                params, editor, given)
         theme_rows += rows
         assignment_frames.append(assigned)
         metrics[qid] = m
