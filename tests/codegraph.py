@@ -204,11 +204,11 @@ def package_data(module: str) -> set[Path]:
 
 
 LANG = f"{PACKAGE}.lang"
-DATA_LINES = "data_lines"
+DATA_READERS = ("data_lines", "data_file")     # (code, NAME): the language file NAME
 
 
 def lang_calls(path: Path) -> tuple[set[str], set[str]]:
-    """(the pipeline.lang readers a module or notebook names, the files it passes to `data_lines`).
+    """(the pipeline.lang readers a module or notebook names, the files it passes to `data_lines` / `data_file`).
 
     A reader named is a reader run (imported for a call); `data_lines(code, NAME)` reads the file NAME
     names: a string, or a constant of the module's own (PATTERNS_FILE = "process_notes.txt")."""
@@ -234,12 +234,12 @@ def lang_calls(path: Path) -> tuple[set[str], set[str]]:
         called = names.get(func.id) if isinstance(func, ast.Name) else \
             func.attr if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) \
             and func.value.id in modules else None
-        if called == DATA_LINES and len(node.args) == 2:
+        if called in DATA_READERS and len(node.args) == 2:
             arg = node.args[1]
             if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
                 files.add(arg.value)
             elif isinstance(arg, ast.Name) and arg.id in constants:
                 files.add(constants[arg.id])
             else:
-                raise AssertionError(f"{path}: data_lines' file is not a constant: {ast.unparse(arg)}")
+                raise AssertionError(f"{path}: {called}'s file is not a constant: {ast.unparse(arg)}")
     return readers, files

@@ -197,7 +197,7 @@ def test_language_files_follow_the_readers_code_calls(tmp_path):
     unknown = tmp_path / "unknown.py"         # a file name known only at run time cannot be declared
     unknown.write_text("from pipeline.lang import data_lines\ndef f(code, name):\n    return data_lines(code, name)\n",
                        encoding="utf-8")
-    with pytest.raises(AssertionError, match="data_lines' file is not a constant: name"):
+    with pytest.raises(AssertionError, match="data_lines's file is not a constant: name"):
         language_files([unknown])
 
 

@@ -176,7 +176,8 @@ def test_each_reader_opens_exactly_the_files_its_reads_entry_names(reader, monke
         monkeypatch.setattr(Path, method, spy)
     _cleared()
     calls = {"heading_words": (), "languages": (), "counted": ("ro", {"other": "{n}"}, 2),
-             "data_lines": ("ro", "stopwords_extra.txt"), "in_language": ({"en": "Funding"}, "ro")}
+             "data_lines": ("ro", "stopwords_extra.txt"), "data_file": ("ro", "process_notes.txt"),
+             "in_language": ({"en": "Funding"}, "ro")}
     getattr(lang, reader)(*calls.get(reader, ("ro",)))
     _cleared()
     wanted = {"data_lines": {"stopwords_extra.txt"}}.get(reader, set(lang.READS[reader]))

@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
+import yaml
 
-from pipeline.themes.process import examples, matches_pattern, process_notes, similar_to_examples
+from pipeline.errors import HarvestError
+from pipeline.lang import languages
+from pipeline.text import fold
+from pipeline.themes.process import (
+    compile_patterns,
+    examples,
+    matches_pattern,
+    patterns,
+    process_notes,
+    similar_to_examples,
+)
 
 # Written for this test: three remarks about the process and three real answers per language.
 CASES = {
@@ -80,3 +93,55 @@ def test_process_notes_combine_patterns_per_note_language():
     texts = ["Am rămas fără timp", "We ran out of time", "Granturi pentru artiști"]
     flagged = process_notes(texts, ["ro", "en", "ro"], np.eye(3), {}, 3.5)
     assert flagged.tolist() == [True, True, False]
+
+
+# The contract per language: tests/data/process/<code>.yaml, remarks about the session over the seven kinds
+# (time, not discussed, no conclusion, deferred, pointers, nothing to add, off-topic or technical) and real
+# answers that share their words (time, conclusion, the same, we don't know, next time, postponed, …).
+CONTRACTS = Path(__file__).parent / "data" / "process"
+
+
+def contract(language: str) -> dict:
+    return yaml.safe_load((CONTRACTS / f"{language}.yaml").read_text(encoding="utf-8"))
+
+
+def test_every_language_has_a_process_note_contract():
+    assert sorted(p.stem for p in CONTRACTS.glob("*.yaml")) == sorted(languages())
+    for language in languages():
+        cases = contract(language)
+        assert len(cases["process"]) >= 40 and len(cases["answers"]) >= 30, language
+
+
+@pytest.mark.parametrize("language", languages())
+def test_remarks_about_the_session_are_set_apart_and_answers_with_the_same_words_are_not(language):
+    cases = contract(language)
+    assert [t for t in cases["process"] if not matches_pattern(t, language)] == []
+    assert [t for t in cases["answers"] if matches_pattern(t, language)] == []
+
+
+@pytest.mark.parametrize("language", languages())
+def test_every_process_pattern_is_exercised_by_its_contract(language):
+    remarks = [" ".join(fold(t).split()) for t in contract(language)["process"]]
+    assert [p.pattern for p in patterns(language) if not any(p.search(r) for r in remarks)] == []
+
+
+def test_a_named_fragment_is_written_once_and_filled_into_the_patterns_that_use_it(tmp_path):
+    path = tmp_path / "process_notes.txt"
+    path.write_text("# time\n{TIME} = vr(ij|j)?em\\w*\n\\bnestalo nam je {TIME}\n^nema {TIME}$\n", encoding="utf-8")
+    compiled = compile_patterns(path)
+    assert [p.pattern for p in compiled] == ["\\bnestalo nam je vr(ij|j)?em\\w*", "^nema vr(ij|j)?em\\w*$"]
+    assert compiled[0].search("eto, nestalo nam je vremena") and compiled[1].search("nema vremena")
+    assert not compiled[1].search("nema vremena za prijave")
+
+
+@pytest.mark.parametrize(("text", "line", "problem"), [
+    ("\\bnema {TIME}\n{TIME} = vrem\\w*\n", 1, "fragment {TIME} is used before it is named"),
+    ("\\bvidi gore\n\\b(nema vremena\n", 2, "not a regular expression"),
+])
+def test_a_bad_pattern_line_is_an_error_naming_file_and_line(tmp_path, text, line, problem):
+    path = tmp_path / "process_notes.txt"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(HarvestError) as caught:
+        compile_patterns(path)
+    message = str(caught.value)
+    assert f"process_notes.txt:{line}" in message and problem in message

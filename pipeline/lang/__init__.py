@@ -44,9 +44,10 @@ ALTERNATE_PLACEHOLDERS = {"summary_intro": {"notes", "themes"}}
 # The files of every language folder each reader opens. dvc.yaml declares, for each stage, those of the readers
 # its modules call, in every language folder (a transcript may use any language's heading words);
 # tests/test_dvc_deps.py derives them from the stage's code and tests/test_lang.py checks this map against what
-# each reader opens. `data_lines` reads the file its caller names; `languages` only lists the folders.
+# each reader opens. `data_lines` reads, and `data_file` locates, the file its caller names; `languages` only
+# lists the folders.
 READS: dict[str, tuple[str, ...]] = {
-    "languages": (), "plural_categories": (), "counted": (), "in_language": (), "data_lines": (),
+    "languages": (), "plural_categories": (), "counted": (), "in_language": (), "data_lines": (), "data_file": (),
     "language": (LANGUAGE_FILE,), "heading_words": (LANGUAGE_FILE,), "proposal_cues": (PROPOSALS_FILE,),
     "report_strings": (LANGUAGE_FILE, REPORT_FILE), "starting_questions": (LANGUAGE_FILE, QUESTIONS_FILE),
     "missing": (LANGUAGE_FILE, REPORT_FILE),
@@ -178,9 +179,14 @@ def in_language(texts: dict[str, str], code: str) -> str:
     return texts.get(code) or texts.get("en") or next(iter(texts.values()), "")
 
 
+def data_file(code: str, name: str) -> Path:
+    """Where a language's NLP data file is (it may not exist: the data is optional)."""
+    return LANG_DIR / code / name
+
+
 def data_lines(code: str, name: str) -> list[str]:
     """The entries of an NLP data file of a language (no blank or `#` lines); [] when it has none."""
-    path = LANG_DIR / code / name
+    path = data_file(code, name)
     if not path.is_file():
         return []
     return [raw for raw in path.read_text(encoding="utf-8").splitlines()

@@ -5,16 +5,21 @@ one when it matches a pattern of its language (`pipeline/lang/<code>/process_not
 expressions on the lower-case text without diacritics), or when it is much closer to the language's
 example process notes (`process_examples.txt`) than the lab's notes usually are: its similarity to the
 nearest example is an outlier (robust z >= `process_min_z`) among all the lab's notes.
+
+A pattern file may name a fragment that many patterns share (`{TIME} = vr(ij|j)?em[a-z]*`, on its own line,
+before its first use) and use it as `{TIME}`: an inflected language's word forms are then written once.
 """
 
 from __future__ import annotations
 
 import re
 from functools import cache
+from pathlib import Path
 
 import numpy as np
 
-from pipeline.lang import data_lines
+from pipeline.errors import HarvestError
+from pipeline.lang import data_file, data_lines
 from pipeline.text import fold
 
 PATTERNS_FILE = "process_notes.txt"
@@ -22,10 +27,43 @@ EXAMPLES_FILE = "process_examples.txt"
 MAD_TO_SD = 1.4826
 
 
+FRAGMENT = re.compile(r"^\{([A-Z][A-Z0-9_]*)\} = (.+)$")
+FRAGMENT_USE = re.compile(r"\{([A-Z][A-Z0-9_]*)\}")
+
+
 @cache
 def patterns(language: str) -> tuple[re.Pattern[str], ...]:
-    """The language's process-note patterns, compiled once."""
-    return tuple(re.compile(p.strip()) for p in data_lines(language, PATTERNS_FILE))
+    """The language's process-note patterns, named fragments filled in, compiled once."""
+    return compile_patterns(data_file(language, PATTERNS_FILE))
+
+
+def compile_patterns(path: Path) -> tuple[re.Pattern[str], ...]:
+    """A pattern file's regular expressions; a bad line is an error naming the file, the line and the fix."""
+    if not path.is_file():
+        return ()
+    fragments: dict[str, str] = {}
+    compiled = []
+    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        named = FRAGMENT.match(line)
+        body = named.group(2) if named else line
+        unknown = [n for n in FRAGMENT_USE.findall(body) if n not in fragments]
+        if unknown:
+            raise HarvestError.at(path, number, f"fragment {{{unknown[0]}}} is used before it is named",
+                                  f"add a line '{{{unknown[0]}}} = …' above this one")
+        body = FRAGMENT_USE.sub(lambda m: fragments[m.group(1)], body)
+        try:
+            pattern = re.compile(body)
+        except re.error as exc:
+            raise HarvestError.at(path, number, f"not a regular expression ({exc})",
+                                  "fix the pattern (Python regular expression syntax)") from None
+        if named:
+            fragments[named.group(1)] = body
+        else:
+            compiled.append(pattern)
+    return tuple(compiled)
 
 
 @cache

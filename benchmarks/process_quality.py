@@ -1,0 +1,116 @@
+"""Print how well process notes (remarks about the session, not answers) are set apart, per language.
+
+    python benchmarks/process_quality.py                          # every language, both corpora
+    python benchmarks/process_quality.py --lang ro --eval ../shared/eval/moroco_dev.csv
+
+Two corpora per language, same format (`process:` remarks, `answers:` real answers that share words with
+them): `tests/data/process/<lang>.yaml`, the contract the patterns were written against, and
+`benchmarks/process_heldout/<lang>.yaml`, written separately by someone who did not see the patterns
+(what an independently written lab would say). Per corpus: the share of remarks set apart by the
+language's patterns alone and with the similarity to its examples (as the themes stage does, with the
+language's fixture notes `benchmarks/fixtures/notes_<lang>.csv` and the sample labs' notes as the rest of
+the lab), and the share of real answers wrongly set apart. Every miss, false alarm and lab note set apart is listed (the
+sample labs hold a few real process notes of their own). With
+`--eval`, the share of a labelled CSV's texts (news sentences: none is a process note) the patterns flag.
+Figures, not assertions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from pipeline import catalog  # noqa: E402
+from pipeline.clean import normalise_note  # noqa: E402
+from pipeline.lang import languages  # noqa: E402
+from pipeline.params import load_params  # noqa: E402
+from pipeline.themes.build import text_embedder  # noqa: E402
+from pipeline.themes.process import examples, matches_pattern, similar_to_examples  # noqa: E402
+
+CORPORA = {"contract": ROOT / "tests" / "data" / "process", "held-out": ROOT / "benchmarks" / "process_heldout"}
+FIXTURES = ROOT / "benchmarks" / "fixtures"
+
+
+def lab_notes(language: str, lab_ids: list[str]) -> list[str]:
+    """Real answers of the language: its multilingual fixture and the sample labs' clean notes (built ones)."""
+    texts: list[str] = []
+    fixture = FIXTURES / f"notes_{language}.csv"
+    if fixture.is_file():
+        texts += pd.read_csv(fixture)["text"].astype(str).tolist()
+    for lab_id in lab_ids:
+        if catalog.NOTES.path(lab_id, ROOT).is_file():
+            notes = catalog.NOTES.read(lab_id, ROOT)
+            texts += notes.loc[notes["lang"] == language, "text"].astype(str).tolist()
+    return texts
+
+
+def corpus_figures(language: str, corpus: dict, background: list[str], embed, min_z: float) -> dict:
+    """Recall on the remarks (patterns, patterns + similarity) and false alarms on the answers."""
+    process, answers = list(corpus.get("process") or []), list(corpus.get("answers") or [])
+    texts = process + answers + background
+    by_pattern = np.array([matches_pattern(t, language) for t in texts], dtype=bool)
+    vectors = embed([normalise_note(t, language) for t in texts])
+    example_vectors = embed([normalise_note(t, language) for t in examples(language)])
+    p, a = len(process), len(answers)
+    # A lab holds a few remarks among many answers: each remark is judged among the answers and lab
+    # notes alone (all the remarks at once would move the median the similarity is measured from).
+    rest = vectors[p:]
+    similar = np.concatenate([
+        [bool(similar_to_examples(np.vstack([rest, vectors[i:i + 1]]), example_vectors, min_z)[-1]) for i in range(p)],
+        similar_to_examples(rest, example_vectors, min_z)]).astype(bool)
+    flagged = by_pattern | similar
+    return {
+        "remarks": p, "answers": a, "background": len(background),
+        "recall_patterns": by_pattern[:p].mean() if p else float("nan"),
+        "recall": flagged[:p].mean() if p else float("nan"),
+        "false_alarms": flagged[p:p + a].mean() if a else float("nan"),
+        "background_flagged": int(flagged[p + a:].sum()),
+        "missed": [t for t, f in zip(process, flagged[:p], strict=True) if not f],
+        "wrong": [t for t, f in zip(answers, flagged[p:p + a], strict=True) if f],
+        "lab_flagged": [t for t, f in zip(background, flagged[p + a:], strict=True) if f],
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--lang", action="append", help="languages (default: every supported one)")
+    parser.add_argument("--eval", type=Path, help="a labelled CSV of real texts (column 'text') to count false alarms")
+    args = parser.parse_args()
+    params = load_params(ROOT / "params.yaml")
+    min_z = float(params["themes"]["process_min_z"])
+    for language in args.lang or languages():
+        embed = text_embedder(params, language, ROOT)
+        background = lab_notes(language, list(params["labs"]))
+        for name, folder in CORPORA.items():
+            path = folder / f"{language}.yaml"
+            if not path.is_file():
+                print(f"{language} {name}: no corpus ({path.relative_to(ROOT)})")
+                continue
+            f = corpus_figures(language, yaml.safe_load(path.read_text(encoding="utf-8")), background, embed, min_z)
+            print(f"{language} {name}: {f['remarks']} remarks set apart {f['recall']:.0%} "
+                  f"(patterns alone {f['recall_patterns']:.0%}); {f['answers']} answers wrongly set apart "
+                  f"{f['false_alarms']:.0%}; {f['background']} lab notes, {f['background_flagged']} set apart")
+            for text in f["missed"]:
+                print(f"    missed: {text}")
+            for text in f["wrong"]:
+                print(f"    answer wrongly set apart: {text}")
+            for text in f["lab_flagged"]:
+                print(f"    lab note set apart: {text}")
+        if args.eval is not None:
+            texts = pd.read_csv(args.eval)["text"].astype(str).tolist()
+            hits = [t for t in texts if matches_pattern(t, language)]
+            print(f"{language} {args.eval.name}: patterns flag {len(hits)} of {len(texts)} texts")
+            for text in hits[:20]:
+                print(f"    flagged: {text[:120]}")
+
+
+if __name__ == "__main__":
+    main()
