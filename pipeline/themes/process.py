@@ -72,9 +72,14 @@ def examples(language: str) -> tuple[str, ...]:
     return tuple(e.strip() for e in data_lines(language, EXAMPLES_FILE))
 
 
+def pattern_key(text: str) -> str:
+    """What the patterns are matched on: the note in lower case without diacritics, spaces collapsed."""
+    return " ".join(fold(text).split())
+
+
 def matches_pattern(text: str, language: str) -> bool:
     """Whether a note says something about the process in its language's words."""
-    key = " ".join(fold(text).split())
+    key = pattern_key(text)
     return any(p.search(key) for p in patterns(language))
 
 
