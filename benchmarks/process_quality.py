@@ -83,6 +83,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--lang", action="append", help="languages (default: every supported one)")
     parser.add_argument("--eval", type=Path, help="a labelled CSV of real texts (column 'text') to count false alarms")
+    parser.add_argument("--corpus", action="append", choices=sorted(CORPORA),
+                        help="corpora to measure (default: all); a pattern writer measures the contract only")
     args = parser.parse_args()
     params = load_params(ROOT / "params.yaml")
     min_z = float(params["themes"]["process_min_z"])
@@ -90,6 +92,8 @@ def main() -> None:
         embed = text_embedder(params, language, ROOT)
         background = lab_notes(language, list(params["labs"]))
         for name, folder in CORPORA.items():
+            if args.corpus and name not in args.corpus:
+                continue
             path = folder / f"{language}.yaml"
             if not path.is_file():
                 print(f"{language} {name}: no corpus ({path.relative_to(ROOT)})")
