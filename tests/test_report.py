@@ -246,12 +246,31 @@ def test_methodology_says_in_words_who_made_the_themes_and_how_sure_we_are():
     assert "A computer program, not a person, sorted the notes into themes" in html
     assert "No list of expected themes was given, so the program also chose how many themes" in html
     assert "No person has reviewed or corrected these themes" in html
-    assert "separation: clear; stability: mostly the same themes" in html
+    # One verdict shared by every question is said once, not once per question.
+    assert "<strong>Separation</strong> — every question: clear." in html
+    assert "<strong>Stability</strong> — every question: mostly the same themes." in html
+    assert html.count("question: clear") == 1
     assert "fewer than 3 letters" in html and "Technical annex" in html
     data.edits_log = pd.DataFrame([{"line": n, "kind": "rename", "edit": "theme: x; title: Y", "question": "s1q1",
                                     "outcome": "applied", "reason": ""} for n in (2, 4)])
     ro = report_sections(data, "ro", "x", SETTINGS)["methodology"]
     assert "a aplicat 2 corecturi" in ro and "mai puțin de 3 litere" in ro and "fewer than" not in ro
+
+
+def test_methodology_groups_questions_by_verdict_and_nests_drop_reasons_under_dropped_notes():
+    data = sample()
+    data.metrics["per_question"]["s2q1"].update(silhouette=0.05, stability_ari=0.95)
+    html = report_sections(data, "en", "x", SETTINGS)["methodology"]
+    assert ("<strong>Separation</strong> — S1Q1, S1Q2: clear; S2Q1: themes overlap a lot (read them as a first "
+            "sorting).") in html
+    assert "<strong>Stability</strong> — S1Q1, S1Q2: mostly the same themes; S2Q1: the same themes every time." in html
+    quality = html.split('id="data-quality"')[1]
+    # Kept notes are read first; the reasons a note was dropped are listed under the dropped notes.
+    assert quality.index("8 kept") < quality.index("1 merged") < quality.index("2 dropped")
+    dropped = quality.split("2 dropped")[1].split("</li></ul>")[0]
+    assert "1 × no content" in dropped and "1 × fewer than 3 letters" in dropped
+    ro = report_sections(data, "ro", "x", SETTINGS)["methodology"]
+    assert "<strong>Separare</strong> — S1Q1, S1Q2: clară" in ro
 
 
 def test_methodology_says_which_themes_were_expected_and_what_was_left_outside_them():

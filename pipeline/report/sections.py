@@ -297,7 +297,20 @@ def methodology(data: ReportData, x: Texts, settings: dict[str, Any]) -> dict[st
     return {"review": review_sentence(corrections_view(data, x), x.t), "made": how_themes_were_made(data, x),
             "backend": backend, "fallback": x.t["backend_fallback"].format(reason=fallback) if fallback else "",
             "per_question": per_question,
+            "certainty": [{"label": x.t[f"certainty_{measure}"], "groups": verdict_groups(per_question, measure, x.t)}
+                          for measure in ("separation", "stability")] if per_question else [],
             "parameters": [{"name": k, "value": v} for k, v in data.run_info.get("themes_params", {}).items()]}
+
+
+def verdict_groups(per_question: list[dict[str, Any]], measure: str, t: dict[str, str]) -> list[dict[str, str]]:
+    """Questions grouped by their verdict in words, in the order verdicts first occur: one verdict shared by
+    every question is said once, not once per question."""
+    by_verdict: dict[str, list[str]] = {}
+    for row in per_question:
+        by_verdict.setdefault(row[measure], []).append(row["label"])
+    if len(by_verdict) == 1:
+        return [{"verdict": next(iter(by_verdict)), "questions": t["certainty_every_question"]}]
+    return [{"verdict": verdict, "questions": ", ".join(labels)} for verdict, labels in by_verdict.items()]
 
 
 def drop_reason(reason: str, t: dict[str, str]) -> str:
@@ -307,6 +320,14 @@ def drop_reason(reason: str, t: dict[str, str]) -> str:
         if match and key in t:
             return t[key].format(**match.groupdict())
     return reason
+
+
+FATES = ("kept", "split", "merged", "dropped")      # what became of a transcribed note, in the order read
+
+
+def fate_order(fate: str) -> tuple[int, str]:
+    """Kept notes first, dropped ones last (their reasons follow them); an unknown fate after the known ones."""
+    return (FATES.index(fate) if fate in FATES else len(FATES), fate)
 
 
 def quality(data: ReportData, x: Texts) -> dict[str, Any]:
@@ -322,7 +343,8 @@ def quality(data: ReportData, x: Texts) -> dict[str, Any]:
                    for n, qid in zip(rows["note_id"], rows["question"], strict=True) if n in notes.index]
         process.sort(key=lambda p: natural_key(str(p["id"])))
     return {"notes_in": q.get("notes_in", 0), "notes_out": q.get("notes_out", 0), "process": process,
-            "fates": [{"count": v, "label": x.t.get(f"fate_{k}", k)} for k, v in q.get("fates", {}).items()],
+            "fates": [{"count": v, "label": x.t.get(f"fate_{k}", k), "dropped": k == "dropped"}
+                      for k, v in sorted(q.get("fates", {}).items(), key=lambda kv: fate_order(kv[0]))],
             "reasons": [{"count": v, "label": drop_reason(k, x.t)} for k, v in q.get("dropped_reasons", {}).items()],
             "redactions": [f"{v} {x.t.get('redaction_' + k, k)}" for k, v in q.get("redactions", {}).items()],
             "languages": [f"{names.get(k, k)}: {v}" for k, v in q.get("languages", {}).items()]}
