@@ -1,18 +1,20 @@
 """Print how well process notes (remarks about the session, not answers) are set apart, per language.
 
-    python benchmarks/process_quality.py                          # every language, both corpora
+    python benchmarks/process_quality.py                          # every language, every corpus
     python benchmarks/process_quality.py --lang ro --eval ../shared/eval/moroco_dev.csv
 
 Two corpora per language, same format (`process:` remarks, `answers:` real answers that share words with
 them): `tests/data/process/<lang>.yaml`, the contract the patterns were written against, and
-`benchmarks/process_heldout/<lang>.yaml`, written separately by someone who did not see the patterns
-(what an independently written lab would say). Per corpus: the share of remarks set apart by the
-language's patterns alone and with the similarity to its examples (as the themes stage does, with the
-language's fixture notes `benchmarks/fixtures/notes_<lang>.csv` and the sample labs' notes as the rest of
-the lab), and the share of real answers wrongly set apart. Every miss, false alarm and lab note set apart is listed (the
-sample labs hold a few real process notes of their own). With
-`--eval`, the share of a labelled CSV's texts (news sentences: none is a process note) the patterns flag.
-Figures, not assertions.
+`benchmarks/process_heldout/<lang>.yaml` and `benchmarks/process_heldout2/<lang>.yaml`, written separately by
+two people who did not see the patterns (what an independently written lab would say). Per corpus: the share
+of remarks set apart by the language's patterns alone, by the probe alone (`pipeline/themes/process_probe.py`;
+trained on the contract corpora, so its contract figure is not a test), and with all three (as the themes
+stage does, with the language's fixture notes `benchmarks/fixtures/notes_<lang>.csv` and the sample labs'
+notes as the rest of the lab), and the share of real answers wrongly set apart. Every miss, false alarm and
+lab note set apart is listed (the sample labs hold a few real process notes of their own). With `--eval`, the
+share of a labelled CSV's texts (news sentences: none is a process note) the patterns flag, and what the
+probe sets apart among them as one lab. Figures, not
+assertions.
 """
 
 from __future__ import annotations
@@ -34,8 +36,10 @@ from pipeline.lang import languages  # noqa: E402
 from pipeline.params import load_params  # noqa: E402
 from pipeline.themes.build import text_embedder  # noqa: E402
 from pipeline.themes.process import examples, matches_pattern, similar_to_examples  # noqa: E402
+from pipeline.themes.process_probe import process_probe  # noqa: E402
 
-CORPORA = {"contract": ROOT / "tests" / "data" / "process", "held-out": ROOT / "benchmarks" / "process_heldout"}
+CORPORA = {"contract": ROOT / "tests" / "data" / "process", "held-out": ROOT / "benchmarks" / "process_heldout",
+           "held-out-2": ROOT / "benchmarks" / "process_heldout2"}
 FIXTURES = ROOT / "benchmarks" / "fixtures"
 
 
@@ -66,10 +70,16 @@ def corpus_figures(language: str, corpus: dict, background: list[str], embed, mi
     similar = np.concatenate([
         [bool(similar_to_examples(np.vstack([rest, vectors[i:i + 1]]), example_vectors, min_z)[-1]) for i in range(p)],
         similar_to_examples(rest, example_vectors, min_z)]).astype(bool)
-    flagged = by_pattern | similar
+    probe = process_probe(embed.backend)
+    by_probe = np.zeros(len(texts), dtype=bool)
+    if probe is not None:
+        alone = [bool(probe.flags(np.vstack([rest, vectors[i:i + 1]]), min_z)[-1]) for i in range(p)]
+        by_probe = np.concatenate([alone, probe.flags(rest, min_z)]).astype(bool)
+    flagged = by_pattern | similar | by_probe
     return {
         "remarks": p, "answers": a, "background": len(background),
         "recall_patterns": by_pattern[:p].mean() if p else float("nan"),
+        "recall_probe": by_probe[:p].mean() if p else float("nan"),
         "recall": flagged[:p].mean() if p else float("nan"),
         "false_alarms": flagged[p:p + a].mean() if a else float("nan"),
         "background_flagged": int(flagged[p + a:].sum()),
@@ -83,6 +93,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--lang", action="append", help="languages (default: every supported one)")
     parser.add_argument("--eval", type=Path, help="a labelled CSV of real texts (column 'text') to count false alarms")
+    parser.add_argument("--lang-of-eval", default="ro", help="the language of the --eval CSV's texts (default ro)")
     parser.add_argument("--corpus", action="append", choices=sorted(CORPORA),
                         help="corpora to measure (default: all); a pattern writer measures the contract only")
     args = parser.parse_args()
@@ -100,7 +111,8 @@ def main() -> None:
                 continue
             f = corpus_figures(language, yaml.safe_load(path.read_text(encoding="utf-8")), background, embed, min_z)
             print(f"{language} {name}: {f['remarks']} remarks set apart {f['recall']:.0%} "
-                  f"(patterns alone {f['recall_patterns']:.0%}); {f['answers']} answers wrongly set apart "
+                  f"(patterns alone {f['recall_patterns']:.0%}, probe alone {f['recall_probe']:.0%}); "
+                  f"{f['answers']} answers wrongly set apart "
                   f"{f['false_alarms']:.0%}; {f['background']} lab notes, {f['background_flagged']} set apart")
             for text in f["missed"]:
                 print(f"    missed: {text}")
@@ -114,6 +126,12 @@ def main() -> None:
             print(f"{language} {args.eval.name}: patterns flag {len(hits)} of {len(texts)} texts")
             for text in hits[:20]:
                 print(f"    flagged: {text[:120]}")
+            if language == args.lang_of_eval and (probe := process_probe(embed.backend)) is not None:
+                # The whole CSV as one lab in its own language: what the probe sets apart among its texts.
+                flagged = probe.flags(embed([normalise_note(t, language) for t in texts]), min_z)
+                print(f"{language} {args.eval.name}: the probe sets apart {int(flagged.sum())} of {len(texts)} texts")
+                for text in [t for t, f in zip(texts, flagged, strict=True) if f][:20]:
+                    print(f"    set apart: {text[:120]}")
 
 
 if __name__ == "__main__":

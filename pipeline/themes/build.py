@@ -36,6 +36,7 @@ from pipeline.themes.codebook import (
 from pipeline.themes.edits import apply_edits, codebook_ids, edited_silhouette
 from pipeline.themes.metrics import empty_metrics, rounded, scores, theme_sizes, unassigned_rate
 from pipeline.themes.process import examples, process_notes
+from pipeline.themes.process_probe import process_probe
 from pipeline.themes.quotes import quotes_with_pins
 from pipeline.themes.space import unit
 from pipeline.themes.stability import SeedRuns, other_seed_runs, runs_agreement, submit_seed_fits
@@ -193,7 +194,8 @@ def build_themes(notes: pd.DataFrame, vectors: np.ndarray, language: str, questi
     """All questions of a lab -> (themes, assignments, metrics). Pure: vectors row-aligned with notes.
 
     `embed` turns extra texts (codebook titles, process-note examples) into vectors of the notes'
-    backend; without it there are no codebook themes and process notes come from patterns only.
+    backend; without it there are no codebook themes and process notes come from patterns only. A
+    `TextEmbedder` also names its backend, and the process-note probe trained for it joins the patterns.
     With an `executor`, the stability seeds' fits of every question run there (other processes) while
     this one fits and describes the questions: the same labels, in less time.
     """
@@ -207,7 +209,9 @@ def build_themes(notes: pd.DataFrame, vectors: np.ndarray, language: str, questi
         for lang in sorted(set(languages)):
             if examples(lang):
                 example_vectors[lang] = embed([normalise_note(t, lang) for t in examples(lang)])
-    process = process_notes(texts, languages, vectors, example_vectors, float(params["process_min_z"]))
+    # The probe knows one backend's vectors: a lab embedded otherwise (tfidf) is judged without it.
+    probe = process_probe(embed.backend) if isinstance(embed, TextEmbedder) else None
+    process = process_notes(texts, languages, vectors, example_vectors, float(params["process_min_z"]), probe)
     inputs: dict[str, tuple[np.ndarray, QuestionInput]] = {}      # per question: its notes' mask, its input
     for qid in question_ids:
         mask = (notes["question"] == qid).to_numpy()
@@ -238,17 +242,26 @@ def build_themes(notes: pd.DataFrame, vectors: np.ndarray, language: str, questi
     return themes_frame, assignments, metrics
 
 
-def text_embedder(params: dict[str, Any], language: str, root: Path) -> Embed:
-    """Texts -> vectors with the lab's embedding backend and cache (codebook titles, process examples)."""
-    from pipeline.embed import VectorCache, embed_texts, make_embedder
+class TextEmbedder:
+    """Texts -> vectors with the lab's embedding backend and cache (codebook titles, process examples);
+    `backend` names it (the process-note probe is trained for one backend)."""
 
-    embedder, _ = make_embedder(params["embed"], language, int(params["themes"]["random_state"]))
-    cache = VectorCache(root / params["embed"]["cache_dir"], embedder.id) if embedder.cacheable else None
+    def __init__(self, params: dict[str, Any], language: str, root: Path):
+        from pipeline.embed import VectorCache, make_embedder
 
-    def embed(texts: list[str]) -> np.ndarray:
-        return embed_texts(texts, embedder, cache)[0]
+        self.embedder, _ = make_embedder(params["embed"], language, int(params["themes"]["random_state"]))
+        self.backend = str(self.embedder.id)
+        self.cache = VectorCache(root / params["embed"]["cache_dir"], self.backend) if self.embedder.cacheable else None
 
-    return embed
+    def __call__(self, texts: list[str]) -> np.ndarray:
+        from pipeline.embed import embed_texts
+
+        return embed_texts(texts, self.embedder, self.cache)[0]
+
+
+def text_embedder(params: dict[str, Any], language: str, root: Path) -> TextEmbedder:
+    """The lab's text embedder (see `TextEmbedder`)."""
+    return TextEmbedder(params, language, root)
 
 
 def run(lab_id: str, params: dict[str, Any], root: Path = Path(".")) -> dict[str, Any]:

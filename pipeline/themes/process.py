@@ -21,6 +21,7 @@ import numpy as np
 from pipeline.errors import HarvestError
 from pipeline.lang import data_file, data_lines
 from pipeline.text import fold
+from pipeline.themes.process_probe import ProcessProbe
 
 PATTERNS_FILE = "process_notes.txt"
 EXAMPLES_FILE = "process_examples.txt"
@@ -96,11 +97,15 @@ def similar_to_examples(vectors: np.ndarray, example_vectors: np.ndarray, min_z:
 
 
 def process_notes(texts: list[str], languages: list[str], vectors: np.ndarray,
-                  example_vectors: dict[str, np.ndarray], min_z: float) -> np.ndarray:
-    """Which notes are process notes: a pattern of their language, or outlier closeness to its examples."""
+                  example_vectors: dict[str, np.ndarray], min_z: float,
+                  probe: ProcessProbe | None = None) -> np.ndarray:
+    """Which notes are process notes: a pattern of their language, outlier closeness to its examples, or
+    (with a probe) an outlier score on the remarks' side among all the lab's notes."""
     flagged = np.array([matches_pattern(t, lang) for t, lang in zip(texts, languages, strict=True)], dtype=bool)
     langs = np.asarray(languages)
     for lang, ex in example_vectors.items():
         rows = np.flatnonzero(langs == lang)
         flagged[rows] |= similar_to_examples(vectors[rows], ex, min_z)
+    if probe is not None:
+        flagged |= probe.flags(vectors, min_z)
     return flagged
