@@ -101,3 +101,16 @@ def run(lab_id: str, params: dict[str, Any], root: Path = Path(".")) -> dict[str
     print(f"harvest embed {lab_id}: {info['notes']} notes with {embedder.id}, {computed} embedded, "
           f"{len(notes) - computed} from the cache", file=sys.stderr)
     return {**info, "embedded": int(computed), "from_cache": int(len(notes) - computed)}
+
+
+class TextEmbedder:
+    """Texts -> vectors with the lab's embedding backend and cache (codebook titles, process examples);
+    `backend` names it (the process-note probe is trained for one backend)."""
+
+    def __init__(self, params: dict[str, Any], language: str, root: Path):
+        self.embedder, _ = make_embedder(params["embed"], language, int(params["themes"]["random_state"]))
+        self.backend = str(self.embedder.id)
+        self.cache = VectorCache(root / params["embed"]["cache_dir"], self.backend) if self.embedder.cacheable else None
+
+    def __call__(self, texts: list[str]) -> np.ndarray:
+        return embed_texts(texts, self.embedder, self.cache)[0]

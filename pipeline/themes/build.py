@@ -7,7 +7,7 @@ from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -48,6 +48,9 @@ from pipeline.themes.titles import (
     title_candidates,
 )
 from pipeline.themes.workers import fit_workers
+
+if TYPE_CHECKING:
+    from pipeline.embed import TextEmbedder
 
 RAISED, NOT_RAISED = "raised", "not raised"
 Embed = Callable[[list[str]], np.ndarray]
@@ -210,7 +213,7 @@ def build_themes(notes: pd.DataFrame, vectors: np.ndarray, language: str, questi
             if examples(lang):
                 example_vectors[lang] = embed([normalise_note(t, lang) for t in examples(lang)])
     # The probe knows one backend's vectors: a lab embedded otherwise (tfidf) is judged without it.
-    probe = process_probe(embed.backend) if isinstance(embed, TextEmbedder) else None
+    probe = process_probe(str(getattr(embed, "backend", "")))
     process = process_notes(texts, languages, vectors, example_vectors, float(params["process_min_z"]), probe)
     inputs: dict[str, tuple[np.ndarray, QuestionInput]] = {}      # per question: its notes' mask, its input
     for qid in question_ids:
@@ -242,25 +245,10 @@ def build_themes(notes: pd.DataFrame, vectors: np.ndarray, language: str, questi
     return themes_frame, assignments, metrics
 
 
-class TextEmbedder:
-    """Texts -> vectors with the lab's embedding backend and cache (codebook titles, process examples);
-    `backend` names it (the process-note probe is trained for one backend)."""
-
-    def __init__(self, params: dict[str, Any], language: str, root: Path):
-        from pipeline.embed import VectorCache, make_embedder
-
-        self.embedder, _ = make_embedder(params["embed"], language, int(params["themes"]["random_state"]))
-        self.backend = str(self.embedder.id)
-        self.cache = VectorCache(root / params["embed"]["cache_dir"], self.backend) if self.embedder.cacheable else None
-
-    def __call__(self, texts: list[str]) -> np.ndarray:
-        from pipeline.embed import embed_texts
-
-        return embed_texts(texts, self.embedder, self.cache)[0]
-
-
 def text_embedder(params: dict[str, Any], language: str, root: Path) -> TextEmbedder:
-    """The lab's text embedder (see `TextEmbedder`)."""
+    """Texts -> vectors with the lab's embedding backend and cache (codebook titles, process examples)."""
+    from pipeline.embed import TextEmbedder
+
     return TextEmbedder(params, language, root)
 
 
