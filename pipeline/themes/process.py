@@ -4,7 +4,8 @@ They get status `process note`: in no theme and no list of ideas, listed under d
 one when it matches a pattern of its language (`pipeline/lang/<code>/process_notes.txt`, regular
 expressions on the lower-case text without diacritics), or when it is much closer to the language's
 example process notes (`process_examples.txt`) than the lab's notes usually are: its similarity to the
-nearest example is an outlier (robust z >= `process_min_z`) among all the lab's notes.
+nearest example is an outlier (robust z >= `process_min_z`) among all the lab's notes, or when the probe
+on the note vectors (`process_probe.py`, trained on every language's contract) says so.
 
 A pattern file may name a fragment that many patterns share (`{TIME} = vr(ij|j)?em[a-z]*`, on its own line,
 before its first use) and use it as `{TIME}`: an inflected language's word forms are then written once.
