@@ -113,3 +113,25 @@ def test_corpora_digest_changes_with_any_corpus_byte(tmp_path):
     assert before == corpora_digest([a, b])                  # order of the list does not matter
     b.write_text("answers: [z]\n", encoding="utf-8")
     assert corpora_digest([a, b]) != before
+
+
+def test_remarks_and_answers_count_equally_however_many_of_each_the_corpora_hold():
+    rng = np.random.default_rng(3)
+    # Overlapping classes, ten answers per remark: unweighted, the boundary would sit ln(10) / 2 ≈ 1.15 toward
+    # the remarks; weighted to count equally it sits midway (0 on the first axis).
+    remarks = np.c_[rng.normal(1.0, 1.0, 300), rng.normal(size=(300, 3))]
+    answers = np.c_[rng.normal(-1.0, 1.0, 3000), rng.normal(size=(3000, 3))]
+    probe = train_probe(remarks, answers, "b")
+    assert abs(-probe.bias / probe.weights[0]) < 0.3
+
+
+def test_no_probe_file_means_no_probe(tmp_path):
+    assert process_probe("e5-small-q4-query", tmp_path / "absent.json") is None
+
+
+def test_corpora_digest_names_the_files_it_read(tmp_path):
+    a = tmp_path / "ro.yaml"
+    a.write_text("process: [x]\n", encoding="utf-8")
+    before = corpora_digest([a])
+    renamed = a.rename(tmp_path / "lt.yaml")
+    assert corpora_digest([renamed]) != before
