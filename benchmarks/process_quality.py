@@ -56,6 +56,16 @@ def lab_notes(language: str, lab_ids: list[str]) -> list[str]:
     return texts
 
 
+def one_remark_at_a_time(flag, vectors: np.ndarray, p: int) -> np.ndarray:
+    """`flag` (vectors -> set apart) on the first p rows (remarks) one at a time among the rest, then on the rest.
+
+    A lab holds a few remarks among many answers: each remark is judged among the answers and lab notes
+    alone (all the remarks at once would move the median the outlier tests are measured from)."""
+    rest = vectors[p:]
+    alone = [bool(flag(np.vstack([rest, vectors[i:i + 1]]))[-1]) for i in range(p)]
+    return np.concatenate([alone, flag(rest)]).astype(bool)
+
+
 def corpus_figures(language: str, corpus: dict, background: list[str], embed, min_z: float) -> dict:
     """Recall on the remarks (patterns, patterns + similarity) and false alarms on the answers."""
     process, answers = list(corpus.get("process") or []), list(corpus.get("answers") or [])
@@ -64,17 +74,10 @@ def corpus_figures(language: str, corpus: dict, background: list[str], embed, mi
     vectors = embed([normalise_note(t, language) for t in texts])
     example_vectors = embed([normalise_note(t, language) for t in examples(language)])
     p, a = len(process), len(answers)
-    # A lab holds a few remarks among many answers: each remark is judged among the answers and lab
-    # notes alone (all the remarks at once would move the median the similarity is measured from).
-    rest = vectors[p:]
-    similar = np.concatenate([
-        [bool(similar_to_examples(np.vstack([rest, vectors[i:i + 1]]), example_vectors, min_z)[-1]) for i in range(p)],
-        similar_to_examples(rest, example_vectors, min_z)]).astype(bool)
+    similar = one_remark_at_a_time(lambda v: similar_to_examples(v, example_vectors, min_z), vectors, p)
     probe = process_probe(embed.backend)
-    by_probe = np.zeros(len(texts), dtype=bool)
-    if probe is not None:
-        alone = [bool(probe.flags(np.vstack([rest, vectors[i:i + 1]]), min_z)[-1]) for i in range(p)]
-        by_probe = np.concatenate([alone, probe.flags(rest, min_z)]).astype(bool)
+    by_probe = (one_remark_at_a_time(lambda v: probe.flags(v, min_z), vectors, p) if probe is not None
+                else np.zeros(len(texts), dtype=bool))
     flagged = by_pattern | similar | by_probe
     return {
         "remarks": p, "answers": a, "background": len(background),

@@ -16,17 +16,20 @@ from __future__ import annotations
 import re
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from pipeline.errors import HarvestError
 from pipeline.lang import data_file, data_lines
 from pipeline.text import fold
-from pipeline.themes.process_probe import ProcessProbe
+from pipeline.themes.anchors import MAD_TO_SD
+
+if TYPE_CHECKING:
+    from pipeline.themes.process_probe import ProcessProbe
 
 PATTERNS_FILE = "process_notes.txt"
 EXAMPLES_FILE = "process_examples.txt"
-MAD_TO_SD = 1.4826
 
 
 FRAGMENT = re.compile(r"^\{([A-Z][A-Z0-9_]*)\} = (.+)$")
@@ -90,11 +93,17 @@ def similar_to_examples(vectors: np.ndarray, example_vectors: np.ndarray, min_z:
     if not len(vectors) or not len(example_vectors):
         return np.zeros(len(vectors), dtype=bool)
     best = (np.asarray(vectors, dtype=np.float64) @ np.asarray(example_vectors, dtype=np.float64).T).max(axis=1)
-    median = np.median(best)
-    spread = MAD_TO_SD * np.median(np.abs(best - median))
+    return outliers(best, min_z)
+
+
+def outliers(values: np.ndarray, min_z: float) -> np.ndarray:
+    """Which values stand out above the rest: robust z (median, scaled median absolute deviation) >= min_z;
+    none when the values do not spread (the test examples and the probe share, calibrated on the lab)."""
+    median = np.median(values)
+    spread = MAD_TO_SD * np.median(np.abs(values - median))
     if spread <= 0:
-        return np.zeros(len(vectors), dtype=bool)
-    return (best - median) / spread >= min_z
+        return np.zeros(len(values), dtype=bool)
+    return (values - median) / spread >= min_z
 
 
 def process_notes(texts: list[str], languages: list[str], vectors: np.ndarray,

@@ -23,8 +23,9 @@ from pathlib import Path
 
 import numpy as np
 
+from pipeline.themes.process import outliers
+
 PROBE_FILE = Path(__file__).with_name("process_probe.json")
-MAD_TO_SD = 1.4826
 
 
 @dataclass(frozen=True)
@@ -45,11 +46,7 @@ class ProcessProbe:
         if len(vectors) < 2 or vectors.shape[1] != len(self.weights):
             return np.zeros(len(vectors), dtype=bool)
         score = self.scores(vectors)
-        median = np.median(score)
-        spread = MAD_TO_SD * np.median(np.abs(score - median))
-        if spread <= 0:
-            return np.zeros(len(vectors), dtype=bool)
-        return (score > 0) & ((score - median) / spread >= min_z)
+        return (score > 0) & outliers(score, min_z)
 
 
 def corpora_digest(paths: list[Path]) -> str:
