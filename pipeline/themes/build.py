@@ -53,6 +53,7 @@ if TYPE_CHECKING:
     from pipeline.embed import TextEmbedder
 
 RAISED, NOT_RAISED = "raised", "not raised"
+SIMILARITY_DECIMALS = 6   # far above the 1e-15 differences between machines, far below a real difference
 Embed = Callable[[list[str]], np.ndarray]
 
 
@@ -106,9 +107,11 @@ def themes_for_question(notes: pd.DataFrame, vectors: np.ndarray, language: str,
     total = int(weights[labels >= 0].sum() + weights[(labels < 0) & ~process].sum())
     live = sorted(t for t in set(labels.tolist()) if t >= 0)
     centres = {t: unit(Z[labels == t].mean(axis=0, keepdims=True))[0] for t in live}
-    similarity = np.array([float(Z[i] @ centres[t]) if t >= 0 else
+    # Rounded so that ties (the two notes of a two-note theme are equally central) stay ties on every
+    # machine: BLAS kernels differ in the last bits, and quotes, keywords and titles break ties by order.
+    similarity = np.round([float(Z[i] @ centres[t]) if t >= 0 else
                            float(np.max([Z[i] @ c for c in centres.values()], initial=0.0))
-                           for i, t in enumerate(labels)])
+                           for i, t in enumerate(labels)], SIMILARITY_DECIMALS)
 
     def first_note(t: int) -> int:
         return int(np.flatnonzero(labels == t)[0])
