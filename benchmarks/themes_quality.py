@@ -27,7 +27,7 @@ from pipeline.embed import VectorCache, embed_texts, make_embedder  # noqa: E402
 from pipeline.evaluate import evaluate_csv, score_labels  # noqa: E402
 from pipeline.ingest import read_lab_notes  # noqa: E402
 from pipeline.params import CleanParams, load_params, typed  # noqa: E402
-from pipeline.themes import build_themes, make_clusterer  # noqa: E402
+from pipeline.themes import STATUS_PROCESS, build_themes, make_clusterer  # noqa: E402
 from pipeline.themes.anchors import assign_to_anchors, structureless_similarity  # noqa: E402
 from pipeline.themes.build import text_embedder  # noqa: E402
 from pipeline.themes.cluster import NULL_DIRECTIONS  # noqa: E402
@@ -38,10 +38,10 @@ LAB = "timisoara-2020-10-20"
 NOISE = 1e-5
 
 
-def sample_lab(params: dict, lab_id: str = LAB, codebook_name: str | None = None) -> tuple:
-    """A sample lab's clean notes, vectors, gold theme per note, codebook (its own, or `codebook_name`)
-    and an embedder for extra texts."""
-    lab_dir = ROOT / "data" / "raw" / lab_id
+def sample_lab(params: dict, lab_id: str = LAB, codebook_name: str | None = None, lab_dir: Path | None = None) -> tuple:
+    """A lab's clean notes, vectors, gold theme per note, codebook (its own, or `codebook_name`) and an
+    embedder for extra texts: a sample lab of data/raw, or any lab folder with a gold_themes.csv."""
+    lab_dir = lab_dir or ROOT / "data" / "raw" / lab_id
     lab, raw, _ = read_lab_notes(lab_dir, params["ingest"]["formats"])
     clean, _ = clean_notes(raw, lab.language, typed(params, CleanParams))
     embedder, _ = make_embedder(params["embed"], lab.language, params["themes"]["random_state"])
@@ -63,12 +63,21 @@ def agreement(params: dict, data: tuple, with_codebook: bool) -> pd.DataFrame:
                                            {q.id: q.text for q in lab.questions})
     merged = clean.merge(assignments, on=["note_id", "question"])
     merged["predicted"] = merged["theme_id"].where(merged["theme_id"] != "", merged["status"])
+    def is_remark(group: pd.DataFrame) -> pd.Series:   # the gold of a remark about the session
+        return group["gold"].astype(str).str.fullmatch(r"(.*_)?(process|fara_continut)")
+
+    def set_apart(group: pd.DataFrame) -> pd.Series:
+        return group["status"] == STATUS_PROCESS
+
     rows = []
     for qid, group in merged.groupby("question"):
         m = metrics[qid]
         rows.append({"question": qid, "notes": len(group), "gold_themes": group["gold"].nunique(),
                      "themes": m["n_themes"], **score_labels(group["gold"].tolist(), group["predicted"].to_numpy()),
                      "codebook_rate": m["codebook_rate"], "process_notes": len(m["process_notes"]),
+                     "gold_process": int(is_remark(group).sum()),
+                     "remarks_found": int((is_remark(group) & set_apart(group)).sum()),
+                     "answers_set_apart": int((~is_remark(group) & set_apart(group)).sum()),
                      "unassigned": m["unassigned_rate"], "stability_ari": m["stability_ari"]})
     return pd.DataFrame(rows)
 
@@ -120,16 +129,23 @@ def main() -> None:
     parser.add_argument("--eval-codebook", type=Path, help="a codebook whose 'all:' themes are the labels' names")
     parser.add_argument("--noise", type=int, default=0, help="draws of 1e-5 vector noise (0: skip)")
     parser.add_argument("--lab", default=LAB, help="a sample lab with gold_themes.csv (e.g. kaunas-2020-11-17)")
+    parser.add_argument("--lab-dir", type=Path, help="a lab folder with gold_themes.csv outside data/raw "
+                        "(e.g. benchmarks/labs/heldout-ro-cluj)")
     parser.add_argument("--codebook", help="a codebook of codebooks/ for a lab whose lab.yaml names none")
     args = parser.parse_args()
     params = load_params(ROOT / "params.yaml")
-    data = sample_lab(params, args.lab, args.codebook)
+    data = sample_lab(params, args.lab, args.codebook, args.lab_dir)
+    if args.lab_dir:
+        args.lab = args.lab_dir.name
     for with_codebook in (False, True):
         table = agreement(params, data, with_codebook)
         print(f"\nSample lab {args.lab} against gold_themes.csv, {'with' if with_codebook else 'without'} the codebook")
         print(table.to_string(index=False))
+        answers = table['notes'].sum() - table['gold_process'].sum()
         print(f"mean NMI {table['nmi'].mean():.3f}  mean ARI {table['ari'].mean():.3f}  "
-              f"codebook rate {table['codebook_rate'].mean():.3f}  process notes {table['process_notes'].sum()}  "
+              f"codebook rate {table['codebook_rate'].mean():.3f}  process notes {table['process_notes'].sum()} "
+              f"(gold remarks found {table['remarks_found'].sum()} of {table['gold_process'].sum()}, "
+              f"answers set apart {table['answers_set_apart'].sum()} of {answers})  "
               f"themes {table['themes'].min()}-{table['themes'].max()}")
     print(f"\ncodebook assignment: {assignment_seconds_per_1000(params, data):.4f} s per 1,000 notes")
     for with_codebook in (False, True) if args.noise else ():
