@@ -63,8 +63,8 @@ def agreement(params: dict, data: tuple, with_codebook: bool) -> pd.DataFrame:
                                            {q.id: q.text for q in lab.questions})
     merged = clean.merge(assignments, on=["note_id", "question"])
     merged["predicted"] = merged["theme_id"].where(merged["theme_id"] != "", merged["status"])
-    def is_remark(group: pd.DataFrame) -> pd.Series:   # the gold of a remark about the session
-        return group["gold"].astype(str).str.fullmatch(r"(.*_)?(process|fara_continut)")
+    def is_remark(group: pd.DataFrame) -> pd.Series:   # the gold of a remark about the session (held-out labs)
+        return group["gold"].astype(str) == "process"
 
     def set_apart(group: pd.DataFrame) -> pd.Series:
         return group["status"] == STATUS_PROCESS
@@ -141,12 +141,12 @@ def main() -> None:
         table = agreement(params, data, with_codebook)
         print(f"\nSample lab {args.lab} against gold_themes.csv, {'with' if with_codebook else 'without'} the codebook")
         print(table.to_string(index=False))
-        answers = table['notes'].sum() - table['gold_process'].sum()
+        remarks, answers = table['gold_process'].sum(), table['notes'].sum() - table['gold_process'].sum()
+        found = (f"gold remarks found {table['remarks_found'].sum()} of {remarks}, answers set apart "
+                 f"{table['answers_set_apart'].sum()} of {answers}" if remarks else "the gold marks no remark")
         print(f"mean NMI {table['nmi'].mean():.3f}  mean ARI {table['ari'].mean():.3f}  "
               f"codebook rate {table['codebook_rate'].mean():.3f}  process notes {table['process_notes'].sum()} "
-              f"(gold remarks found {table['remarks_found'].sum()} of {table['gold_process'].sum()}, "
-              f"answers set apart {table['answers_set_apart'].sum()} of {answers})  "
-              f"themes {table['themes'].min()}-{table['themes'].max()}")
+              f"({found})  themes {table['themes'].min()}-{table['themes'].max()}")
     print(f"\ncodebook assignment: {assignment_seconds_per_1000(params, data):.4f} s per 1,000 notes")
     for with_codebook in (False, True) if args.noise else ():
         shares = noise_changes(params, data, args.noise, with_codebook)
