@@ -63,6 +63,7 @@ def agreement(params: dict, data: tuple, with_codebook: bool) -> pd.DataFrame:
                                            {q.id: q.text for q in lab.questions})
     merged = clean.merge(assignments, on=["note_id", "question"])
     merged["predicted"] = merged["theme_id"].where(merged["theme_id"] != "", merged["status"])
+
     def is_remark(group: pd.DataFrame) -> pd.Series:   # the gold of a remark about the session (held-out labs)
         return group["gold"].astype(str) == "process"
 

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import yaml
 
 from pipeline.clean import clean_notes
+from pipeline.embed import embed_texts, make_embedder
 from pipeline.ingest import read_lab_notes
-from pipeline.params import CleanParams, typed
+from pipeline.params import CleanParams, load_params, typed
+from pipeline.themes import build_themes
+from pipeline.themes.build import text_embedder
+from pipeline.themes.codebook import codebook_path, load_codebook
 from tests.conftest import ROOT, SAMPLE_LAB
 
 KAUNAS = ROOT / "data" / "raw" / "kaunas-2020-11-17"
@@ -63,14 +68,6 @@ def test_gold_themes_name_every_kaunas_note_once():
 def test_the_last_bits_of_the_vectors_change_no_title_keyword_or_quote():
     """Another machine's BLAS kernels differ from ours in the last bits (measured: Kaunas' two-note themes
     swapped their quotes and keywords); the themes stage must write the same bytes whatever those bits."""
-    import numpy as np
-
-    from pipeline.embed import embed_texts, make_embedder
-    from pipeline.params import load_params
-    from pipeline.themes import build_themes
-    from pipeline.themes.build import text_embedder
-    from pipeline.themes.codebook import codebook_path, load_codebook
-
     params = load_params(ROOT / "params.yaml")
     lab, notes = read()
     clean, _ = clean_notes(notes, "lt", typed(params, CleanParams))
