@@ -32,9 +32,9 @@ sys.path.insert(0, str(ROOT))
 
 from pipeline import catalog  # noqa: E402
 from pipeline.clean import normalise_note  # noqa: E402
+from pipeline.embed import TextEmbedder  # noqa: E402
 from pipeline.lang import languages  # noqa: E402
 from pipeline.params import load_params  # noqa: E402
-from pipeline.themes.build import text_embedder  # noqa: E402
 from pipeline.themes.process import examples, matches_pattern, similar_to_examples  # noqa: E402
 from pipeline.themes.process_probe import process_probe  # noqa: E402
 
@@ -103,7 +103,7 @@ def main() -> None:
     params = load_params(ROOT / "params.yaml")
     min_z = float(params["themes"]["process_min_z"])
     for language in args.lang or languages():
-        embed = text_embedder(params, language, ROOT)
+        embed = TextEmbedder(params, language, ROOT)
         background = lab_notes(language, list(params["labs"]))
         for name, folder in CORPORA.items():
             if args.corpus and name not in args.corpus:

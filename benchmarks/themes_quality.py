@@ -23,13 +23,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from pipeline.clean import clean_notes  # noqa: E402
-from pipeline.embed import VectorCache, embed_texts, make_embedder  # noqa: E402
+from pipeline.embed import TextEmbedder, VectorCache, embed_texts, make_embedder  # noqa: E402
 from pipeline.evaluate import evaluate_csv, score_labels  # noqa: E402
 from pipeline.ingest import read_lab_notes  # noqa: E402
 from pipeline.params import CleanParams, load_params, typed  # noqa: E402
 from pipeline.themes import STATUS_PROCESS, build_themes, make_clusterer  # noqa: E402
 from pipeline.themes.anchors import assign_to_anchors, structureless_similarity  # noqa: E402
-from pipeline.themes.build import text_embedder  # noqa: E402
 from pipeline.themes.cluster import NULL_DIRECTIONS  # noqa: E402
 from pipeline.themes.codebook import anchor_vectors, codebook_path, load_codebook  # noqa: E402
 from pipeline.themes.space import ThemeSpace  # noqa: E402
@@ -52,7 +51,7 @@ def sample_lab(params: dict, lab_id: str = LAB, codebook_name: str | None = None
     clean["gold"] = [gold_of[where[0]] for where in clean["provenance"]]
     codebook, _ = load_codebook(codebook_path(lab_dir, codebook_name or lab.meta.get("codebook"), ROOT), lab.language,
                                 [q.id for q in lab.questions])
-    return lab, clean, vectors, codebook, text_embedder(params, lab.language, ROOT)
+    return lab, clean, vectors, codebook, TextEmbedder(params, lab.language, ROOT)
 
 
 def agreement(params: dict, data: tuple, with_codebook: bool) -> pd.DataFrame:
@@ -63,22 +62,17 @@ def agreement(params: dict, data: tuple, with_codebook: bool) -> pd.DataFrame:
                                            {q.id: q.text for q in lab.questions})
     merged = clean.merge(assignments, on=["note_id", "question"])
     merged["predicted"] = merged["theme_id"].where(merged["theme_id"] != "", merged["status"])
-
-    def is_remark(group: pd.DataFrame) -> pd.Series:   # the gold of a remark about the session (held-out labs)
-        return group["gold"].astype(str) == "process"
-
-    def set_apart(group: pd.DataFrame) -> pd.Series:
-        return group["status"] == STATUS_PROCESS
-
+    remark = merged["gold"].astype(str) == "process"      # the gold of a remark about the session (held-out labs)
+    apart = merged["status"] == STATUS_PROCESS
     rows = []
     for qid, group in merged.groupby("question"):
         m = metrics[qid]
         rows.append({"question": qid, "notes": len(group), "gold_themes": group["gold"].nunique(),
                      "themes": m["n_themes"], **score_labels(group["gold"].tolist(), group["predicted"].to_numpy()),
                      "codebook_rate": m["codebook_rate"], "process_notes": len(m["process_notes"]),
-                     "gold_process": int(is_remark(group).sum()),
-                     "remarks_found": int((is_remark(group) & set_apart(group)).sum()),
-                     "answers_set_apart": int((~is_remark(group) & set_apart(group)).sum()),
+                     "gold_process": int(remark[group.index].sum()),
+                     "remarks_found": int((remark & apart)[group.index].sum()),
+                     "answers_set_apart": int((~remark & apart)[group.index].sum()),
                      "unassigned": m["unassigned_rate"], "stability_ari": m["stability_ari"]})
     return pd.DataFrame(rows)
 

@@ -22,9 +22,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from pipeline.clean import normalise_note  # noqa: E402
+from pipeline.embed import TextEmbedder  # noqa: E402
 from pipeline.lang import languages  # noqa: E402
 from pipeline.params import load_params  # noqa: E402
-from pipeline.themes.build import text_embedder  # noqa: E402
 from pipeline.themes.process_probe import PROBE_FILE, corpora_digest, probe_record, train_probe  # noqa: E402
 
 CORPORA = ROOT / "tests" / "data" / "process"
@@ -38,7 +38,7 @@ def main() -> None:
         if not path.is_file():
             continue
         corpus = yaml.safe_load(path.read_text(encoding="utf-8"))
-        embed = text_embedder(params, language, ROOT)
+        embed = TextEmbedder(params, language, ROOT)
         backend = embed.backend
         p = embed([normalise_note(t, language) for t in corpus["process"]])
         a = embed([normalise_note(t, language) for t in corpus["answers"]])

@@ -7,11 +7,10 @@ import pandas as pd
 import yaml
 
 from pipeline.clean import clean_notes
-from pipeline.embed import embed_texts, make_embedder
+from pipeline.embed import TextEmbedder, embed_texts, make_embedder
 from pipeline.ingest import read_lab_notes
 from pipeline.params import CleanParams, load_params, typed
 from pipeline.themes import build_themes
-from pipeline.themes.build import text_embedder
 from pipeline.themes.codebook import codebook_path, load_codebook
 from tests.conftest import ROOT, SAMPLE_LAB
 
@@ -74,7 +73,7 @@ def test_the_last_bits_of_the_vectors_change_no_title_keyword_or_quote():
     vectors, _ = embed_texts(clean["text"].tolist(), make_embedder(params["embed"], "lt")[0], None)
     questions = [q.id for q in lab.questions]    # type: ignore[attr-defined]
     codebook, _ = load_codebook(codebook_path(KAUNAS, "ecoc-sme", ROOT), "lt", questions)
-    embed = text_embedder(params, "lt", ROOT)
+    embed = TextEmbedder(params, "lt", ROOT)
 
     def themes(V: np.ndarray) -> pd.DataFrame:
         return build_themes(clean, V, "lt", questions, params["themes"], None, codebook, embed,

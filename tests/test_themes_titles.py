@@ -6,13 +6,12 @@ import numpy as np
 import pytest
 
 from pipeline.clean import clean_notes
-from pipeline.embed import VectorCache, embed_texts, make_embedder
+from pipeline.embed import TextEmbedder, VectorCache, embed_texts, make_embedder
 from pipeline.ingest import read_lab_notes
 from pipeline.nlp import get_nlp
 from pipeline.params import CleanParams, load_params, typed
 from pipeline.text import fold
 from pipeline.themes import build_themes
-from pipeline.themes.build import text_embedder
 from pipeline.themes.codebook import codebook_path, load_codebook
 from pipeline.themes.titles import ELLIPSIS, note_phrases, phrase_titles, question_words, title_candidates
 from tests.conftest import ROOT, SAMPLE_LAB
@@ -70,7 +69,7 @@ def _sample_themes(with_codebook: bool):
                                 [q.id for q in lab.questions])
     themes, assignments, metrics = build_themes(
         clean, vectors, lab.language, [q.id for q in lab.questions], PARAMS["themes"], None,
-        codebook if with_codebook else None, text_embedder(PARAMS, lab.language, ROOT),
+        codebook if with_codebook else None, TextEmbedder(PARAMS, lab.language, ROOT),
         {q.id: q.text for q in lab.questions})
     return lab, clean, themes, assignments, metrics
 

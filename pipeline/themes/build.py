@@ -7,7 +7,7 @@ from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -16,10 +16,12 @@ from pipeline import __version__, catalog, ids, paths
 from pipeline.clean import normalise_note
 from pipeline.coverage import theme_coverage
 from pipeline.edits import EDITS_FILE, EXCLUDED_STATUS, EditApplier, load_edits
+from pipeline.embed import TextEmbedder
 from pipeline.errors import HarvestError
 from pipeline.nlp import lemma_display_forms
 from pipeline.progress import progress
 from pipeline.themes.cluster import (
+    SIMILARITY_DECIMALS,
     STATUS_ASSIGNED,
     STATUS_NONE,
     STATUS_PROCESS,
@@ -49,11 +51,7 @@ from pipeline.themes.titles import (
 )
 from pipeline.themes.workers import fit_workers
 
-if TYPE_CHECKING:
-    from pipeline.embed import TextEmbedder
-
 RAISED, NOT_RAISED = "raised", "not raised"
-SIMILARITY_DECIMALS = 6   # far above the 1e-15 differences between machines, far below a real difference
 Embed = Callable[[list[str]], np.ndarray]
 
 
@@ -248,13 +246,6 @@ def build_themes(notes: pd.DataFrame, vectors: np.ndarray, language: str, questi
     return themes_frame, assignments, metrics
 
 
-def text_embedder(params: dict[str, Any], language: str, root: Path) -> TextEmbedder:
-    """Texts -> vectors with the lab's embedding backend and cache (codebook titles, process examples)."""
-    from pipeline.embed import TextEmbedder
-
-    return TextEmbedder(params, language, root)
-
-
 def run(lab_id: str, params: dict[str, Any], root: Path = Path(".")) -> dict[str, Any]:
     """DVC stage: notes + embeddings (+ codebook) -> themes.json, assignments.csv, coverage, metrics."""
     notes = catalog.NOTES.read(lab_id, root)
@@ -270,7 +261,7 @@ def run(lab_id: str, params: dict[str, Any], root: Path = Path(".")) -> dict[str
                                        [q.id for q in questions])
     editor = EditApplier.for_notes(load_edits(edits_path.parent, root), notes, lab_id, str(edits_path),
                                    codebook_ids(codebook, [q.id for q in questions]))
-    embed = text_embedder(params, lab.language, root)
+    embed = TextEmbedder(params, lab.language, root)
     seed_fits = len(questions) * max(int(params["themes"]["stability_seeds"]) - 1, 0)
     with fit_workers(seed_fits) as executor:
         themes, assignments, metrics = build_themes(notes, vectors, lab.language, [q.id for q in questions],

@@ -33,6 +33,9 @@ UNASSIGNED = -1
 STATUS_ASSIGNED, STATUS_NONE, STATUS_AMBIGUOUS = "assigned", "none fits", "ambiguous"
 STATUS_PROCESS = "process note"
 NULL_DIRECTIONS = 200      # meaningless directions the codebook's chance similarity is measured on
+# Similarities that order notes are rounded: far above the 1e-15 differences between machines' BLAS
+# kernels, far below a real difference, so two equally close notes stay a tie on every machine.
+SIMILARITY_DECIMALS = 6
 SILHOUETTE_SAMPLE = 2000   # silhouette is quadratic in the notes: a seeded sample keeps big questions fast
 
 
@@ -230,7 +233,7 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
         self.secondary_ = np.array([renumber.get(int(r), UNASSIGNED) if s == STATUS_AMBIGUOUS else UNASSIGNED
                                     for r, s in zip(runner_up, status, strict=True)], dtype=int)
         self.status_ = status
-        self.similarity_ = np.round(best, 6)
+        self.similarity_ = np.round(best, SIMILARITY_DECIMALS)
         self.cluster_centers_ = centres[kept] if kept else np.zeros((0, Z.shape[1]))
         self.n_codebook_ = n_anchor
         self.n_themes_ = len(kept)
