@@ -156,6 +156,7 @@ class ThemesParams(Section):
     min_margin: float
     max_unassigned: float
     codebook_min_z: float
+    codebook_join_z: float
     codebook_iterations: int
     cohesion_draws: int
     cohesion_quantile: float

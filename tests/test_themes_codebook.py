@@ -198,3 +198,37 @@ def test_sample_lab_json_carries_the_codebook_name(tmp_path: Path):
 
     lab = load_lab(ROOT / "data" / "raw" / "timisoara-2020-10-20")
     assert lab.to_dict()["codebook"] == "ecoc-sme"
+
+
+def test_a_discovered_theme_joins_at_the_join_level_and_the_whole_rest_joins_nothing():
+    from pipeline.themes.anchors import join_anchors
+
+    anchors = np.eye(4)[:2]                                # two codebook centres
+    Z = np.vstack([np.eye(4)[[0, 2, 3]]] * 2)              # the rest: six notes
+    found = np.array([0, 1, 1, 0, 1, 1])
+    centres = np.array([[0.5, 0.0, 0.0, np.sqrt(0.75)],    # z 1.0 toward the first codebook theme
+                        [0.0, 0.1, 0.7, 0.7]])             # near neither
+    null = (0.0, 0.5)
+    labels, kept = join_anchors(Z, found, centres, anchors, null, 0.84)
+    assert labels.tolist() == [-2, 0, 0, -2, 0, 0]         # theme 0 joins codebook theme 0 (0 - 2 anchors)
+    assert len(kept) == 1
+    labels, kept = join_anchors(Z, found, centres, anchors, null, 1.64)     # the notes' level: nothing joins
+    assert labels.tolist() == [0, 1, 1, 0, 1, 1] and len(kept) == 2
+    whole = np.zeros(6, dtype=int)                         # discovery found no structure: one theme of all
+    labels, kept = join_anchors(Z, whole, centres[:1], anchors, null, 0.84)
+    assert labels.tolist() == [0] * 6 and len(kept) == 1
+
+
+def test_topic_names_as_a_codebook_keep_the_topics_the_first_pass_left_whole(tmp_path, monkeypatch):
+    """The seven topic names of benchmarks/topics7 as a codebook for its Dutch texts: the notes the first
+    pass left form discovered themes of those topics, which must join them."""
+    from pipeline.evaluate import evaluate_csv
+
+    params = {**PARAMS, "embed": {**PARAMS["embed"], "cache_dir": str(tmp_path / "cache")}}
+    topics, names = ROOT / "benchmarks" / "topics7" / "nl.csv", ROOT / "benchmarks" / "codebooks" / "topics7.yaml"
+    monkeypatch.chdir(tmp_path)
+    joined = evaluate_csv(topics, "text", "label", "nl", params, names)
+    assert joined["ari"] >= 0.5 and joined["n_themes"] <= 12
+    strict = {**params, "themes": {**params["themes"], "codebook_join_z": params["themes"]["codebook_min_z"]}}
+    kept_apart = evaluate_csv(topics, "text", "label", "nl", strict, names)
+    assert kept_apart["ari"] < 0.45 and kept_apart["n_themes"] > joined["n_themes"]

@@ -55,7 +55,12 @@ def assign_to_anchors(Z: np.ndarray, anchors: np.ndarray, min_z: float, iteratio
 
 def join_anchors(Z: np.ndarray, found: np.ndarray, found_centres: np.ndarray, anchor_centres: np.ndarray,
                  null: tuple[float, float], min_z: float) -> tuple[np.ndarray, np.ndarray]:
-    """A discovered theme whose centre is clearly a codebook theme's joins it (the notes' test, on the centre).
+    """A discovered theme whose centre is closer to a codebook theme than chance joins its nearest one.
+
+    Its notes each failed the notes' test, so their centre sits below that level by construction (the
+    notes of an expected topic that the first pass left reach z 0.7-1.6): the join has its own, looser
+    level `min_z` (`codebook_join_z`), against the same null. The whole rest, when discovery found no
+    structure in it (one theme of every remaining note), is not a theme and joins nothing.
 
     Returns labels in the caller's numbering minus len(anchors) (a joined note: its codebook label -
     len(anchors), a kept theme: its new index, -1 - len(anchors): no theme) and the kept centres.
@@ -65,11 +70,12 @@ def join_anchors(Z: np.ndarray, found: np.ndarray, found_centres: np.ndarray, an
     z = (_unit(found_centres) @ anchor_centres.T - median) / spread if len(found_centres) else np.zeros((0, n_anchor))
     keep: list[int] = []
     target: dict[int, int] = {}
+    whole_rest = len(found) > 0 and bool((found == found[0]).all())
     for t in range(len(found_centres)):
         if not (found == t).any():
             continue
         j = int(np.argmax(z[t]))
-        if z[t, j] >= min_z:
+        if z[t, j] >= min_z and not whole_rest:
             target[t] = j - n_anchor          # becomes label j once the caller adds n_anchor
         else:
             keep.append(t)

@@ -51,8 +51,10 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
     counts whose gain the data cannot tell from the best (`count_tolerance` standard errors), the one
     closest to the prior 1 / `prior_theme_share` is taken (`choose_count`); a count leaving a theme
     below `min_theme_size` competes only when every count does; no k beating the null by
-    `min_stability` means one theme. A discovered theme whose centre is clearly a codebook theme's
-    joins it, then codebook and discovered themes share the notes (`anchors.compete`). A note whose two
+    `min_stability` means one theme. A discovered theme whose centre is
+    `codebook_join_z` robust standard deviations closer to a codebook theme than chance joins it (the
+    whole rest, when it has no structure, joins nothing), then codebook and discovered themes share the
+    notes (`anchors.compete`). A note whose two
     nearest centres are within `min_margin` is 'ambiguous' (unassigned, runner-up kept in
     `secondary_`), at most `max_unassigned` of the notes; a discovered theme with fewer than
     `min_theme_size` notes is dissolved into the nearest theme left ('none fits' when none is left).
@@ -67,7 +69,7 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
                  n_bootstrap: int = 12,
                  subsample_fraction: float = 0.8, max_sample: int = 3000, n_null: int = 2,
                  min_stability: float = 0.05, min_margin: float = 0.02, max_unassigned: float = 0.1,
-                 codebook_min_z: float = 1.64, codebook_iterations: int = 10,
+                 codebook_min_z: float = 1.64, codebook_join_z: float = 0.84, codebook_iterations: int = 10,
                  prior_theme_share: float = 0.2, count_tolerance: float = 1.0,
                  cohesion_draws: int = 200, cohesion_quantile: float = 0.95,
                  random_state: int | None = None):
@@ -85,6 +87,7 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
         self.min_margin = min_margin
         self.max_unassigned = max_unassigned
         self.codebook_min_z = codebook_min_z
+        self.codebook_join_z = codebook_join_z
         self.codebook_iterations = codebook_iterations
         self.prior_theme_share = prior_theme_share
         self.count_tolerance = count_tolerance
@@ -181,7 +184,7 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
             found, found_centres = self._discover(Z[rest], rng)
             if n_anchor:
                 found, found_centres = join_anchors(Z[rest], found, found_centres, centres, self.anchor_null_,
-                                                    self.codebook_min_z)
+                                                    self.codebook_join_z)
             themes[rest] = found + n_anchor     # join_anchors numbers joined notes below 0
             centres = np.vstack([centres, found_centres]) if len(found_centres) else centres
             if n_anchor and len(found_centres):
