@@ -59,8 +59,9 @@ def join_anchors(Z: np.ndarray, found: np.ndarray, found_centres: np.ndarray, an
 
     Its notes each failed the notes' test, so their centre sits below that level by construction (the
     notes of an expected topic that the first pass left reach z 0.7-1.6): the join has its own, looser
-    level `min_z` (`codebook_join_z`), against the same null. The whole rest, when discovery found no
-    structure in it (one theme of every remaining note), is not a theme and joins nothing.
+    level `min_z` (`codebook_join_z`), against the same null. The whole rest as one theme (discovery
+    found no structure in it, or it was too small to look for any) is not evidence of one codebook theme
+    and joins nothing: a grab-bag's centre can lean toward a theme its notes do not share.
 
     Returns labels in the caller's numbering minus len(anchors) (a joined note: its codebook label -
     len(anchors), a kept theme: its new index, -1 - len(anchors): no theme) and the kept centres.

@@ -51,11 +51,10 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
     counts whose gain the data cannot tell from the best (`count_tolerance` standard errors), the one
     closest to the prior 1 / `prior_theme_share` is taken (`choose_count`); a count leaving a theme
     below `min_theme_size` competes only when every count does; no k beating the null by
-    `min_stability` means one theme. A discovered theme whose centre is
-    `codebook_join_z` robust standard deviations closer to a codebook theme than chance joins it (the
-    whole rest, when it has no structure, joins nothing), then codebook and discovered themes share the
-    notes (`anchors.compete`). A note whose two
-    nearest centres are within `min_margin` is 'ambiguous' (unassigned, runner-up kept in
+    `min_stability` means one theme. A discovered theme whose centre is `codebook_join_z` robust
+    standard deviations closer to a codebook theme than chance joins it (the whole rest as one theme
+    joins nothing), then codebook and discovered themes share the notes (`anchors.compete`). A note
+    whose two nearest centres are within `min_margin` is 'ambiguous' (unassigned, runner-up kept in
     `secondary_`), at most `max_unassigned` of the notes; a discovered theme with fewer than
     `min_theme_size` notes is dissolved into the nearest theme left ('none fits' when none is left).
     Beside codebook themes, a discovered theme must hold together better than `cohesion_quantile` of
