@@ -1,8 +1,9 @@
 """Codebook themes in the theme space: how notes join expected themes, calibrated on the data.
 
 A note joins a codebook theme when it is clearly closer to it than chance (`assign_to_anchors`,
-against `structureless_similarity`); a discovered theme whose centre is clearly a codebook theme's
-joins it (`join_anchors`); then codebook and discovered themes share the notes (`compete`).
+against `structureless_similarity`); a discovered theme whose centre is closer to a codebook theme
+than chance, at a looser level than a note's, joins it (`join_anchors`); then codebook and discovered
+themes share the notes (`compete`).
 """
 
 from __future__ import annotations
@@ -54,12 +55,12 @@ def assign_to_anchors(Z: np.ndarray, anchors: np.ndarray, min_z: float, iteratio
 
 
 def join_anchors(Z: np.ndarray, found: np.ndarray, found_centres: np.ndarray, anchor_centres: np.ndarray,
-                 null: tuple[float, float], min_z: float) -> tuple[np.ndarray, np.ndarray]:
+                 null: tuple[float, float], join_z: float) -> tuple[np.ndarray, np.ndarray]:
     """A discovered theme whose centre is closer to a codebook theme than chance joins its nearest one.
 
     Its notes each failed the notes' test, so their centre sits below that level by construction (the
     notes of an expected topic that the first pass left reach z 0.7-1.6): the join has its own, looser
-    level `min_z` (`codebook_join_z`), against the same null. The whole rest as one theme (discovery
+    level `join_z` (`codebook_join_z`), against the same null. The whole rest as one theme (discovery
     found no structure in it, or it was too small to look for any) is not evidence of one codebook theme
     and joins nothing: a grab-bag's centre can lean toward a theme its notes do not share.
 
@@ -76,7 +77,7 @@ def join_anchors(Z: np.ndarray, found: np.ndarray, found_centres: np.ndarray, an
         if not (found == t).any():
             continue
         j = int(np.argmax(z[t]))
-        if z[t, j] >= min_z and not whole_rest:
+        if z[t, j] >= join_z and not whole_rest:
             target[t] = j - n_anchor          # becomes label j once the caller adds n_anchor
         else:
             keep.append(t)
