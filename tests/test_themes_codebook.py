@@ -220,15 +220,16 @@ def test_a_discovered_theme_joins_at_the_join_level_and_the_whole_rest_joins_not
 
 
 def test_topic_names_as_a_codebook_keep_the_topics_the_first_pass_left_whole(tmp_path, monkeypatch):
-    """The seven topic names of benchmarks/topics7 as a codebook for its Dutch texts: the notes the first
-    pass left form discovered themes of those topics, which must join them."""
+    """The seven topic names of benchmarks/topics7 as a codebook for its Croatian texts: the notes the first
+    pass left form discovered themes of those topics, which must join them (at the notes' own level, ARI
+    0.43 and 14 themes; joined, 0.62 and 8)."""
     from pipeline.evaluate import evaluate_csv
 
     params = {**PARAMS, "embed": {**PARAMS["embed"], "cache_dir": str(tmp_path / "cache")}}
-    topics, names = ROOT / "benchmarks" / "topics7" / "nl.csv", ROOT / "benchmarks" / "codebooks" / "topics7.yaml"
+    topics, names = ROOT / "benchmarks" / "topics7" / "hr.csv", ROOT / "benchmarks" / "codebooks" / "topics7.yaml"
     monkeypatch.chdir(tmp_path)
-    joined = evaluate_csv(topics, "text", "label", "nl", params, names)
-    assert joined["ari"] >= 0.5 and joined["n_themes"] <= 12
+    joined = evaluate_csv(topics, "text", "label", "hr", params, names)
+    assert joined["ari"] >= 0.55 and joined["n_themes"] <= 10
     strict = {**params, "themes": {**params["themes"], "codebook_join_z": params["themes"]["codebook_min_z"]}}
-    kept_apart = evaluate_csv(topics, "text", "label", "nl", strict, names)
-    assert kept_apart["ari"] < 0.45 and kept_apart["n_themes"] > joined["n_themes"]
+    kept_apart = evaluate_csv(topics, "text", "label", "hr", strict, names)
+    assert joined["ari"] - kept_apart["ari"] >= 0.1 and kept_apart["n_themes"] > joined["n_themes"]

@@ -38,7 +38,7 @@ def test_the_shipped_probe_was_trained_on_the_contracts_as_they_are():
 def test_the_probe_serves_only_the_backend_it_was_trained_for():
     record = json.loads(PROBE_FILE.read_text(encoding="utf-8"))
     probe = process_probe(record["backend"])
-    assert probe is not None and len(probe.weights) == 384 and record["backend"] == "e5-small-q4-query"
+    assert probe is not None and len(probe.weights) == 384 and record["backend"] == "e5-small-q4-query-ieee"
     assert process_probe("tfidf-lsa") is None
     # vectors of another size (a tfidf lab) are never flagged
     assert not probe.flags(np.ones((20, 100)), MIN_Z).any()
@@ -126,7 +126,7 @@ def test_remarks_and_answers_count_equally_however_many_of_each_the_corpora_hold
 
 
 def test_no_probe_file_means_no_probe(tmp_path):
-    assert process_probe("e5-small-q4-query", tmp_path / "absent.json") is None
+    assert process_probe("e5-small-q4-query-ieee", tmp_path / "absent.json") is None
 
 
 def test_corpora_digest_names_the_files_it_read(tmp_path):

