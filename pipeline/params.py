@@ -160,6 +160,7 @@ class ThemesParams(Section):
     codebook_iterations: int
     cohesion_draws: int
     cohesion_quantile: float
+    n_init: int
     process_min_z: float
     keywords_per_theme: int
     quotes_per_theme: int

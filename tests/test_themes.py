@@ -144,6 +144,24 @@ def test_the_count_follows_the_data_where_they_tell_counts_apart_and_the_prior_e
     assert model.n_themes_ == 8 and adjusted_rand_score(y, model.labels_) == 1.0
 
 
+def test_restarts_keep_the_partition_of_least_spread_and_only_of_themes_big_enough():
+    from pipeline.themes.cluster import restarts
+    from pipeline.themes.count import lloyd
+
+    X, y = blobs([12, 12, 12], dim=16, spread=0.2, seed=3)
+    # A bad start: two centres inside the first group, one between the other two (a local optimum).
+    bad = lloyd(X, np.vstack([X[0], X[1], X[12:].mean(axis=0)]))
+    assert adjusted_rand_score(y, bad[0]) < 0.9
+    labels, centres = restarts(X, bad, 10, 3, np.random.RandomState(0))
+    assert adjusted_rand_score(y, labels) == 1.0 and len(centres) == 3
+    # One start only: the seeded partition is kept as it is.
+    kept, _ = restarts(X, bad, 1, 3, np.random.RandomState(0))
+    assert np.array_equal(kept, bad[0])
+    # A restart that leaves a theme below the minimum size does not compete, however tight it is.
+    kept, _ = restarts(X, bad, 10, 13, np.random.RandomState(0))
+    assert np.array_equal(kept, bad[0])
+
+
 def test_tiny_noise_changes_at_most_one_percent_of_notes():
     X, _ = blobs([40, 30, 30, 20], dim=32, spread=0.5, seed=6)
     base = make_clusterer(PARAMS["themes"]).fit(X).labels_

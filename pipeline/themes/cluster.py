@@ -22,6 +22,7 @@ from pipeline.themes.count import (
     agreement_left_out,
     choose_count,
     jackknife_error,
+    lloyd,
     nearest,
     seeded_kmeans,
     structureless,
@@ -51,7 +52,10 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
     counts whose gain the data cannot tell from the best (`count_tolerance` standard errors), the one
     closest to the prior 1 / `prior_theme_share` is taken (`choose_count`); a count leaving a theme
     below `min_theme_size` competes only when every count does; no k beating the null by
-    `min_stability` means one theme. A discovered theme whose centre is `codebook_join_z` robust
+    `min_stability` means one theme. At the chosen count, the Ward-seeded k-means competes with
+    `n_init` - 1 k-means++ restarts and the partition of least within-theme spread is kept (`restarts`):
+    one start can stop in a local optimum that a change in the vectors' last digits moves. A discovered
+    theme whose centre is `codebook_join_z` robust
     standard deviations closer to a codebook theme than chance joins it (the whole rest as one theme
     joins nothing), then codebook and discovered themes share the notes (`anchors.compete`). A note
     whose two nearest centres are within `min_margin` is 'ambiguous' (unassigned, runner-up kept in
@@ -70,7 +74,7 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
                  min_stability: float = 0.05, min_margin: float = 0.02, max_unassigned: float = 0.1,
                  codebook_min_z: float = 1.64, codebook_join_z: float = 0.84, codebook_iterations: int = 10,
                  prior_theme_share: float = 0.2, count_tolerance: float = 1.0,
-                 cohesion_draws: int = 200, cohesion_quantile: float = 0.95,
+                 cohesion_draws: int = 200, cohesion_quantile: float = 0.95, n_init: int = 10,
                  random_state: int | None = None):
         self.min_theme_size = min_theme_size
         self.max_themes = max_themes
@@ -92,6 +96,7 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
         self.count_tolerance = count_tolerance
         self.cohesion_draws = cohesion_draws
         self.cohesion_quantile = cohesion_quantile
+        self.n_init = n_init
         self.random_state = random_state
 
     def _k_range(self, n: int) -> range:
@@ -146,7 +151,7 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
             sized or gain, beyond, -np.inf, self.count_tolerance, 1.0 / self.prior_theme_share)
         if k == 1:
             return np.zeros(n, dtype=int), unit(Z.mean(axis=0, keepdims=True))
-        labels, centres = fits[k]
+        labels, centres = restarts(Z, fits[k], self.n_init, self.min_theme_size, rng)
         return labels, unit(centres)
 
     def fit(self, X: np.ndarray, y: Any = None, languages: list[str] | None = None,
@@ -254,6 +259,33 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
         return [t for t in range(n_anchor, n_centres)
                 if (labels == t).any() and incoherent(Z, np.flatnonzero(labels == t), rng, self.cohesion_draws,
                                                        self.cohesion_quantile)]
+
+
+def restarts(Z: np.ndarray, seeded: tuple[np.ndarray, np.ndarray], n_init: int, min_size: int,
+             rng: np.random.RandomState) -> tuple[np.ndarray, np.ndarray]:
+    """The partition of least within-theme spread among the Ward-seeded k-means and n_init - 1 k-means++
+    restarts (a restart leaving a theme below min_size does not compete)."""
+    labels, centres = seeded
+    k = len(centres)
+    spread = float(((Z - centres[labels]) ** 2).sum())
+    for _ in range(max(n_init, 1) - 1):
+        l2, c2 = lloyd(Z, plusplus(Z, k, rng))
+        s2 = float(((Z - c2[l2]) ** 2).sum())
+        if np.bincount(l2, minlength=k).min() >= min_size and s2 < spread - 1e-9:
+            labels, centres, spread = l2, c2, s2
+    return labels, centres
+
+
+def plusplus(Z: np.ndarray, k: int, rng: np.random.RandomState) -> np.ndarray:
+    """k-means++ starting centres (each next one drawn in proportion to its squared distance)."""
+    chosen = [int(rng.randint(len(Z)))]
+    d2 = ((Z - Z[chosen[0]]) ** 2).sum(axis=1)
+    for _ in range(k - 1):
+        total = d2.sum()
+        nxt = int(rng.choice(len(Z), p=d2 / total)) if total > 0 else int(rng.randint(len(Z)))
+        chosen.append(nxt)
+        d2 = np.minimum(d2, ((Z - Z[nxt]) ** 2).sum(axis=1))
+    return Z[chosen].copy()
 
 
 def cohesion(Z: np.ndarray, members: np.ndarray) -> float:
