@@ -145,8 +145,7 @@ def test_the_count_follows_the_data_where_they_tell_counts_apart_and_the_prior_e
 
 
 def test_restarts_keep_the_partition_of_least_spread_and_only_of_themes_big_enough():
-    from pipeline.themes.cluster import restarts
-    from pipeline.themes.count import lloyd
+    from pipeline.themes.count import lloyd, restarts
 
     X, y = blobs([12, 12, 12], dim=16, spread=0.2, seed=3)
     # A bad start: two centres inside the first group, one between the other two (a local optimum).

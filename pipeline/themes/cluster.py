@@ -22,8 +22,8 @@ from pipeline.themes.count import (
     agreement_left_out,
     choose_count,
     jackknife_error,
-    lloyd,
     nearest,
+    restarts,
     seeded_kmeans,
     structureless,
     ward_cuts,
@@ -259,33 +259,6 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
         return [t for t in range(n_anchor, n_centres)
                 if (labels == t).any() and incoherent(Z, np.flatnonzero(labels == t), rng, self.cohesion_draws,
                                                        self.cohesion_quantile)]
-
-
-def restarts(Z: np.ndarray, seeded: tuple[np.ndarray, np.ndarray], n_init: int, min_size: int,
-             rng: np.random.RandomState) -> tuple[np.ndarray, np.ndarray]:
-    """The partition of least within-theme spread among the Ward-seeded k-means and n_init - 1 k-means++
-    restarts (a restart leaving a theme below min_size does not compete)."""
-    labels, centres = seeded
-    k = len(centres)
-    spread = float(((Z - centres[labels]) ** 2).sum())
-    for _ in range(max(n_init, 1) - 1):
-        l2, c2 = lloyd(Z, plusplus(Z, k, rng))
-        s2 = float(((Z - c2[l2]) ** 2).sum())
-        if np.bincount(l2, minlength=k).min() >= min_size and s2 < spread - 1e-9:
-            labels, centres, spread = l2, c2, s2
-    return labels, centres
-
-
-def plusplus(Z: np.ndarray, k: int, rng: np.random.RandomState) -> np.ndarray:
-    """k-means++ starting centres (each next one drawn in proportion to its squared distance)."""
-    chosen = [int(rng.randint(len(Z)))]
-    d2 = ((Z - Z[chosen[0]]) ** 2).sum(axis=1)
-    for _ in range(k - 1):
-        total = d2.sum()
-        nxt = int(rng.choice(len(Z), p=d2 / total)) if total > 0 else int(rng.randint(len(Z)))
-        chosen.append(nxt)
-        d2 = np.minimum(d2, ((Z - Z[nxt]) ** 2).sum(axis=1))
-    return Z[chosen].copy()
 
 
 def cohesion(Z: np.ndarray, members: np.ndarray) -> float:

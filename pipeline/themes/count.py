@@ -1,8 +1,9 @@
 """How many themes a question has: agreement of seeded clusterings beyond a structureless null.
 
-Numpy versions of k-means, Ward cuts and the adjusted Rand index (sklearn's per-call validation costs
-more than the work on a question's few dozen notes, and the search compares thousands of labelings),
-the jackknife over subsamples, and the rule that picks the count (`choose_count`).
+Numpy versions of k-means (seeded by a Ward cut, and its restarts), Ward cuts and the adjusted Rand
+index (sklearn's per-call validation costs more than the work on a question's few dozen notes, and the
+search compares thousands of labelings), the jackknife over subsamples, and the rule that picks the count
+(`choose_count`).
 """
 
 from __future__ import annotations
@@ -75,6 +76,33 @@ def seeded_kmeans(fit_on: np.ndarray, cut: np.ndarray, refine_on: np.ndarray) ->
     """The means of a Ward cut seed one k-means refinement (deterministic): labels, centres."""
     seeds = np.vstack([fit_on[cut == c].mean(axis=0) for c in range(int(cut.max()) + 1)])
     return lloyd(refine_on, seeds)
+
+
+def restarts(Z: np.ndarray, seeded: tuple[np.ndarray, np.ndarray], n_init: int, min_size: int,
+             rng: np.random.RandomState) -> tuple[np.ndarray, np.ndarray]:
+    """The partition of least within-theme spread among the Ward-seeded k-means and n_init - 1 k-means++
+    restarts (a restart leaving a theme below min_size does not compete)."""
+    labels, centres = seeded
+    k = len(centres)
+    spread = float(((Z - centres[labels]) ** 2).sum())
+    for _ in range(max(n_init, 1) - 1):
+        l2, c2 = lloyd(Z, plusplus(Z, k, rng))
+        s2 = float(((Z - c2[l2]) ** 2).sum())
+        if np.bincount(l2, minlength=k).min() >= min_size and s2 < spread - 1e-9:
+            labels, centres, spread = l2, c2, s2
+    return labels, centres
+
+
+def plusplus(Z: np.ndarray, k: int, rng: np.random.RandomState) -> np.ndarray:
+    """k-means++ starting centres (each next one drawn in proportion to its squared distance)."""
+    chosen = [int(rng.randint(len(Z)))]
+    d2 = ((Z - Z[chosen[0]]) ** 2).sum(axis=1)
+    for _ in range(k - 1):
+        total = d2.sum()
+        nxt = int(rng.choice(len(Z), p=d2 / total)) if total > 0 else int(rng.randint(len(Z)))
+        chosen.append(nxt)
+        d2 = np.minimum(d2, ((Z - Z[nxt]) ** 2).sum(axis=1))
+    return Z[chosen].copy()
 
 
 def pairwise_agreements(runs: list[np.ndarray]) -> np.ndarray:
