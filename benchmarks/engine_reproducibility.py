@@ -8,7 +8,7 @@ For each sample lab: this CPU, a fingerprint (SHA-256) of the pipeline's vectors
 are from them here (the kind of difference two CPU makers' rsqrtss cause, through the int8 quantisation of
 each layer), and how many notes change theme, with and without the codebook, when the themes are fitted on
 one set of vectors rather than the other. Throughput of both engines on the lab's notes, one thread.
-The wheel's engine runs in its own process: loading it would set flush-to-zero for this one.
+Each engine runs in a process of its own, so that their two OpenMP runtimes never meet in one.
 Figures, not assertions.
 """
 

@@ -55,12 +55,12 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
     `min_stability` means one theme. At the chosen count, the Ward-seeded k-means competes with
     `n_init` - 1 k-means++ restarts and the partition of least within-theme spread is kept (`restarts`):
     one start can stop in a local optimum that a change in the vectors' last digits moves. A discovered
-    theme whose centre is `codebook_join_z` robust
-    standard deviations closer to a codebook theme than chance joins it (the whole rest as one theme
-    joins nothing), then codebook and discovered themes share the notes (`anchors.compete`). A note
-    whose two nearest centres are within `min_margin` is 'ambiguous' (unassigned, runner-up kept in
-    `secondary_`), at most `max_unassigned` of the notes; a discovered theme with fewer than
-    `min_theme_size` notes is dissolved into the nearest theme left ('none fits' when none is left).
+    theme whose centre is `codebook_join_z` robust standard deviations closer to a codebook theme than
+    chance joins it (the whole rest as one theme joins nothing), then codebook and discovered themes share
+    the notes (`anchors.compete`). A note whose two nearest centres are within `min_margin` is
+    'ambiguous' (unassigned, runner-up kept in `secondary_`), at most `max_unassigned` of the notes; a
+    discovered theme with fewer than `min_theme_size` notes is dissolved into the nearest theme left
+    ('none fits' when none is left).
     Beside codebook themes, a discovered theme must hold together better than `cohesion_quantile` of
     `cohesion_draws` random groups of as many of the question's notes (`incoherent`): the notes
     no codebook theme took are often a grab-bag, and one such group is not a theme ('none fits').
