@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import platform
 import subprocess
 import sys
@@ -31,6 +32,7 @@ from benchmarks.themes_quality import notes_moved, sample_lab, theme_labels  # n
 from pipeline.embed.e5 import BATCH  # noqa: E402
 from pipeline.embed.engine import engine_library  # noqa: E402
 from pipeline.params import load_params  # noqa: E402
+from pipeline.vectors import unit_rows  # noqa: E402
 
 LABS = ("timisoara-2020-10-20", "kaunas-2020-11-17")
 EMBED_IN_PROCESS = """
@@ -53,18 +55,12 @@ def cpu_model() -> str:
 
 def embed_with(library: str, texts: list[str]) -> tuple[np.ndarray, float]:
     """The engine's raw vectors of texts, in a fresh process, and its texts per second there."""
-    import json
-
     with tempfile.TemporaryDirectory() as scratch:
         source, out = Path(scratch) / "texts.json", Path(scratch) / "vectors.npy"
         source.write_text(json.dumps(texts), encoding="utf-8")
         result = subprocess.run([sys.executable, "-c", EMBED_IN_PROCESS.format(batch=BATCH), str(source), str(out),
                                  library], capture_output=True, text=True, check=True)
         return np.load(out), float(result.stdout.strip())
-
-
-def unit(v: np.ndarray) -> np.ndarray:
-    return v / np.linalg.norm(v, axis=1, keepdims=True)
 
 
 def main() -> None:
@@ -83,13 +79,13 @@ def main() -> None:
         diff = np.abs(built - wheel)
         print(f"\n{lab_id}: {len(texts)} notes; the pipeline's vectors sha256 {fingerprint} (the built engine's "
               f"raw vectors within {np.abs(built - pipeline_vectors).max():.0e} of them)")
-        lowest = np.min((unit(built) * unit(wheel)).sum(axis=1))
+        lowest = np.min((unit_rows(built) * unit_rows(wheel)).sum(axis=1))
         print(f"  wheel engine vs built: max |diff| {diff.max():.2e}, mean {diff.mean():.2e}, "
               f"notes differing {np.mean(diff.max(axis=1) > 0):.0%}, lowest cosine {lowest:.6f}")
         print(f"  texts/s, one thread: built {built_rate:.1f}, wheel {wheel_rate:.1f}")
         for with_codebook in (False, True):
-            a = theme_labels(params, data, unit(built), with_codebook)
-            b = theme_labels(params, data, unit(wheel), with_codebook)
+            a = theme_labels(params, data, unit_rows(built), with_codebook)
+            b = theme_labels(params, data, unit_rows(wheel), with_codebook)
             moved = notes_moved(a, b, data[1]["question"].to_numpy())
             print(f"  {'with' if with_codebook else 'without'} the codebook: notes whose theme differs between the "
                   f"two engines' vectors {moved / len(a):.1%} ({moved} of {len(a)})")
