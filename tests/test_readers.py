@@ -37,6 +37,37 @@ def _fields(records, *keys):
     return [tuple(r[k] for k in keys) for r in records]
 
 
+# --- CSV --------------------------------------------------------------------------------------------
+
+
+def test_a_csv_note_typed_with_commas_and_no_quotes_is_read_whole():
+    """`…,1,Pigios patalpos, nenaudojami pastatai` has six cells: the words after the comma are the note's."""
+    text = ("session,question,group,round,note\n"
+            "s1,s1q1,B,1,Reikia aiškaus kontaktinio asmens, kuris atsakytų mažoms įmonėms\n"
+            "s1,s1q1,B,2,\"Pigios patalpos, nenaudojami pastatai\"\n")
+    records, problems = csv_records(text, "b.csv")
+    assert [r["note"] for r in records] == ["Reikia aiškaus kontaktinio asmens, kuris atsakytų mažoms įmonėms",
+                                           "Pigios patalpos, nenaudojami pastatai"]
+    assert [(p.line, p.severity) for p in problems] == [(2, "warning")]
+    assert "double quotes" in problems[0].fix and "','" in problems[0].problem
+    records, problems = csv_records("session;question;group;round;note;\ns1;s1q1;A;1;Spații ieftine; ateliere;;\n",
+                                    "a.csv")
+    assert [r["note"] for r in records] == ["Spații ieftine; ateliere"]
+    assert [(p.line, p.severity) for p in problems] == [(2, "warning")]
+
+
+def test_a_csv_row_split_by_an_unquoted_comma_before_the_last_column_is_an_error():
+    """With the note not last, the cells after it would shift into other columns: the row is refused."""
+    text = "session,question,group,note,round\ns1,s1q1,A,granturi, mici,1\ns1,s1q1,B,mentorat,2\n"
+    records, problems = csv_records(text, "a.csv")
+    assert [r["note"] for r in records] == ["mentorat"]
+    assert [(p.line, p.severity) for p in problems] == [(2, "error")]
+    assert "6 cells where the header has 5" in problems[0].problem and "double quotes" in problems[0].fix
+    assert csv_records("session,question,group,round,note\ns1,s1q1,A,1,granturi,,\n", "c.csv") == (
+        [{"file": "c.csv", "line": 2, "session": "s1", "question": "s1q1", "group": "A", "round": "1",
+          "note": "granturi"}], [])
+
+
 # --- Excel ------------------------------------------------------------------------------------------
 
 
@@ -73,6 +104,14 @@ def test_xlsx_first_sheet_with_full_header_and_numbers(mini_lab):
         ("note.xlsx", 4, "s1", "3", "", ""),
     ]
     assert len(problems) == 1 and problems[0].severity == "warning" and "only the first sheet" in problems[0].problem
+
+
+def test_xlsx_cells_right_of_the_last_header_are_named_not_dropped_silently(mini_lab):
+    data = _xlsx({"Foaie1": [["session", "question", "group", "round", "note"],
+                             ["s1", "s1q1", "A", 1, "granturi mici", "și mentorat"], ["s1", "s1q1", "B", 2, "x"]]})
+    records, problems = xlsx_records(data, "n.xlsx", mini_lab)
+    assert [r["note"] for r in records] == ["granturi mici", "x"]
+    assert [(p.line, p.severity) for p in problems] == [(2, "warning")] and "not read" in problems[0].problem
 
 
 def test_xlsx_missing_column_names_the_sheet_row(mini_lab):

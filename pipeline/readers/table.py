@@ -24,34 +24,64 @@ def _sniff_delimiter(header_line: str) -> str:
 
 
 def table_records(table: list[list[str]], lines: list[int], file_name: str,
-                  defaults: dict[str, str] | None = None) -> Records:
+                  defaults: dict[str, str] | None = None, delimiter: str | None = None) -> Records:
     """Rows of a table (first row the header) -> raw note records keyed by column; `lines` gives each row's line.
 
     `defaults` fills columns the table may leave out (e.g. `session` for an Excel sheet named after it).
+    `delimiter`: the table is CSV, and a row with more cells than the header is a note typed with the
+    delimiter but without quotes (`…,1,Spații ieftine, ateliere`): when the note is the last column its
+    cells are joined back (nothing of it is lost), otherwise the row is an error.
     """
     defaults = defaults or {}
     header = [h.strip().lower() for h in table[0]]
+    while header and not header[-1]:
+        header.pop()            # "…,note," : an empty last header cell is no column
     missing = [c for c in REQUIRED_COLUMNS if c not in header and c not in defaults]
     if missing:
         return [], [Problem(file_name, lines[0], f"missing column(s): {', '.join(missing)}",
                             f"the header must be: {','.join(REQUIRED_COLUMNS)} (optional: id)")]
     col = {name: i for i, name in enumerate(header) if name in (*REQUIRED_COLUMNS, "id")}
     records: list[dict[str, Any]] = []
+    problems: list[Problem] = []
     for row, line in zip(table[1:], lines[1:], strict=True):
         if not any(str(cell).strip() for cell in row):
             continue
+        if any(str(cell).strip() for cell in row[len(header):]):
+            row, problem = _overflowing_row(list(row), header, delimiter, file_name, line)
+            problems.append(problem)
+            if problem.severity == "error":
+                continue
         row = list(row) + [""] * (len(header) - len(row))
         record: dict[str, Any] = {"file": file_name, "line": line, **defaults}
         record.update({name: str(row[i]) for name, i in col.items()})
         records.append(record)
-    return records, []
+    return records, problems
+
+
+def _overflowing_row(row: list[str], header: list[str], delimiter: str | None, file_name: str,
+                     line: int) -> tuple[list[str], Problem]:
+    """A row with filled cells beyond the header: the row as read, and what the user is told."""
+    width = len(header)
+    if delimiter is None:       # a spreadsheet: cells in a column without a header
+        return row, Problem(file_name, line, f"{len(row) - width} filled cell(s) right of the last column "
+                            "are not read", "give that column a header, or move the text into the note", "warning")
+    shown = "tab" if delimiter == "\t" else f"'{delimiter}'"
+    if header[-1] == "note":
+        joined = row[:width - 1] + [delimiter.join(row[width - 1:]).rstrip(delimiter)]
+        return joined, Problem(file_name, line, f"the note holds {shown} without quotes; read as one note",
+                               f"put a note containing {shown} in double quotes (Excel's CSV UTF-8 does this)",
+                               "warning")
+    return row, Problem(file_name, line, f"{len(row)} cells where the header has {width}: a note holds {shown} "
+                        "without quotes", f"put a note containing {shown} in double quotes (Excel's CSV UTF-8 "
+                        "does this)")
 
 
 def csv_records(text: str, file_name: str) -> Records:
     """CSV text (comma, semicolon or tab) with a header row -> raw note records with their line numbers."""
     if not text.strip():
         return [], [Problem(file_name, None, "the file is empty", "add notes or remove the file", "warning")]
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(text.splitlines()[0]))
+    delimiter = _sniff_delimiter(text.splitlines()[0])
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     table: list[list[str]] = []
     lines: list[int] = []
     line = 1
@@ -63,7 +93,7 @@ def csv_records(text: str, file_name: str) -> Records:
     except csv.Error as exc:
         return [], [Problem(file_name, line, f"the CSV cannot be read ({exc})",
                             "check quotes: a note with a comma or quote must be in double quotes")]
-    return table_records(table, lines, file_name)
+    return table_records(table, lines, file_name, delimiter=delimiter)
 
 
 def csv_file_records(data: bytes, file_name: str, lab: Lab, limits: Limits = NO_LIMITS) -> Records:
