@@ -217,6 +217,19 @@ def test_a_gone_or_changed_note_is_reported_never_applied_elsewhere():
     assert [w.line for w in editor.warnings] == [2, 5]
 
 
+def test_a_note_whose_text_was_corrected_is_skipped_and_the_log_names_the_note_it_may_now_be():
+    """The analyst's note id is gone (its text changed, so did its content id) but its words fit one note:
+    the edit does not guess, and both the warning and edits_log.csv name that note."""
+    words = NOTES.set_index("note_id").loc[ids.full(LAB, note("public", 1)), "text"]
+    _, _, _, editor = run(f"pin:\n  - note: n00000000 {words}\n")
+    log = editor.log()
+    assert log["outcome"][0] == SKIPPED
+    assert log["reason"][0] == ("note 'n00000000' is not in the notes any more (removed, or its text changed); "
+                                f"it may now be '{note('public', 1)}'")
+    _, _, _, editor = run("pin:\n  - note: n00000000 cuvinte pe care nu le are nicio notiță\n")
+    assert ";" not in editor.log()["reason"][0]
+
+
 def test_legacy_line_ids_work_with_a_hint_and_are_skipped_when_the_line_changed():
     place = NOTES.set_index("note_id").loc[ids.full(LAB, note("bani", 2)), "provenance"][0]
     found = messages(f"pin:\n  - note: {place}\n")
@@ -231,6 +244,8 @@ def test_legacy_line_ids_work_with_a_hint_and_are_skipped_when_the_line_changed(
     assert editor.log()["outcome"][0] == SKIPPED
     assert "no longer reads 'festivaluri cu public numeros în parcuri unu'" in str(editor.warnings[0])
     assert f"it may now be '{note('public', 0)}'" in str(editor.warnings[0])          # the migration hint
+    # ... and the log says it too: the analyst reads edits_log.csv and the report, not the terminal.
+    assert editor.log()["reason"][0].endswith(f"; it may now be '{note('public', 0)}'")
 
 
 def test_a_split_notes_raw_id_names_its_parts():

@@ -18,7 +18,8 @@ LOG = [  # edits_log.csv as the themes stage writes it
     {"line": 5, "kind": "move", "edit": "note: a.csv:12; to: none", "question": "s1q1", "outcome": "applied",
      "reason": ""},
     {"line": 8, "kind": "pin", "edit": "note: n00000000 Granturi rapide", "question": "", "outcome": "skipped",
-     "reason": "note 'n00000000' is not in the notes any more (removed, or its text changed)"},
+     "reason": "note 'n00000000' is not in the notes any more (removed, or its text changed); "
+               "it may now be 'n77aa01b2'"},
 ]
 
 
@@ -58,7 +59,8 @@ def test_english_corrections_list_applied_skipped_and_excluded_in_english():
     assert "<h3>Corrections applied (2)</h3>" in part and "<h3>Corrections skipped (1)</h3>" in part
     skipped = part.split("Corrections skipped")[1]
     assert "theme_edits.yaml:8" in skipped and "quote chosen" in skipped
-    assert "note n00000000 is no longer among the notes (removed, or its text changed)" in skipped
+    assert ("note n00000000 is no longer among the notes (removed, or its text changed); it may now be note "
+            "n77aa01b2: write that id in theme_edits.yaml if it is the same note") in skipped
     assert re.search(r"theme_edits.yaml:2</td><td>theme renamed</td>", part)
     applied = part.split("Corrections applied")[1].split("Corrections skipped")[0]
     assert "Remark" not in applied and "<th>Why it was skipped</th>" in skipped     # no empty column

@@ -18,6 +18,7 @@ LOG_COLUMNS = ["line", "kind", "edit", "question", "outcome", "reason"]
 REASON_KEYS = [(re.compile(r"^note '(?P<note>[^']+)' is not in the notes any more"), "reason_gone"),
                (re.compile(r"^no note is at '(?P<note>[^']+)' any more"), "reason_gone"),
                (re.compile(r"^note '(?P<note>[^']+)' no longer reads"), "reason_changed"),
+               (re.compile(r"^it may now be '(?P<note>[^']+)'"), "reason_may_now_be"),
                (re.compile(r"^note '(?P<note>[^']+)' is in no theme"), "reason_no_theme"),
                (re.compile(r"^the theme already got its title from line (?P<line>\d+)"), "reason_title_taken"),
                (re.compile(r"^its theme was merged into another by line (?P<line>\d+)"), "reason_merged_away"),

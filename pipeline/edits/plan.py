@@ -109,13 +109,26 @@ class Plan:
         return [p for p in self.problems if p.severity == "error"]
 
 
+def _successor(index: NoteIndex, excerpt: str, question: str | None) -> str | None:
+    """The one note the words of a reference that no longer fits now fit (its text corrected), if one."""
+    fitting = index.fitting(excerpt, question) if excerpt else []
+    return fitting[0] if len(fitting) == 1 else None
+
+
 def _hint(index: NoteIndex, excerpt: str, question: str | None) -> str:
     """The fix for a reference that no longer fits: the one note its words now fit, or where to look."""
-    fitting = index.fitting(excerpt, question)
-    if len(fitting) == 1:
-        return (f"it may now be '{ids.short(fitting[0])}' ({ids.excerpt(index.text[fitting[0]], EXCERPT_WORDS)}): "
+    successor = _successor(index, excerpt, question)
+    if successor is not None:
+        return (f"it may now be '{ids.short(successor)}' ({ids.excerpt(index.text[successor], EXCERPT_WORDS)}): "
                 "write that id if it is the same note")
     return APPENDIX_FIX
+
+
+def _skip_reason(what: str, index: NoteIndex, excerpt: str, question: str | None) -> str:
+    """Why an edit is skipped, for edits_log.csv and the report: with the note it may now be, so that the
+    analyst who reads the log or the report, not the terminal, can carry the edit over."""
+    successor = _successor(index, excerpt, question)
+    return what if successor is None else f"{what}; it may now be '{ids.short(successor)}'"
 
 
 def resolve(written: str, index: NoteIndex) -> tuple[Resolved, Problem | None, str]:
@@ -138,7 +151,7 @@ def resolve(written: str, index: NoteIndex) -> tuple[Resolved, Problem | None, s
                 ", ".join(index.codebook[ref.question])
         what = (f"no note is at '{ref.note}' any more (line ids move when lines are added)" if ref.legacy else
                 f"note '{ref.note}' is not in the notes any more (removed, or its text changed)")
-        return result, Problem("", None, what, fix, "warning"), what
+        return result, Problem("", None, what, fix, "warning"), _skip_reason(what, index, ref.excerpt, ref.question)
     note = found[0]
     result.note, result.question = note, index.question[note]
     if ref.question is not None and ref.question != index.question[note]:
@@ -149,7 +162,8 @@ def resolve(written: str, index: NoteIndex) -> tuple[Resolved, Problem | None, s
     if ref.excerpt and not ids.excerpt_fits(ref.excerpt, index.text[note]):
         what = (f"note '{ref.note}' no longer reads '{ref.excerpt}' (now: "
                 f"{ids.excerpt(index.text[note], EXCERPT_WORDS)})")
-        return result, Problem("", None, what, _hint(index, ref.excerpt, ref.question), "warning"), what
+        return (result, Problem("", None, what, _hint(index, ref.excerpt, ref.question), "warning"),
+                _skip_reason(what, index, ref.excerpt, ref.question))
     if ref.legacy:
         stable = f"{ids.short(note)} {ids.excerpt(index.text[note], EXCERPT_WORDS)}"
         return result, Problem("", None, f"'{ref.note}' is a line position, which moves when lines are added "
