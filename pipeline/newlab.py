@@ -21,6 +21,8 @@ from pipeline.lang import languages, starting_questions
 from pipeline.templates import heading_labels, write_templates
 
 DEFAULT_CODEBOOK = "ecoc-sme"   # codebooks/ecoc-sme.yaml: expected themes of the six standard questions
+# A new lab's event, method and group names when its language's questions.yaml has no `lab:` words.
+LAB_WORDS = {"event": "Local Learning Lab", "method": "world café", "group": "Table {id}"}
 EXAMPLE_NOTE = "Example: replace these rows with the notes of your tables (one idea per row)"
 
 
@@ -42,17 +44,27 @@ def validate_new_lab(lab_id: str, date: str, language: str, root: Path) -> None:
 def lab_yaml_text(lab_id: str, city: str, date: str, language: str) -> str:
     """lab.yaml for a new lab: the Timișoara questions in `language`, with comments saying what to adapt."""
     questions = starting_questions(language)
+    words = {**LAB_WORDS, **(questions.get("lab") or {})}    # the language's own words, English where it has none
+    english = language == "en"
+
+    def in_english(key: str) -> dict[str, str]:
+        return {} if english else {f"{key}_en": str(words.get(f"{key}_en") or LAB_WORDS[key])}
+
     lab: dict[str, Any] = {
-        "id": lab_id, "title": f"Local Learning Lab {city} {date}", "title_en": f"Local Learning Lab {city} {date}",
-        "event": "Local Learning Lab", "city": city, "date": date, "venue": "", "organiser": "",
-        "project": "ECoC-SME (Interreg Europe PGI06047)", "method": "world café", "language": language,
-        "groups": [{"id": "A", "name": "Group A"}, {"id": "B", "name": "Group B"}],
+        "id": lab_id, "title": f"{words['event']} {city} {date}", "title_en": f"{LAB_WORDS['event']} {city} {date}",
+        "event": words["event"], **in_english("event"), "city": city, "date": date, "venue": "", "organiser": "",
+        "project": "ECoC-SME (Interreg Europe PGI06047)", "method": words["method"], **in_english("method"),
+        "language": language,
+        "groups": [{"id": g, "name": str(words["group"]).format(id=g),
+                    **({} if english else {"name_en": str(words.get("group_en") or LAB_WORDS["group"]).format(id=g)})}
+                   for g in ("A", "B")],
         "codebook": DEFAULT_CODEBOOK, "sessions": questions["sessions"], "people": [],
     }
     body = yaml.safe_dump(lab, allow_unicode=True, sort_keys=False, width=110)
     return (
         f"# Lab {lab_id}: fill in and ADAPT before transcribing (see docs/partners.md).\n"
-        "# - title, venue, organiser: your lab's own; groups: one item per group (world-café table group).\n"
+        "# - title, venue, organiser: your lab's own; event, method: as your cover should name them;\n"
+        "#   groups: one item per group (world-café table group), name_en its name in English reports.\n"
         "# - sessions/questions: the ECoC-SME questions of the Timișoara lab (20.10.2020), translated, as a\n"
         "#   starting point. Change the texts to the questions your tables discussed; keep ids short (s1q1).\n"
         "#   text_en is the English translation shown in English reports.\n"

@@ -128,7 +128,9 @@ def test_translation_has_the_english_keys_and_placeholders(path):
     for key, text in strings.items():
         if key in COUNT_KEYS:
             assert set(text) >= set(plural_categories(path.parent.name)), key
-            assert all(_placeholders(form) == {"n"} for form in text.values()), key
+            # Every form shows the number where the English one does ("All of them are quoted above" needs none).
+            assert all(_placeholders(form) <= {"n"} for form in text.values()), key
+            assert _placeholders(text["other"]) == _placeholders(english[key]["other"]), key
             continue
         assert isinstance(text, str) and text.strip(), key
         allowed = _placeholders(english[key]) | ALTERNATE_PLACEHOLDERS.get(key, set())
@@ -147,6 +149,23 @@ def test_translation_has_the_english_keys_and_placeholders(path):
 ])
 def test_counts_take_the_form_their_number_asks_for(code, n, expected):
     assert counted(code, translations(code)["notes_count"], n) == expected
+
+
+@pytest.mark.parametrize(("code", "key", "n", "expected"), [
+    ("ro", "written_times", 1, "scrisă o dată"), ("ro", "written_times", 2, "scrisă de 2 ori"),
+    ("ro", "written_times", 20, "scrisă de 20 de ori"), ("en", "written_times", 1, "written once"),
+    ("ro", "merged_duplicates", 1, "1 notiță scrisă independent la două sau mai multe mese"),
+    ("ro", "merged_duplicates", 3, "3 notițe scrise independent la două sau mai multe mese"),
+    ("lt", "merged_duplicates", 1, "1 užrašas užrašytas savarankiškai prie dviejų ar daugiau stalų"),
+    ("en", "redaction_email", 1, "1 email address"), ("en", "redaction_phone", 2, "2 phone numbers"),
+    ("lt", "redaction_email", 1, "1 el. pašto adresas"), ("lt", "redaction_phone", 10, "10 telefono numerių"),
+    ("ro", "redaction_email", 21, "21 de adrese de e-mail"), ("hr", "redaction_phone", 3, "3 telefonska broja"),
+    ("ro", "fate_merged", 1, "1 comasată cu un duplicat"), ("lt", "fate_merged", 1, "1 sujungtas su dublikatu"),
+    ("it", "fate_kept", 1, "1 mantenuta"), ("hr", "fate_dropped", 5, "5 uklonjeno"),
+])
+def test_counted_phrases_agree_with_their_number(code, key, n, expected):
+    """Badges, proposal sources and data-quality lines: 'scrisă o dată', never 'scrisă de 1 ori'."""
+    assert counted(code, translations(code)[key], n) == expected
 
 
 @pytest.mark.parametrize(("code", "n", "expected"), [

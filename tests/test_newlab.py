@@ -39,3 +39,18 @@ def test_a_lab_without_notes_is_skipped_and_the_sample_still_builds(tmp_path, mo
                                                encoding="utf-8")
     assert main(["check", str(Path("data/raw/kaunas-2021-05-12"))]) == 0
     assert "next: remove the '# ' before '- kaunas-2021-05-12' under labs:" in capsys.readouterr().out
+
+
+def test_a_new_labs_cover_words_and_group_names_are_in_its_language_with_english_beside():
+    """A Lithuanian lab starts as Lithuanian (its cover, running header and tables), not 'Group A'."""
+    from pipeline.newlab import lab_yaml_text
+
+    lt = yaml.safe_load(lab_yaml_text("kaunas-2021-05-12", "Kaunas", "2021-05-12", "lt"))
+    assert (lt["event"], lt["event_en"]) == ("Vietos mokymosi laboratorija", "Local Learning Lab")
+    assert (lt["method"], lt["method_en"]) == ("pasaulio kavinė", "world café")
+    assert lt["groups"] == [{"id": "A", "name": "Stalas A", "name_en": "Table A"},
+                            {"id": "B", "name": "Stalas B", "name_en": "Table B"}]
+    assert lt["title"] == "Vietos mokymosi laboratorija Kaunas 2021-05-12"
+    assert lt["title_en"] == "Local Learning Lab Kaunas 2021-05-12"
+    en = yaml.safe_load(lab_yaml_text("galway-2021-06-01", "Galway", "2021-06-01", "en"))
+    assert en["groups"][0] == {"id": "A", "name": "Table A"} and "event_en" not in en and en["method"] == "world café"

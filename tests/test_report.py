@@ -229,7 +229,8 @@ def test_english_report_is_english_outside_what_was_written_at_the_tables():
     assert "[phone]" in html and "[telefon]" not in html
     assert "Local Learning Lab" in running_title(data, "en") and "Învățare" not in running_title(data, "en")
     assert pdf_title(LAB, "en") == "Local Learning Lab — Timișoara, 2020-10-20"
-    assert "in the original language (Romanian)" in text and "How do we start?" in text
+    assert "in the original language (Romanian), marked “RO”" in text    # as the language marks print
+    assert "How do we start?" in text
 
 
 def test_romanian_report_holds_no_english_fixed_strings():
@@ -417,9 +418,22 @@ def test_running_header_names_the_section_a_page_starts_in(tmp_path):
     assert header == "Proposals", header
 
 
+@pytest.mark.parametrize(("language", "expected"), [("ro", "„Labas”"), ("en", "“Labas”"), ("lt", "„Labas“"),
+                                                    ("hr", "„Labas“"), ("it", "«Labas»"), ("nl", "“Labas”")])
+def test_quoted_notes_take_the_report_languages_quotation_marks(language, expected, tmp_path):
+    """The marks are the report language's (its report.yaml), whatever the note's own language."""
+    from pipeline.report.render import write_pdf
+    from tests.helpers import pdf_text
+
+    pdf = tmp_path / "q.pdf"
+    write_pdf(page_html('<p><q lang="lt">Labas</q></p>', "T", "A", language), pdf, base_url=tmp_path)
+    assert expected in pdf_text(pdf)
+
+
 def test_a_theme_whose_proposals_are_all_quoted_above_gets_no_heading_in_proposals():
     everything_quoted = report_sections(sample(), "en", "x", dict(SETTINGS, quotes_per_theme=10))["proposals"]
-    assert "<h4>" not in everything_quoted and "are quoted above" in everything_quoted
+    assert "<h4>" not in everything_quoted and "All of them are quoted above" in everything_quoted
+    assert not re.search(r"\d of them are quoted above", everything_quoted)   # not "7 of them", with nothing listed
     nothing_quoted = report_sections(sample(), "en", "x", dict(SETTINGS, quotes_per_theme=0))["proposals"]
     assert "<h4>" in nothing_quoted                       # (the summary still quotes the most supported ones)
 

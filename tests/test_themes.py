@@ -212,3 +212,6 @@ def test_pair_agreement_equals_sklearn_adjusted_rand_index():
         assert pair_agreement(a, b) == pytest.approx(adjusted_rand_score(a, b))
         assert pair_agreement(a, a) == pytest.approx(1.0)
     assert pair_agreement(np.array([0, 1, 2]), np.array([5, 6, 7])) == pytest.approx(1.0)
+    # One note (or none): no pair to disagree on, as sklearn says (a subsample of one note's question).
+    for one in (np.array([3]), np.array([], dtype=int)):
+        assert pair_agreement(one, one) == adjusted_rand_score(one, one) == 1.0

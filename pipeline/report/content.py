@@ -51,7 +51,7 @@ def cover_html(data: ReportData, x: Texts, generated: str, logos: list[str]) -> 
              (x.t["date"], lab["date"]), (x.t["venue"], x.field(lab, "venue")),
              (x.t["organiser"], x.field(lab, "organiser")), (x.t["method"], x.field(lab, "method"))]
     original = "" if x.own else x.t["cover_original"].format(
-        language=x.t.get(f"language_{x.lab_language}", x.lab_language), code=x.lab_language)
+        language=x.t.get(f"language_{x.lab_language}", x.lab_language), code=x.lab_language.upper())
     return render("cover.html.j2", t=x.t, logos=logos, project=x.field(lab, "project"),
                   event=x.field(lab, "event") or x.t["report"], title=x.field(lab, "title"),
                   short=running_title(data, x.language), facts=[(k, v) for k, v in facts if v],

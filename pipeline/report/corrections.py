@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from pipeline.edits import EXCLUDED_STATUS, KINDS, corrections
+from pipeline.lang import counted
 from pipeline.report.view import Texts
 
 if TYPE_CHECKING:
@@ -36,7 +37,7 @@ def corrections_view(data: ReportData, x: Texts) -> dict[str, Any]:
 def review_sentence(view: dict[str, Any], t: dict[str, str]) -> str:
     """The methodology's answer to "what did a person review": edits applied, written but none fitting, or none."""
     if view["applied"]:
-        return t["review_edits"].format(count=len(view["applied"]))
+        return counted(str(t["lang_code"]), t["review_edits"], len(view["applied"]))  # type: ignore[arg-type]
     if view["skipped"]:
         return t["review_skipped"].format(count=len(view["skipped"]))
     return t["review_none"]

@@ -105,7 +105,9 @@ def notebook_body_html(nb: nbformat.NotebookNode) -> str:
 def page_html(body: str, title: str, author: str, language: str, date: str = "") -> str:
     """A self-contained HTML page (inline CSS, images as data URIs, no external links); `date` dates the PDF."""
     t = translations(language)
-    css = CSS_FILE.read_text(encoding="utf-8").replace("PAGE_LABEL", t["page"]).replace("OF_LABEL", t["of"])
+    marks = " ".join(f'"{mark}"' for mark in t["quote_marks"].split() if '"' not in mark and "\\" not in mark)
+    css = CSS_FILE.read_text(encoding="utf-8").replace("PAGE_LABEL", t["page"]).replace("OF_LABEL", t["of"]) \
+        .replace("QUOTE_MARKS", marks or "none")
     return render("page.html.j2", language=language, title=title, author=author, css=Markup(css), body=Markup(body),
                   date=date)
 

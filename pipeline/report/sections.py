@@ -102,7 +102,7 @@ def proposal_item(data: ReportData, item: dict[str, Any], x: Texts) -> dict[str,
     by_id = {th["theme_id"]: th for th in data.themes}
     theme = by_id.get(str(item.get("theme_id", "")))
     return {**text, "source": x.t["supported_source"].format(tables=tables, rounds=", ".join(map(str, item["rounds"])),
-                                                             count=int(item["sources"])),
+                                                             written=x.counted("written_times", int(item["sources"]))),
             "theme": theme_title(theme, x) if theme else {"text": str(item.get("theme", "")), "lang": x.lab_language,
                                                           "mark": ""},
             "question": str(item["question"]).upper(), "supported": bool(item["supported"])}
@@ -325,6 +325,12 @@ def drop_reason(reason: str, t: dict[str, str]) -> str:
 FATES = ("kept", "split", "merged", "dropped")      # what became of a transcribed note, in the order read
 
 
+def counted_or_named(x: Texts, key: str, n: int, name: str) -> str:
+    """'1 adresă de e-mail', '2 numere de telefon': a count in its report.yaml forms, or '3 <name>' for a kind
+    the report's language does not name (a fate or mark added to the pipeline after the translations)."""
+    return x.counted(key, n) if key in x.t else f"{n} {name}"
+
+
 def fate_order(fate: str) -> tuple[int, str]:
     """Kept notes first, dropped ones last (their reasons follow them); an unknown fate after the known ones."""
     return (FATES.index(fate) if fate in FATES else len(FATES), fate)
@@ -343,10 +349,10 @@ def quality(data: ReportData, x: Texts) -> dict[str, Any]:
                    for n, qid in zip(rows["note_id"], rows["question"], strict=True) if n in notes.index]
         process.sort(key=lambda p: natural_key(str(p["id"])))
     return {"notes_in": q.get("notes_in", 0), "notes_out": q.get("notes_out", 0), "process": process,
-            "fates": [{"count": v, "label": x.t.get(f"fate_{k}", k), "dropped": k == "dropped"}
+            "fates": [{"text": counted_or_named(x, f"fate_{k}", v, k), "dropped": k == "dropped"}
                       for k, v in sorted(q.get("fates", {}).items(), key=lambda kv: fate_order(kv[0]))],
             "reasons": [{"count": v, "label": drop_reason(k, x.t)} for k, v in q.get("dropped_reasons", {}).items()],
-            "redactions": [f"{v} {x.t.get('redaction_' + k, k)}" for k, v in q.get("redactions", {}).items()],
+            "redactions": [counted_or_named(x, f"redaction_{k}", v, k) for k, v in q.get("redactions", {}).items()],
             "languages": [f"{names.get(k, k)}: {v}" for k, v in q.get("languages", {}).items()]}
 
 
