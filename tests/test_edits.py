@@ -92,6 +92,24 @@ def test_rename_pin_and_not_relevant():
     assert set(editor.log()["outcome"]) == {APPLIED}
 
 
+def test_an_analysts_title_can_carry_its_english_for_english_reports():
+    from pipeline.report.markup import translations
+    from pipeline.report.view import Texts, theme_title
+
+    edits = (f"rename:\n  - theme: {note('bani', 3)}\n    title: Bani pentru cultură\n    title_en: Money for culture\n"
+             f"merge:\n  - themes: [{note('public')}, {note('spatii')}]\n    title: Public și spații\n")
+    themes, assigned, _, editor = run(edits)
+    by_id = themes.set_index("theme_id")
+    bani, merged = by_id.loc[theme_of(assigned, note("bani"))], by_id.loc[theme_of(assigned, note("public"))]
+    assert bani["title"] == "Bani pentru cultură" and bani["titles"] == {"ro": "Bani pentru cultură",
+                                                                         "en": "Money for culture"}
+    assert merged["titles"] == {}                       # no English given: the English report marks it "ro"
+    english = Texts(translations("en"), "en", "ro", {}, {})
+    assert theme_title(dict(bani), english) == {"text": "Money for culture", "lang": "en", "mark": ""}
+    assert theme_title(dict(merged), english)["text"] == "Public și spații"
+    assert any("title_en: Money for culture" in e for e in editor.log()["edit"])     # the log shows it as written
+
+
 def test_merge_split_and_moves():
     spatii_a, spatii_b = note("spatii", 0), note("spatii", 4)
     edits = (f"merge:\n  - themes: [{note('bani')}, {note('public')}]\n    title: Bani și public\n"

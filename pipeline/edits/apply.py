@@ -19,6 +19,7 @@ class ThemeState:
     """What edits say about one theme (keyed by its current label)."""
 
     title: str | None = None
+    title_en: str | None = None     # the analyst's English for the title, for English reports
     relevant: bool = True
     pinned: list[str] = field(default_factory=list)
     edits: list[str] = field(default_factory=list)
@@ -84,6 +85,8 @@ class EditApplier:
                 return False
             titled[label] = planned
             states[label].title = text
+            english = planned.edit.fields.get("title_en")
+            states[label].title_en = str(english) if english not in (None, "") else None
             return True
 
         def not_merged_away(ref: Resolved, planned: PlannedEdit) -> bool:

@@ -19,11 +19,11 @@ EDITS_FILE = "theme_edits.yaml"
 LOG_FILE = "edits_log.csv"
 # kind -> (required keys, optional keys); every other key is a mistake.
 KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "merge": (("themes",), ("title",)),
+    "merge": (("themes",), ("title", "title_en")),
     "split": (("theme", "seeds"), ()),
     "move": (("note", "to"), ()),
     "pin": (("note",), ()),
-    "rename": (("theme", "title"), ()),
+    "rename": (("theme", "title"), ("title_en",)),
     "not_relevant": (("theme",), ()),
 }
 LIST_KEYS = {"themes": 2, "seeds": 2}            # list fields and the fewest items each needs
@@ -105,7 +105,7 @@ def _entry_problem(kind: str, entry: Any, required: tuple[str, ...], optional: t
             return (f"{kind} needs a list of at least {fewest} {what}",
                     f"write {key}: [first, second]" if key == "themes" else
                     "list under seeds: one note for each new theme", key)
-    for key in ("title",):
+    for key in ("title", "title_en"):
         if key in entry and not isinstance(entry[key], str | int | float):
             return f"{kind}: '{key}' must be a text", f"write {key}: Your words", key
     return None

@@ -160,8 +160,9 @@ def themes_for_question(notes: pd.DataFrame, vectors: np.ndarray, language: str,
                         "round": int(notes["round"].iloc[i]), "pinned": i in pinned} for i in quotes],
             "groups": sorted(set(groups[i] for i in members)),
             # A codebook theme speaks every language its codebook was written in (the English report's
-            # titles); an analyst's own title is in the lab's language only.
-            "titles": dict(cb.title) if cb is not None and not states[t].title else {},
+            # titles); an analyst's own title is in the lab's language, and in English when given (title_en).
+            "titles": (dict(cb.title) if cb is not None and not states[t].title else
+                       {language: states[t].title, "en": states[t].title_en} if states[t].title_en else {}),
             "summarys": dict(cb.description) if cb is not None else {},
         })
     # An ambiguous note's runner-up is a machine theme; name the theme most of its notes ended up in.
