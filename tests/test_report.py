@@ -183,6 +183,17 @@ def test_summary_names_each_questions_largest_theme_and_the_ideas_written_at_bot
     assert "Ce reținem" in summary and "<strong>spații</strong>" in summary      # the facilitator's Markdown
 
 
+def test_a_one_note_theme_is_never_a_summary_highlight():
+    """A small lab's question whose themes are one note each: the summary names none of them, and says why."""
+    data = sample()
+    covid = next(th for th in data.themes if th["theme_id"] == "t-covid")
+    covid["size"] = 1
+    summary = report_sections(data, "en", "x", SETTINGS)["summary"]
+    assert "Public și venituri pierdute" not in summary.split("Most supported")[0]
+    assert "No theme of this session holds more than one note." in summary
+    assert "Bani pentru artiști" in summary and summary.count("No theme of this session") == 1
+
+
 def test_summary_shows_themes_raised_at_one_table_and_codebook_themes_nobody_raised():
     data = sample()
     data.themes.append({"theme_id": "s2q1~codebook:funds", "question": "s2q1", "session": "s2",

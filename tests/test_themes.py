@@ -215,3 +215,25 @@ def test_pair_agreement_equals_sklearn_adjusted_rand_index():
     # One note (or none): no pair to disagree on, as sklearn says (a subsample of one note's question).
     for one in (np.array([3]), np.array([], dtype=int)):
         assert pair_agreement(one, one) == adjusted_rand_score(one, one) == 1.0
+
+
+def test_a_quote_holding_a_redaction_mark_comes_after_the_notes_that_say_their_idea_whole():
+    from pipeline.themes.quotes import quotes_with_pins
+
+    sims = np.array([0.9, 0.8, 0.7, 0.6])
+    members = np.arange(4)
+    assert quotes_with_pins(sims, ["A", "B", "A", "B"], members, [], 2) == [0, 1]
+    assert quotes_with_pins(sims, ["A", "B", "A", "B"], members, [], 2, frozenset({0})) == [1, 2]
+    assert quotes_with_pins(sims, ["A", "B", "A", "B"], members, [0], 2, frozenset({0})) == [0, 1]  # a pin wins
+    assert quotes_with_pins(sims, ["A"] * 4, members, [], 4, frozenset({0, 1})) == [2, 3, 0, 1]
+
+
+def test_a_contact_line_is_a_note_with_two_redaction_marks_or_more():
+    from pipeline.lang import language
+    from pipeline.themes.quotes import contact_lines
+
+    marks = tuple(language("lt").marks.values())
+    texts = ["Dėl paramos paraiškų kreiptis į Rūtą: [el. paštas] arba [telefonas]",
+             "Savanorių tinklas padeda vyresniems menininkams, koordinatorius [telefonas]",
+             "Pigios dirbtuvės senamiestyje", "[el. paštas] [el. paštas]"]
+    assert contact_lines(texts, marks) == frozenset({0, 3})

@@ -34,6 +34,7 @@ from pipeline.report.view import (
 if TYPE_CHECKING:
     from pipeline.report.data import ReportData
 
+HIGHLIGHT_MIN_NOTES = 2                 # a summary highlight holds at least this many notes
 EXCLUDED_THEME = " excluded"          # the appendix's theme key of the notes the analyst excluded (no theme id)
 PROCESS_THEME = " process"            # … and of the remarks about the session (in no theme, yet not unfitting)
 
@@ -63,8 +64,10 @@ def card_of(data: ReportData, th: dict[str, Any], x: Texts) -> dict[str, Any]:
 
 
 def session_highlights(data: ReportData, session: dict[str, Any], x: Texts, settings: dict[str, Any]) -> list[dict]:
-    """The 3–5 themes of a session that matter: each question's largest first, then the next largest."""
-    themes = [th for th in ideas(data) if th["session"] == session["id"]]
+    """The 3–5 themes of a session that matter: each question's largest first, then the next largest. A theme
+    of one note is one person's idea, not something the room raised: it is never a highlight (on a small lab
+    a question's 'largest' theme is often one of several one-note ties)."""
+    themes = [th for th in ideas(data) if th["session"] == session["id"] and int(th["size"]) >= HIGHLIGHT_MIN_NOTES]
     total = sum(int(th["size"]) for th in themes) or 1
     chosen: list[dict[str, Any]] = []
     for question in session["questions"]:

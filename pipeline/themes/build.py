@@ -18,6 +18,7 @@ from pipeline.coverage import theme_coverage
 from pipeline.edits import EDITS_FILE, EXCLUDED_STATUS, EditApplier, load_edits
 from pipeline.embed import TextEmbedder
 from pipeline.errors import HarvestError
+from pipeline.lang import language as language_data
 from pipeline.nlp import lemma_display_forms
 from pipeline.progress import progress
 from pipeline.themes.cluster import (
@@ -39,7 +40,7 @@ from pipeline.themes.edits import apply_edits, codebook_ids, edited_silhouette
 from pipeline.themes.metrics import empty_metrics, rounded, scores, theme_sizes, unassigned_rate
 from pipeline.themes.process import examples, process_notes
 from pipeline.themes.process_probe import process_probe
-from pipeline.themes.quotes import quotes_with_pins
+from pipeline.themes.quotes import contact_lines, quotes_with_pins
 from pipeline.themes.space import unit
 from pipeline.themes.stability import SeedRuns, other_seed_runs, runs_agreement, submit_seed_fits
 from pipeline.themes.titles import (
@@ -134,12 +135,14 @@ def themes_for_question(notes: pd.DataFrame, vectors: np.ndarray, language: str,
                            openings, discovered_order, banned,
                            int(params["title_candidates"]), clauses, min_words)
     groups = notes["group"].astype(str).tolist()
+    marks = tuple(language_data(language).marks.values())
+    redacted = contact_lines(texts, marks)
     rows = []
     for t in order:
         members = np.flatnonzero(labels == t)
         cb = given.codebook[t] if t < n_cb else None
         pinned = [note_ids.index(p) for p in states[t].pinned if p in note_ids and labels[note_ids.index(p)] == t]
-        quotes = quotes_with_pins(similarity, groups, members, pinned, int(params["quotes_per_theme"]))
+        quotes = quotes_with_pins(similarity, groups, members, pinned, int(params["quotes_per_theme"]), redacted)
         size = int(weights[members].sum())
         central = texts[quotes[0]] if quotes else ""
         if cb is not None:

@@ -5,9 +5,12 @@ from __future__ import annotations
 import numpy as np
 
 
-def representative_quotes(sims: np.ndarray, groups: list[str], members: np.ndarray, n: int) -> list[int]:
-    """Indices of up to n notes nearest the theme centre, taking them from different tables first."""
-    ranked = sorted(members.tolist(), key=lambda i: (-sims[i], i))
+def representative_quotes(sims: np.ndarray, groups: list[str], members: np.ndarray, n: int,
+                          redacted: frozenset[int] = frozenset()) -> list[int]:
+    """Indices of up to n notes nearest the theme centre, taking them from different tables first. A note in
+    `redacted` (mostly a contact line: 'kreiptis į Rūtą: [el. paštas] arba [telefonas]') comes after the
+    others: what it said is gone, and a contact is not what the theme says."""
+    ranked = sorted(members.tolist(), key=lambda i: (i in redacted, -sims[i], i))
     chosen: list[int] = []
     seen_groups: set[str] = set()
     for i in ranked:
@@ -20,7 +23,15 @@ def representative_quotes(sims: np.ndarray, groups: list[str], members: np.ndarr
     return chosen
 
 
-def quotes_with_pins(sims: np.ndarray, groups: list[str], members: np.ndarray, pinned: list[int], n: int) -> list[int]:
+def contact_lines(texts: list[str], marks: tuple[str, ...]) -> frozenset[int]:
+    """The notes that are mostly a contact line: two redaction marks or more ('kreiptis į Rūtą: [el. paštas]
+    arba [telefonas]'). One mark beside an idea ('rețea de voluntari…, coordonator tel. [telefon]') still says
+    the idea."""
+    return frozenset(i for i, text in enumerate(texts) if sum(text.count(mark) for mark in marks) >= 2)
+
+
+def quotes_with_pins(sims: np.ndarray, groups: list[str], members: np.ndarray, pinned: list[int], n: int,
+                     redacted: frozenset[int] = frozenset()) -> list[int]:
     """Pinned notes first (all of them), then the most representative ones, n in all (at least the pins)."""
-    ranked = representative_quotes(sims, groups, members, n)
+    ranked = representative_quotes(sims, groups, members, n, redacted)
     return (pinned + [i for i in ranked if i not in pinned])[: max(n, len(pinned))]
