@@ -483,3 +483,12 @@ def test_a_discovered_themes_summary_note_is_not_quoted_again_in_its_card():
     data.themes[1]["summary"] = "Ateliere și spații pentru artiști"
     card = report_sections(data, "ro", "x", SETTINGS)["q-s1q1"]
     assert f"<q lang=\"ro\">{central}</q>" in card                   # quoted when it is not the summary
+
+
+def test_a_links_strength_and_chance_level_print_as_different_figures():
+    from pipeline.report.sections import strength_figures
+
+    assert strength_figures({"strength": 0.4812, "threshold": 0.0613}) == ("0.48", "0.06")
+    assert strength_figures({"strength": 0.2049, "threshold": 0.2041}) == ("0.205", "0.204")
+    assert strength_figures({"strength": 0.20472, "threshold": 0.20468}) == ("0.2047", "0.2047")  # links.csv's 4
+    assert strength_figures({"strength": 0.33, "threshold": ""}) == ("0.33", "")

@@ -245,12 +245,24 @@ def links(data: ReportData, x: Texts, ledger: Ledger) -> list[dict[str, Any]]:
             if a in notes.index and b in notes.index and not {a, b} & ledger.used:
                 ledger.used.update({a, b})
                 pairs.append([said_note(data, n, x) for n in (a, b)])
+        strength, threshold = strength_figures(link)
         result.append({"a": theme_title(by_id[link["theme_a"]], x), "qa": str(link["question_a"]).upper(),
                        "b": theme_title(by_id[link["theme_b"]], x), "qb": str(link["question_b"]).upper(),
-                       "strength": f"{float(link['strength']):.2f}",
-                       "threshold": f"{float(link['threshold']):.2f}" if str(link.get("threshold", "")) else "",
-                       "pairs": pairs})
+                       "strength": strength, "threshold": threshold, "pairs": pairs})
     return result
+
+
+def strength_figures(link: dict[str, Any]) -> tuple[str, str]:
+    """A link's strength and chance level as printed: two decimals, or as many as tell them apart (a pair
+    shown is stronger than chance, and '0.20 (random pairs reach: 0.20)' would say it is not)."""
+    strength = float(link["strength"])
+    if not str(link.get("threshold", "")):
+        return f"{strength:.2f}", ""
+    threshold = float(link["threshold"])
+    for decimals in (2, 3, 4):
+        if f"{strength:.{decimals}f}" != f"{threshold:.{decimals}f}":
+            break
+    return f"{strength:.{decimals}f}", f"{threshold:.{decimals}f}"
 
 
 def in_words(value: float | None, bands: list[list[Any]], t: dict[str, str]) -> str:
