@@ -20,7 +20,7 @@ import pandas as pd
 from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
 from rapidfuzz import fuzz, process
 
-from pipeline import catalog
+from pipeline import catalog, paths
 from pipeline import ids as note_ids
 from pipeline.errors import HarvestError
 from pipeline.nlp import content_lemmas, fold, normalise
@@ -224,4 +224,9 @@ def run(lab_id: str, params: dict[str, Any], root: Path = Path(".")) -> dict[str
     catalog.CLEAN_LOG.write(clean_log, lab_id, root)
     quality = quality_summary(raw, clean, clean_log)
     catalog.QUALITY.write(quality, lab_id, root)
+    if clean.empty:
+        raise HarvestError.at(paths.processed_dir(lab_id, root) / catalog.CLEAN_LOG.name, None,
+                              f"no note left to analyse: all {len(raw)} raw notes were dropped or merged",
+                              "see each note's reason in this file, and add the table notes or lower "
+                              "clean.min_letters in params.yaml")
     return quality

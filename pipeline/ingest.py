@@ -51,7 +51,7 @@ def validate_records(records: list[dict[str, Any]], lab: Lab) -> tuple[list[dict
                        f"set session to '{question_session[value['question']]}'")
         elif value["group"] not in lab.groups:
             problem = (f"unknown group '{value['group']}'", f"use one of: {', '.join(lab.groups)} (ids from lab.yaml)")
-        elif not (value["round"] or "1").isdigit():
+        elif not (value["round"] or "1").isdecimal():
             problem = (f"round '{value['round']}' is not a whole number", "write the round as 1, 2, 3 …")
         elif len(note) > MAX_NOTE_CHARS:
             problem = (f"note of {len(note)} characters", "split it into one note per idea (one row each)")
@@ -135,6 +135,12 @@ def read_lab_notes(lab_dir: Path, formats: list[str],
         rows.extend(file_rows)
     if not files and not problems:
         problems.append(Problem(str(notes_dir), None, "no transcripts found", "add the table notes as CSV"))
+    elif not rows and not any(p.severity == "error" for p in problems):
+        # Empty files, notes in Word tables, unsupported types only: nothing to analyse, and every later stage
+        # would fail on an empty table.
+        problems.append(Problem(str(notes_dir), None, "no notes in any transcript (empty files, notes in Word "
+                                "tables or unsupported file types only)",
+                                "add the table notes (docs/transcription.md) before running the pipeline"))
     seen = Counter(r["question"] for r in rows)
     for q in lab.questions:
         if seen[q.id] == 0:

@@ -42,10 +42,12 @@ def decode_bytes(data: bytes, path: Path | str, encodings: list[str] | None = No
         return _without_nul(data.decode("utf-8-sig"), path)
     except UnicodeDecodeError:
         pass
-    best = charset_normalizer.from_bytes(data, cp_isolation=encodings or FALLBACK_ENCODINGS).best()
-    text = str(best) if best is not None else ""
+    # The guesses best first; one that decodes to control characters (a Windows-1250 '–' read as ISO-8859-16's
+    # C1 control 0x96) is not the file's encoding while another candidate reads it as plain text.
+    texts = [str(match) for match in charset_normalizer.from_bytes(data, cp_isolation=encodings or FALLBACK_ENCODINGS)]
+    text = next((t for t in texts if _CONTROL.search(t) is None), texts[0] if texts else "")
     bad = _CONTROL.search(text)
-    if best is None or bad is not None:
+    if not texts or bad is not None:
         line = text.count("\n", 0, bad.start()) + 1 if bad is not None else None
         raise HarvestError.at(path, line, "the text encoding could not be recognised (not UTF-8, UTF-16, "
                               "Windows-1250 or ISO-8859-2/16)",

@@ -16,6 +16,21 @@ from pipeline.readers.base import Line, Records
 from pipeline.readers.labels import Invalid, file_name_context, label, resolve_label
 
 _RULE = re.compile(r"^\s*(?:[-=*_]\s*){3,}$")
+# '##Grupa A': a Markdown heading typed without the space after its '#'s.
+_UNSPACED_HEADING = re.compile(r"^#{1,6}(?P<text>[^#\s].*)$")
+
+
+def _unspaced_label(text: str, lab: Lab, session_id: str | None) -> str | None:
+    """The label of a line such as '##Grupa A' or '####Runda 2' when, without its '#'s, it is a line that sets
+    the context as a whole (as the plain line 'Runda 2' does); None for other text ('#Timișoara2021 …' stays a
+    note, and so does '#Session 2 is …')."""
+    match = _UNSPACED_HEADING.match(text)
+    if match is None:
+        return None
+    try:
+        return match["text"].strip() if resolve_label(match["text"], lab, session_id, False) else None
+    except Invalid:
+        return match["text"].strip()
 
 
 def example_headings(lab: Lab) -> str:
@@ -60,6 +75,8 @@ def outline_records(lines: list[Line], file_name: str, lab: Lab) -> Records:
         text = raw.strip()
         if not text or _RULE.match(text):
             continue
+        if not is_heading and (unspaced := _unspaced_label(text, lab, context["session"])) is not None:
+            text = unspaced
         try:
             assignments = resolve_label(text, lab, context["session"], is_heading)
         except Invalid as exc:

@@ -93,7 +93,26 @@ def csv_records(text: str, file_name: str) -> Records:
     except csv.Error as exc:
         return [], [Problem(file_name, line, f"the CSV cannot be read ({exc})",
                             "check quotes: a note with a comma or quote must be in double quotes")]
+    unclosed = _unclosed_quote(text, table, lines, delimiter, file_name)
+    if unclosed is not None:
+        return [], [unclosed]
     return table_records(table, lines, file_name, delimiter=delimiter)
+
+
+def _unclosed_quote(text: str, table: list[list[str]], lines: list[int], delimiter: str,
+                    file_name: str) -> Problem | None:
+    """A quote opened and never closed reads the rows below it as one long note, losing them without a word:
+    a record whose later physical lines each look like a whole row of their own (as many cells as the header)."""
+    physical = io.StringIO(text, newline="").readlines()
+    ends = [*lines[1:], len(physical) + 1]
+    for first, end in zip(lines, ends, strict=True):
+        swallowed = [first + i for i, inner in enumerate(physical[first:end - 1], start=1)
+                     if len(next(csv.reader([inner], delimiter=delimiter), [])) >= len(table[0]) > 1]
+        if swallowed and first != lines[0]:
+            return Problem(file_name, first, f"a quote opened on this line is not closed: line(s) "
+                           f"{swallowed[0]}–{swallowed[-1]}, which look like rows of their own, would be read "
+                           "as part of this note", 'close the quote with " at the end of the note, or remove it')
+    return None
 
 
 def csv_file_records(data: bytes, file_name: str, lab: Lab, limits: Limits = NO_LIMITS) -> Records:
