@@ -252,7 +252,7 @@ def links(data: ReportData, x: Texts, ledger: Ledger) -> list[dict[str, Any]]:
     return result
 
 
-def strength_figures(link: dict[str, Any]) -> tuple[str, str]:
+def strength_figures(link: dict[Any, Any]) -> tuple[str, str]:
     """A link's strength and chance level as printed: two decimals, or as many as tell them apart (a pair
     shown is stronger than chance, and '0.20 (random pairs reach: 0.20)' would say it is not)."""
     strength = float(link["strength"])
