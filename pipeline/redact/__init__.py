@@ -44,7 +44,9 @@ _REFERENCE = re.compile(r"\bISBN(?:-1[03])?:?\s?[\dX][\d\s-]{8,16}[\dX]\b"
 # A run of digits with the single separators people type in phone numbers (space, dot, dash, en dash,
 # slash, brackets), not part of a decimal number.
 _PHONE_CANDIDATE = re.compile(
-    r"(?<![\w+.,])(?:\+|00)?\(?\d(?:\d|[ .\-/]\d| ?[–-] ?\d|\) ?\d){6,20}(?![\w.,]\d)")
+    # Not inside a word or a number ('3.0722…'), but right after an abbreviation's dot ('tel.0722…');
+    # a bracketed area code may follow the prefix ('+370 (612) 34567', '0040 (722) 123-456').
+    r"(?<![\w+,])(?<!\d\.)(?:\+|00)?\(?\d(?:\d|[ .\-/]\d| ?[–-] ?\d|\) ?\d| ?\(\d){6,20}(?![\w.,]\d)")
 _PHONE_START = re.compile(r"^(?:\+|00|\(?0)")
 _PHONE_DIGITS = (9, 13)
 # Thousands written in groups of three (300 000 000, 1.000.000): an amount, unless it starts like a phone.
