@@ -171,7 +171,7 @@ def read_conclusions(lab_dir: Path, lab: Lab) -> str:
     """The facilitator's conclusions.md without its HTML comments (`harvest new-lab` writes one that says
     what the file is for), redacted like the notes; a lone newline when the lab has none: an empty output
     makes DVC print a warning on every run, and the report skips blank conclusions."""
-    path = lab_dir / catalog.CONCLUSIONS.name
+    path = paths.lab_file(lab_dir, catalog.CONCLUSIONS.name)
     if not path.is_file():
         return "\n"
     text = HTML_COMMENT.sub("", decode_bytes(path.read_bytes(), str(path), list(language(lab.language).encodings)))

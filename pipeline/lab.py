@@ -9,7 +9,7 @@ from typing import Any
 
 from pipeline.errors import HarvestError, Problem
 from pipeline.lang import languages
-from pipeline.paths import check_lab_id
+from pipeline.paths import check_lab_id, lab_file
 from pipeline.yamlsafe import STRICT, YamlLimits, key_lines, parse_yaml_node, project_limits, read_text
 
 LAB_FILE = "lab.yaml"
@@ -173,6 +173,7 @@ def parse_lab(text: str, path: Path | str = LAB_FILE, limits: YamlLimits = STRIC
 
     sessions: list[Session] = []
     seen_questions: set[str] = set()
+    seen_sessions: set[str] = set()
     if not isinstance(data["sessions"], list):
         problem("sessions", "'sessions' must be a list", "write one '- id: s1' item per session")
         data["sessions"] = []
@@ -181,9 +182,16 @@ def parse_lab(text: str, path: Path | str = LAB_FILE, limits: YamlLimits = STRIC
         if not isinstance(s, dict) or not s.get("id"):
             problem(key, "a session has no id", "give every session an 'id:' and 'questions:'")
             continue
+        if str(s["id"]) in seen_sessions:
+            problem(key, f"session id '{s['id']}' appears twice", "make session ids unique (s1, s2, …)")
+        seen_sessions.add(str(s["id"]))
         questions: list[Question] = []
         q_list = s.get("questions") or []
-        if not q_list:
+        if not isinstance(q_list, list):
+            problem(f"{key}.questions", f"session '{s['id']}': 'questions' must be a list",
+                    "write one '- id: s1q1' item (with its 'text:') per question")
+            q_list = []
+        elif not q_list:
             problem(key, f"session '{s['id']}' has no questions", "list its questions under 'questions:'")
         for qi, q in enumerate(q_list):
             qkey = f"{key}.questions.{qi}"
@@ -218,6 +226,10 @@ def parse_lab(text: str, path: Path | str = LAB_FILE, limits: YamlLimits = STRIC
     if not isinstance(people, list):
         problem("people", "'people' must be a list of names", "write one '- Name Surname' per line")
         people = []
+    # A blank item ('-' alone) or a number is no name: as 'None' or '42' it would blank those words in every note.
+    if any(not isinstance(p, str) or not p.strip() for p in people):
+        problem("people", "every item of 'people' must be a name", "remove the empty item, or write the name "
+                "('- Ana Pop'; a name written with digits goes in quotes)")
     if problems:
         raise HarvestError(problems)
 
@@ -229,13 +241,13 @@ def parse_lab(text: str, path: Path | str = LAB_FILE, limits: YamlLimits = STRIC
     return Lab(
         id=str(data["id"]), title=str(data["title"]), city=str(data["city"]), date=date_text,
         language=str(data["language"]), groups=tuple(group_ids), group_names=group_names,
-        sessions=tuple(sessions), people=tuple(str(p) for p in people), meta=meta,
+        sessions=tuple(sessions), people=tuple(str(p).strip() for p in people), meta=meta,
     )
 
 
 def load_lab(lab_dir: Path) -> Lab:
     """Read `lab_dir/lab.yaml`; a missing or unreadable file is a HarvestError, not a traceback."""
-    path = lab_dir / LAB_FILE
+    path = lab_file(lab_dir, LAB_FILE)
     if not path.is_file():
         raise HarvestError.at(path, None, "lab.yaml not found",
                               f"create it (see docs/transcription.md) or check the lab folder {lab_dir}")

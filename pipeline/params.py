@@ -4,11 +4,14 @@ A section's dataclass is the one list of its keys and their types: `load_params`
 finds against it (an unknown key, a missing one or a value of the wrong type is a HarvestError naming
 params.yaml, the line and the key), and a stage takes its settings with `typed(params, LinksParams)`. The
 defaults live in params.yaml alone; the theme clusterer's signature must agree with it (tests/test_params.py).
+
+Longer than 300 lines because every section's keys, types and ranges are listed here, in one place.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import math
 import types
 import typing
 from dataclasses import dataclass
@@ -28,6 +31,9 @@ class Section:
     """One params.yaml section; subclasses list its keys as typed fields and name it in `NAME`."""
 
     NAME: ClassVar[str] = ""
+    # key -> (lowest, highest) a value may take, both included: out of range, a stage would fail deep inside a
+    # library (a quantile of 95, a fuzzy score of 920) or silently do nonsense (a sample fraction of 80).
+    RANGES: ClassVar[dict[str, tuple[float, float]]] = {}
 
     @classmethod
     def from_section(cls: type[S], data: Any, lines: dict[str, int] | None = None) -> S:
@@ -53,7 +59,18 @@ class Section:
                 raise HarvestError.at(PARAMS_FILE, lines.get(f"{name}.{key}"),
                                       f"{name}.{key} must be {_type_name(hints[key])}, not {data[key]!r}",
                                       "restore the value from git or the README")
+        for key, (low, high) in cls.RANGES.items():
+            if not low <= data[key] <= high:
+                shown = f"at least {low:g}" if high == math.inf else f"between {low:g} and {high:g}"
+                raise HarvestError.at(PARAMS_FILE, lines.get(f"{name}.{key}"),
+                                      f"{name}.{key} must be {shown}, not {data[key]!r}",
+                                      "restore the value from git or the README")
+        cls.check_values(data, lines)
         return cls(**{k: _frozen(data[k]) for k in fields})
+
+    @classmethod
+    def check_values(cls, data: dict[str, Any], lines: dict[str, int]) -> None:
+        """What a section checks beyond types and ranges (none by default)."""
 
     def as_dict(self) -> dict[str, Any]:
         """The section as params.yaml writes it (for records such as run_info.json)."""
@@ -117,10 +134,23 @@ class CleanParams(Section):
     """Noise, near-duplicates and language detection of the clean stage."""
 
     NAME: ClassVar[str] = "clean"
+    RANGES: ClassVar[dict[str, tuple[float, float]]] = {
+        "min_letters": (0, 1000), "near_duplicate_score": (0, 100), "language_min_distance": (0, 0.99)}
     min_letters: int
     near_duplicate_score: float
     languages: tuple[str, ...]
     language_min_distance: float
+
+    @classmethod
+    def check_values(cls, data: dict[str, Any], lines: dict[str, int]) -> None:
+        """The languages to detect are ones the detector knows (an unknown code failed inside lingua)."""
+        from lingua import IsoCode639_1
+
+        unknown = [c for c in data["languages"] if not hasattr(IsoCode639_1, str(c).upper())]
+        if unknown:
+            raise HarvestError.at(PARAMS_FILE, lines.get("clean.languages"),
+                                  f"clean.languages: '{unknown[0]}' is not an ISO 639-1 language code",
+                                  "write two-letter codes such as ro, en, hu, de, lt")
 
 
 @dataclass(frozen=True)
@@ -139,6 +169,17 @@ class ThemesParams(Section):
     """The theme clusterer's parameters (its `get_params()`, random_state apart) and the themes' presentation."""
 
     NAME: ClassVar[str] = "themes"
+    RANGES: ClassVar[dict[str, tuple[float, float]]] = {
+        "min_theme_size": (1, math.inf), "max_themes": (1, math.inf), "pca_dimensions": (1, math.inf),
+        "min_pca_dimensions": (1, math.inf), "whiten_power": (0, 1), "min_language_notes": (1, math.inf),
+        "n_bootstrap": (2, math.inf), "subsample_fraction": (0.01, 1), "max_sample": (2, math.inf),
+        "n_null": (1, math.inf), "min_stability": (0, 1), "prior_theme_share": (0.01, 1),
+        "count_tolerance": (0, math.inf),
+        "min_margin": (0, 1), "max_unassigned": (0, 1), "codebook_iterations": (1, math.inf),
+        "cohesion_draws": (1, math.inf), "cohesion_quantile": (0, 1), "n_init": (1, math.inf),
+        "keywords_per_theme": (0, math.inf), "quotes_per_theme": (0, math.inf), "title_min_words": (1, math.inf),
+        "title_max_words": (1, math.inf), "title_candidates": (1, math.inf), "summary_max_chars": (1, math.inf),
+        "stability_seeds": (1, math.inf)}
     random_state: int
     min_theme_size: int
     max_themes: int
@@ -185,6 +226,9 @@ class LinksParams(Section):
     """Which theme pairs across sessions are links, and their evidence."""
 
     NAME: ClassVar[str] = "links"
+    RANGES: ClassVar[dict[str, tuple[float, float]]] = {
+        "min_strength": (-1, 1), "null_draws": (1, math.inf), "null_quantile": (0, 1),
+        "max_links_per_theme": (0, math.inf), "supporting_pairs": (0, math.inf)}
     min_strength: float
     within_session: bool
     null_draws: int
@@ -199,6 +243,7 @@ class CompareParams(Section):
     """The cross-city comparison."""
 
     NAME: ClassVar[str] = "compare"
+    RANGES: ClassVar[dict[str, tuple[float, float]]] = {"min_similarity": (-1, 1), "quotes_per_city": (0, math.inf)}
     labs: tuple[str, ...]
     min_similarity: float
     quotes_per_city: int
@@ -210,6 +255,10 @@ class ReportParams(Section):
     """The report's languages, lists and figures in words."""
 
     NAME: ClassVar[str] = "report"
+    RANGES: ClassVar[dict[str, tuple[float, float]]] = {
+        "proposals_per_theme": (0, math.inf), "top_proposals": (0, math.inf), "summary_min_themes": (0, math.inf),
+        "summary_max_themes": (0, math.inf), "summary_min_share": (0, 1), "one_table_share": (0, 1),
+        "one_table_min_notes": (0, math.inf), "quotes_per_theme": (0, math.inf)}
     languages: tuple[str, ...]
     proposals_per_theme: int
     top_proposals: int

@@ -84,3 +84,13 @@ def clear_output_dir(folder: Path, root: Path = Path(".")) -> Path:
     shutil.rmtree(folder)
     folder.mkdir(parents=True)
     return folder
+
+
+def lab_file(lab_dir: Path, name: str) -> Path:
+    """`lab_dir/name`, once proven not to be a link out of the lab folder: nothing outside the lab and the
+    project is read (a `conclusions.md -> /etc/…` would be copied into the report)."""
+    path = lab_dir / name
+    if path.is_symlink() and not path.resolve().is_relative_to(lab_dir.resolve()):
+        raise HarvestError.at(path, None, "a link to a file outside the lab folder: not read",
+                              "copy the file into the lab folder instead of linking to it")
+    return path

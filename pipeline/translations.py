@@ -21,7 +21,7 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline import catalog
+from pipeline import catalog, paths
 from pipeline.errors import HarvestError, Problem
 from pipeline.redact import redact
 from pipeline.safecsv import neutralise_frame, restore
@@ -75,7 +75,7 @@ def parse_translations(text: str, source: str, lab_id: str, known_ids: Iterable[
 def read_translations(lab_dir: Path, lab_id: str, known_ids: Iterable[str], people: Iterable[str] = (),
                       ) -> tuple[dict[str, str], list[Problem]]:
     """The lab's translations.csv (empty when there is none); errors raise, warnings are returned."""
-    path = lab_dir / FILE
+    path = paths.lab_file(lab_dir, FILE)
     if not path.is_file():
         return {}, []
     try:

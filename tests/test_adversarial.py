@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.cli import main
+from pipeline.errors import HarvestError
 from pipeline.lab import parse_lab
 from pipeline.readers import decode_bytes, markdown_records
 from tests.conftest import MINI_LAB_YAML, ROOT, SAMPLE_LAB
@@ -93,3 +94,24 @@ def test_a_lab_whose_notes_are_all_noise_stops_at_clean_with_its_log(project: Pa
     assert "Traceback" not in err
     assert (project / "data" / "processed" / "mini-lab" / "clean_log.csv").read_text(encoding="utf-8").count("\n") == 3
     shutil.rmtree(project / "data" / "processed")
+
+
+@pytest.mark.parametrize("name", ["lab.yaml", "theme_edits.yaml", "translations.csv", "codebook.yaml",
+                                  "conclusions.md"])
+def test_a_lab_file_linking_outside_the_lab_folder_is_refused_not_read(tmp_path, capsys, name):
+    from pipeline.ingest import read_conclusions
+    from pipeline.lab import load_lab
+
+    lab_dir = _lab(tmp_path, {"a.csv": GOOD})
+    secret = tmp_path / "elsewhere.txt"
+    secret.write_text((lab_dir / "lab.yaml").read_text(encoding="utf-8") if name == "lab.yaml" else "secret\n",
+                      encoding="utf-8")
+    (lab_dir / name).unlink(missing_ok=True)
+    (lab_dir / name).symlink_to(secret)
+    if name == "conclusions.md":
+        with pytest.raises(HarvestError, match="a link to a file outside the lab folder: not read"):
+            read_conclusions(lab_dir, load_lab(lab_dir))
+        return
+    assert main(["check", str(lab_dir)]) == 2
+    err = capsys.readouterr().err
+    assert f"{name}: a link to a file outside the lab folder: not read" in err and "Traceback" not in err

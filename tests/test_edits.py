@@ -396,3 +396,16 @@ def test_a_codebook_theme_merged_into_another_is_gone_not_listed_as_not_raised()
     assert list(editor.log()["outcome"]) == [APPLIED]
     assert "s1q1~public" not in themes.index and themes.loc["s1q1~bani", "notes"] == 16
     assert list(themes.index[themes["status"] == "not raised"]) == ["s1q1~empty"]
+
+
+def test_an_analysts_titles_are_redacted_like_the_notes():
+    from pipeline.edits import redacted_titles
+
+    edits = parse_edits("rename:\n  - theme: s1q1~n00000001\n    title: Ideile lui Ion Ionescu, ana@exemplu.ro\n"
+                        "    title_en: Call 0722 123 456\nmerge:\n  - themes: [s1q1~n00000001, s1q1~n00000002]\n")
+    safe = {e.kind: e for e in redacted_titles(edits, ("Ion Ionescu",), "ro")}
+    written = {e.kind: e for e in edits}
+    assert safe["rename"].fields["title"] == "Ideile lui [persoană], [email]"
+    assert safe["rename"].fields["title_en"] == "Call [telefon]"
+    assert safe["rename"].fields["theme"] == "s1q1~n00000001" and safe["rename"].line == written["rename"].line
+    assert safe["merge"] == written["merge"]                  # no title: nothing to redact

@@ -61,3 +61,27 @@ def test_folder_name_must_match_id(tmp_path: Path):
     (lab_dir / "lab.yaml").write_text(MINI_LAB_YAML, encoding="utf-8")
     with pytest.raises(HarvestError, match="differs from the folder name"):
         load_lab(lab_dir)
+
+
+@pytest.mark.parametrize("items", ["  -\n", "  - 42\n", "  - '  '\n"])
+def test_a_people_item_that_is_no_name_is_an_error_not_a_word_blanked_everywhere(items):
+    """'-' alone would become the name 'None' and blank every 'None' of the notes; '42' every 42."""
+    text = MINI_LAB_YAML.rstrip("\n") + "\n" + items
+    with pytest.raises(HarvestError) as exc:
+        parse_lab(text, "lab.yaml")
+    assert "every item of 'people' must be a name" in str(exc.value)
+    assert parse_lab(MINI_LAB_YAML.rstrip("\n") + "\n  - ' Ana Pop '\n  - '42'\n",
+                     "lab.yaml").people == ("Ana Popescu", "Ana Pop", "42")
+
+
+def test_a_repeated_session_id_and_questions_that_are_no_list_are_lab_yaml_errors():
+    twice = MINI_LAB_YAML.replace("  - id: s2\n", "  - id: s1\n")
+    with pytest.raises(HarvestError) as exc:
+        parse_lab(twice, "lab.yaml")
+    assert "session id 's1' appears twice" in str(exc.value)
+    s2_questions = '    questions:\n      - id: s2q1\n        text: "Cum a fost afectat sectorul de pandemie?"\n'
+    number = MINI_LAB_YAML.replace(s2_questions, "    questions: 5\n")
+    assert number != MINI_LAB_YAML
+    with pytest.raises(HarvestError) as exc:
+        parse_lab(number, "lab.yaml")
+    assert "session 's2': 'questions' must be a list" in str(exc.value)

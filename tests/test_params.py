@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from pathlib import Path
 
 import pytest
@@ -76,3 +77,19 @@ def test_a_stage_reads_its_section_typed():
     assert isinstance(links.min_strength, float) and links.within_session is False
     with pytest.raises(HarvestError, match="section 'links:' missing"):
         typed({"labs": []}, LinksParams)
+
+
+@pytest.mark.parametrize(("section", "key", "value", "message"), [
+    ("clean", "near_duplicate_score", 920, "clean.near_duplicate_score must be between 0 and 100, not 920"),
+    ("themes", "cohesion_quantile", 95, "themes.cohesion_quantile must be between 0 and 1, not 95"),
+    ("themes", "subsample_fraction", 80, "themes.subsample_fraction must be between 0.01 and 1, not 80"),
+    ("themes", "min_theme_size", 0, "themes.min_theme_size must be at least 1, not 0"),
+    ("links", "null_quantile", 95, "links.null_quantile must be between 0 and 1, not 95"),
+    ("clean", "languages", ["ro", "xx"], "clean.languages: 'xx' is not an ISO 639-1 language code"),
+])
+def test_a_value_out_of_its_range_is_an_error_naming_the_key_not_a_library_traceback(tmp_path: Path, section, key,
+                                                                                     value, message):
+    path = _write(tmp_path, {"labs": ["a-lab"], section: {**PROJECT[section], key: value}})
+    with pytest.raises(HarvestError, match=r"params.yaml:\d+: " + re.escape(message)):
+        load_params(path)
+    load_params(_write(tmp_path, {"labs": ["a-lab"], section: PROJECT[section]}))     # the shipped value is in range

@@ -335,3 +335,9 @@ def test_the_documented_markdown_example_reads_as_documented():
     assert _fields(records, "line", "question", "group", "round") == [
         (6, "s1q1", "A", "1"), (7, "s1q1", "A", "1"), (9, "s1q1", "A", "2"), (10, "s1q1", "A", "2"),
         (16, "s1q1", "B", "2"), (20, "s1q2", "B", "1"), (24, "s2q1", "A", "1")]
+
+
+def test_a_header_naming_a_column_twice_is_an_error_not_a_lost_note():
+    records, problems = csv_records("session,question,group,round,note,note\ns1,s1q1,A,1,prima,a doua\n", "a.csv")
+    assert records == [] and [(p.line, p.severity) for p in problems] == [(1, "error")]
+    assert "note appear twice" in problems[0].problem

@@ -32,10 +32,11 @@ from pipeline.edits.parse import (
     load_edits,
     note_reference,
     parse_edits,
+    redacted_titles,
 )
 from pipeline.edits.plan import NoteIndex, Plan, PlannedEdit, Resolved, plan_edits, resolve, validate
 
 __all__ = ["APPLIED", "EDITS_FILE", "EXCLUDED_STATUS", "KINDS", "LOG_COLUMNS", "LOG_FILE", "NO_THEME", "SKIPPED",
            "Edit", "EditApplier", "NoteIndex", "Plan", "PlannedEdit", "Resolved", "ThemeState", "add_edit",
-           "corrections", "edits_log", "load_edits", "note_reference", "parse_edits", "plan_edits", "resolve",
-           "validate"]
+           "corrections", "edits_log", "load_edits", "note_reference", "parse_edits", "plan_edits", "redacted_titles",
+           "resolve", "validate"]

@@ -5,14 +5,15 @@ Also the shared words of the edits package: the file names, outcomes and the exc
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from pipeline import ids
+from pipeline import ids, paths
 from pipeline.errors import HarvestError, Problem
+from pipeline.redact import redact
 from pipeline.yamlsafe import STRICT, YamlLimits, key_lines, parse_yaml_node, project_limits, read_text
 
 EDITS_FILE = "theme_edits.yaml"
@@ -29,6 +30,7 @@ KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 LIST_KEYS = {"themes": 2, "seeds": 2}            # list fields and the fewest items each needs
 REFERENCE_KEYS = ("themes", "seeds", "theme", "note", "to")
 TITLE_KINDS = ("merge", "rename")
+TITLE_FIELDS = ("title", "title_en")        # the edits' own words, redacted like the notes
 NO_THEME = "none"
 APPLIED, SKIPPED = "applied", "skipped"
 EXCLUDED_STATUS = "excluded by the analyst"     # a note's status after `move: … to: none`
@@ -105,7 +107,7 @@ def _entry_problem(kind: str, entry: Any, required: tuple[str, ...], optional: t
             return (f"{kind} needs a list of at least {fewest} {what}",
                     f"write {key}: [first, second]" if key == "themes" else
                     "list under seeds: one note for each new theme", key)
-    for key in ("title", "title_en"):
+    for key in TITLE_FIELDS:
         if key in entry and not isinstance(entry[key], str | int | float):
             return f"{kind}: '{key}' must be a text", f"write {key}: Your words", key
     return None
@@ -113,10 +115,17 @@ def _entry_problem(kind: str, entry: Any, required: tuple[str, ...], optional: t
 
 def load_edits(lab_dir: Path, root: Path = Path(".")) -> list[Edit]:
     """The lab's edits, or none when it has no edits file."""
-    path = lab_dir / EDITS_FILE
+    path = paths.lab_file(lab_dir, EDITS_FILE)
     if not path.is_file():
         return []
     return parse_edits(read_text(path), path, project_limits(root))
+
+
+def redacted_titles(edits: list[Edit], people: tuple[str, ...], language: str) -> list[Edit]:
+    """The edits with their titles redacted like the notes: an analyst's title ('Ideile lui Ion Ionescu',
+    'contact ana@…') reaches themes.json, the logs and the reports."""
+    return [replace(e, fields={k: redact(str(v), people, language)[0] if k in TITLE_FIELDS and v is not None else v
+                               for k, v in e.fields.items()}) for e in edits]
 
 
 def add_edit(text: str, kind: str, **fields: Any) -> str:

@@ -40,6 +40,10 @@ def table_records(table: list[list[str]], lines: list[int], file_name: str,
     if missing:
         return [], [Problem(file_name, lines[0], f"missing column(s): {', '.join(missing)}",
                             f"the header must be: {','.join(REQUIRED_COLUMNS)} (optional: id)")]
+    twice = sorted({name for name in header if name in (*REQUIRED_COLUMNS, "id") and header.count(name) > 1})
+    if twice:       # the last one would win, and the notes of the others be lost without a word
+        return [], [Problem(file_name, lines[0], f"column(s) {', '.join(twice)} appear twice in the header",
+                            "keep one column of each name (put a second note on a row of its own)")]
     col = {name: i for i, name in enumerate(header) if name in (*REQUIRED_COLUMNS, "id")}
     records: list[dict[str, Any]] = []
     problems: list[Problem] = []

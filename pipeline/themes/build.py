@@ -15,9 +15,10 @@ import pandas as pd
 from pipeline import __version__, catalog, ids, paths
 from pipeline.clean import normalise_note
 from pipeline.coverage import theme_coverage
-from pipeline.edits import EDITS_FILE, EXCLUDED_STATUS, EditApplier, load_edits
+from pipeline.edits import EDITS_FILE, EXCLUDED_STATUS, EditApplier, load_edits, redacted_titles
 from pipeline.embed import TextEmbedder
 from pipeline.errors import HarvestError
+from pipeline.lab import load_lab
 from pipeline.lang import language as language_data
 from pipeline.nlp import lemma_display_forms
 from pipeline.progress import progress
@@ -263,7 +264,8 @@ def run(lab_id: str, params: dict[str, Any], root: Path = Path(".")) -> dict[str
     edits_path = raw / EDITS_FILE
     codebook, warnings = load_codebook(codebook_path(raw, lab.meta.get("codebook"), root), lab.language,
                                        [q.id for q in questions])
-    editor = EditApplier.for_notes(load_edits(edits_path.parent, root), notes, lab_id, str(edits_path),
+    edits = redacted_titles(load_edits(edits_path.parent, root), load_lab(raw).people, lab.language)
+    editor = EditApplier.for_notes(edits, notes, lab_id, str(edits_path),
                                    codebook_ids(codebook, [q.id for q in questions]))
     embed = TextEmbedder(params, lab.language, root)
     seed_fits = len(questions) * max(int(params["themes"]["stability_seeds"]) - 1, 0)

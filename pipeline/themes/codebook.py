@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from pipeline import paths
 from pipeline.errors import HarvestError, Problem
 from pipeline.lab import key_lines
 from pipeline.lang import in_language
@@ -178,7 +179,7 @@ def parse_codebook(text: str, path: Path | str, language: str,
 
 def codebook_path(lab_dir: Path, reference: str | None, root: Path = Path(".")) -> Path | None:
     """Where a lab's codebook is: its own codebook.yaml, else `codebooks/<reference>.yaml`, else none."""
-    own = lab_dir / CODEBOOK_FILE
+    own = paths.lab_file(lab_dir, CODEBOOK_FILE)
     if own.is_file():
         return own
     if not reference:
