@@ -43,7 +43,11 @@ def validate_records(records: list[dict[str, Any]], lab: Lab) -> tuple[list[dict
         value = {k: str(record.get(k, "")).strip() for k in (*REQUIRED_COLUMNS, "id")}
         note = str(record.get("note", ""))
         problem = None
-        if value["question"] not in question_session:
+        empty = [k for k in ("session", "question", "group") if not value[k]]
+        if empty:       # in Excel, often merged cells: only a merged range's first cell holds the value
+            problem = (f"the {empty[0]} cell is empty",
+                       f"write the {empty[0]} on every row (unmerge merged cells in Excel and fill each one)")
+        elif value["question"] not in question_session:
             problem = (f"unknown question '{value['question']}'",
                        f"use one of: {', '.join(question_session)} (ids from lab.yaml)")
         elif value["session"] != question_session[value["question"]]:

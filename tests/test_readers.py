@@ -341,3 +341,14 @@ def test_a_header_naming_a_column_twice_is_an_error_not_a_lost_note():
     records, problems = csv_records("session,question,group,round,note,note\ns1,s1q1,A,1,prima,a doua\n", "a.csv")
     assert records == [] and [(p.line, p.severity) for p in problems] == [(1, "error")]
     assert "note appear twice" in problems[0].problem
+
+
+def test_an_empty_group_cell_says_so_and_names_merged_cells(mini_lab):
+    """Excel's merged group cells reach the reader as one filled cell and empty ones below it."""
+    data = _xlsx({"Foaie1": [["session", "question", "group", "round", "note"], ["s1", "s1q1", "A", 1, "prima"],
+                             ["s1", "s1q1", None, 1, "a doua"]]})
+    records, _ = xlsx_records(data, "n.xlsx", mini_lab)
+    rows, invalid = validate_records(records, mini_lab)
+    assert [r["raw_text"] for r in rows] == ["prima"]
+    assert [(p.line, p.problem) for p in invalid] == [(3, "the group cell is empty")]
+    assert "unmerge merged cells" in invalid[0].fix
