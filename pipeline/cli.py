@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -203,6 +204,13 @@ def main(argv: list[str] | None = None) -> int:
     except HarvestError as exc:
         _print_problems(exc.problems)
         return 2
+    except Exception as exc:    # a bug, or inputs of another run (a stage run by hand, out of order)
+        if os.environ.get("HARVEST_DEBUG"):
+            raise
+        print(f"harvest {args.command}: unexpected error ({type(exc).__name__}: {exc}) — its inputs may be out of "
+              "date: run `dvc repro`, which runs the stages in order; if it happens again, run the same command "
+              "with HARVEST_DEBUG=1 and report what it prints", file=sys.stderr)
+        return 3
 
 
 if __name__ == "__main__":

@@ -115,3 +115,20 @@ def test_a_lab_file_linking_outside_the_lab_folder_is_refused_not_read(tmp_path,
     assert main(["check", str(lab_dir)]) == 2
     err = capsys.readouterr().err
     assert f"{name}: a link to a file outside the lab folder: not read" in err and "Traceback" not in err
+
+
+def test_an_unexpected_failure_is_one_line_with_what_to_do_not_a_traceback(project, capsys, monkeypatch):
+    """Stale inputs (a stage run by hand, out of order) fail inside the code: the user gets a sentence."""
+    import pipeline.cli
+
+    def broken(*_: object) -> None:
+        raise KeyError("b1/n80613771")
+
+    monkeypatch.setattr(pipeline.cli, "_run_stage", broken)
+    assert main(["links", "mini-lab"]) == 3
+    err = capsys.readouterr().err
+    assert "harvest links: unexpected error (KeyError: 'b1/n80613771')" in err and "run `dvc repro`" in err
+    assert "Traceback" not in err
+    monkeypatch.setenv("HARVEST_DEBUG", "1")
+    with pytest.raises(KeyError):
+        main(["links", "mini-lab"])
