@@ -108,10 +108,12 @@ def test_xlsx_first_sheet_with_full_header_and_numbers(mini_lab):
 
 def test_xlsx_cells_right_of_the_last_header_are_named_not_dropped_silently(mini_lab):
     data = _xlsx({"Foaie1": [["session", "question", "group", "round", "note"],
-                             ["s1", "s1q1", "A", 1, "granturi mici", "și mentorat"], ["s1", "s1q1", "B", 2, "x"]]})
+                             ["s1", "s1q1", "A", 1, "granturi mici", None, "și mentorat"],
+                             ["s1", "s1q1", "B", 2, "x"]]})
     records, problems = xlsx_records(data, "n.xlsx", mini_lab)
     assert [r["note"] for r in records] == ["granturi mici", "x"]
-    assert [(p.line, p.severity) for p in problems] == [(2, "warning")] and "not read" in problems[0].problem
+    assert [(p.line, p.severity) for p in problems] == [(2, "warning")]
+    assert problems[0].problem == "1 filled cell(s) right of the last column are not read"
 
 
 def test_xlsx_missing_column_names_the_sheet_row(mini_lab):

@@ -67,7 +67,8 @@ def _overflowing_row(row: list[str], header: list[str], delimiter: str | None, f
     """A row with filled cells beyond the header: the row as read, and what the user is told."""
     width = len(header)
     if delimiter is None:       # a spreadsheet: cells in a column without a header
-        return row, Problem(file_name, line, f"{len(row) - width} filled cell(s) right of the last column "
+        filled = sum(1 for cell in row[width:] if str(cell).strip())
+        return row, Problem(file_name, line, f"{filled} filled cell(s) right of the last column "
                             "are not read", "give that column a header, or move the text into the note", "warning")
     shown = "tab" if delimiter == "\t" else f"'{delimiter}'"
     if header[-1] == "note":
