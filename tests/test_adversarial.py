@@ -132,3 +132,11 @@ def test_an_unexpected_failure_is_one_line_with_what_to_do_not_a_traceback(proje
     monkeypatch.setenv("HARVEST_DEBUG", "1")
     with pytest.raises(KeyError):
         main(["links", "mini-lab"])
+
+
+@pytest.mark.parametrize("order", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_its_byte_order_mark_is_read_and_binary_still_refused(order):
+    text = HEADER + "s1,s1q1,A,1,Spații ieftine pentru ateliere\n"
+    assert decode_bytes(text.encode(order), "a.csv") == text
+    with pytest.raises(HarvestError, match="this looks like a binary file"):
+        decode_bytes(b"PK\x03\x04\x14\x00\x00\x00\x08\x00" * 20, "a.csv")

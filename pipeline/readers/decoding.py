@@ -27,6 +27,24 @@ def _without_nul(text: str, path: Path | str) -> str:
                           "line")
 
 
+def _utf16_without_bom(data: bytes) -> str | None:
+    """UTF-16 text saved without its byte-order mark (some exports do): every other byte of a Latin text is
+    NUL. The text when one byte order decodes to text with no control character, else None (binary)."""
+    if len(data) % 2:
+        return None
+    half = data[:BINARY_SNIFF_BYTES]
+    for order, nuls in (("utf-16-le", half[1::2]), ("utf-16-be", half[0::2])):
+        if nuls.count(0) < 0.6 * len(nuls):
+            continue
+        try:
+            text = data.decode(order)
+        except UnicodeDecodeError:
+            continue
+        if _CONTROL.search(text) is None:
+            return text
+    return None
+
+
 def decode_bytes(data: bytes, path: Path | str, encodings: list[str] | None = None) -> str:
     """Bytes of a transcript -> text: UTF-8 (BOM or not), UTF-16, else the best Central-European guess."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -36,6 +54,9 @@ def decode_bytes(data: bytes, path: Path | str, encodings: list[str] | None = No
             raise HarvestError.at(path, None, "starts as UTF-16 text but is not valid UTF-16 (damaged?)",
                                   "save the file again as UTF-8 in your editor") from None
     if b"\x00" in data[:BINARY_SNIFF_BYTES]:
+        unmarked = _utf16_without_bom(data)
+        if unmarked is not None:
+            return unmarked
         raise HarvestError.at(path, None, "this looks like a binary file, not text",
                               "export the transcript as CSV (UTF-8) or move the file out of notes/")
     try:
