@@ -103,7 +103,22 @@ def test_xlsx_first_sheet_with_full_header_and_numbers(mini_lab):
         ("note.xlsx", 3, "s2", "2", "2020", "13.5"),
         ("note.xlsx", 4, "s1", "3", "", ""),
     ]
-    assert len(problems) == 1 and problems[0].severity == "warning" and "only the first sheet" in problems[0].problem
+    assert len(problems) == 1 and problems[0].severity == "warning"
+    assert "only sheet 'Notițe' (the first with a header row) is read" in problems[0].problem
+
+
+def test_xlsx_notes_below_a_title_row_after_an_instructions_sheet_are_read(mini_lab):
+    """A workbook as hosts make them: instructions first, then a sheet with a title row above the header."""
+    data = _xlsx({
+        "Instrucțiuni": [["Scrieți o idee pe rând"], ["Coloanele: sesiune, întrebare, grupă, rundă, notiță"]],
+        "Notițe": [["Notițe — Atelierul din 20.10.2020"], [],
+                   ["session", "question", "group", "round", "note"], ["s1", "s1q1", "A", 1, "spații ieftine"]],
+    })
+    records, problems = xlsx_records(data, "note.xlsx", mini_lab)
+    assert _fields(records, "line", "note") == [(4, "spații ieftine")]
+    assert [(p.line, p.problem) for p in problems] == [
+        (1, "1 row(s) above the header row 3 are not read"),
+        (None, "sheet(s) 'Instrucțiuni' ignored: only sheet 'Notițe' (the first with a header row) is read")]
 
 
 def test_xlsx_cells_right_of_the_last_header_are_named_not_dropped_silently(mini_lab):

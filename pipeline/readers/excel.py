@@ -12,9 +12,10 @@ from pipeline.lab import Lab
 from pipeline.readers.base import NO_LIMITS, Limits, Records
 from pipeline.readers.labels import label, sheet_session
 from pipeline.readers.office import unpacked_size_problem
-from pipeline.readers.table import table_records
+from pipeline.readers.table import REQUIRED_COLUMNS, table_records
 
 _ZERO_PADDED = re.compile(r"0+")
+HEADER_SEARCH_ROWS = 10     # a sheet's header may sit below a title row or two ('Notițe — Grupa A')
 
 
 class _TooManyRows(Exception):
@@ -62,6 +63,17 @@ def _workbook_sheets(data: bytes, max_rows: int | None) -> list[tuple[str, list[
         workbook.close()
 
 
+def header_row(rows: list[tuple[int, list[str]]], defaults: dict[str, str] | None) -> int | None:
+    """Index of the sheet's header row among its first rows (the first holding every column the sheet must
+    have), None when there is none."""
+    needed = [c for c in REQUIRED_COLUMNS if c not in (defaults or {})]
+    for index, (_, cells) in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        names = {c.strip().lower() for c in cells}
+        if all(c in names for c in needed):
+            return index
+    return None
+
+
 def xlsx_records(data: bytes, file_name: str, lab: Lab, limits: Limits = NO_LIMITS) -> Records:
     """An Excel workbook: one sheet per session (named after it) or, otherwise, the first sheet, as in CSV.
 
@@ -85,7 +97,9 @@ def xlsx_records(data: bytes, file_name: str, lab: Lab, limits: Limits = NO_LIMI
         return [], [Problem(file_name, None, "the workbook has no worksheet", "put the notes in a worksheet")]
     by_session: list[tuple[str, list[tuple[int, list[str]]], str | None]] = [
         (name, rows, sid) for name, rows in sheets if (sid := sheet_session(name, lab))]
-    chosen = by_session or [(sheets[0][0], sheets[0][1], None)]
+    # Without session sheets, the first sheet with a header row (an instructions sheet may come first).
+    first = next((s for s in sheets if s[1] and header_row(s[1], None) is not None), sheets[0])
+    chosen = by_session or [(first[0], first[1], None)]
     records: list[dict[str, Any]] = []
     problems: list[Problem] = []
     for name, rows, session_id in chosen:
@@ -95,6 +109,12 @@ def xlsx_records(data: bytes, file_name: str, lab: Lab, limits: Limits = NO_LIMI
                                     "warning"))
             continue
         defaults = {"session": session_id} if session_id else None
+        start = header_row(rows, defaults)
+        if start:           # title rows above the header: not notes, and said so
+            problems.append(Problem(shown, rows[0][0], f"{start} row(s) above the header row {rows[start][0]} "
+                                    "are not read", "keep them if they are a title; move notes below the header",
+                                    "warning"))
+            rows = rows[start:]
         sheet_records, sheet_problems = table_records([cells for _, cells in rows], [n for n, _ in rows], shown,
                                                       defaults)
         for record in sheet_records:
@@ -109,7 +129,8 @@ def xlsx_records(data: bytes, file_name: str, lab: Lab, limits: Limits = NO_LIMI
                                 f"if it holds notes, rename it after its session (s1 or '{label(lab, 'session')} 1')",
                                 "warning"))
     elif ignored:
-        problems.append(Problem(file_name, None, f"sheet(s) {ignored} ignored: only the first sheet is read",
-                                "move the notes to the first sheet, or name each sheet after its session "
+        problems.append(Problem(file_name, None, f"sheet(s) {ignored} ignored: only sheet '{first[0]}' (the "
+                                "first with a header row) is read",
+                                "move the notes to that sheet, or name each sheet after its session "
                                 f"(s1 or '{label(lab, 'session')} 1')", "warning"))
     return records, problems
