@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -60,7 +61,8 @@ def noise_reason(text: str, min_letters: int) -> str | None:
         return "no content (idem / same as above)"
     letters = sum(ch.isalpha() for ch in text)
     if letters == 0:
-        return "punctuation or numbers only"
+        symbols = any(unicodedata.category(ch) == "So" for ch in text)     # 👍, ★, ✓
+        return "symbols or emoji only" if symbols else "punctuation or numbers only"
     if letters < min_letters:
         return f"fewer than {min_letters} letters"
     return None

@@ -115,3 +115,11 @@ def test_clean_never_raises_and_accounts_for_every_note(texts):
                                   "<script>alert(1)</script>"])
 def test_markup_is_not_mistaken_for_a_bullet(text):
     assert normalise_note(text, "ro") == text
+
+
+def test_a_note_of_emoji_or_symbols_only_is_dropped_as_such():
+    from pipeline.clean import noise_reason
+
+    assert noise_reason("👍👍 ✓", 3) == "symbols or emoji only"
+    assert noise_reason("??? 12.", 3) == "punctuation or numbers only"
+    assert noise_reason("👍 granturi mici", 3) is None

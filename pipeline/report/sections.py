@@ -40,6 +40,7 @@ PROCESS_THEME = " process"            # … and of the remarks about the session
 
 DROP_REASONS = [(re.compile(r"^empty$"), "drop_empty"), (re.compile(r"^no content"), "drop_idem"),
                 (re.compile(r"^punctuation or numbers only$"), "drop_punctuation"),
+                (re.compile(r"^symbols or emoji only$"), "drop_symbols"),
                 (re.compile(r"^fewer than (?P<n>\d+) letters$"), "drop_short")]
 
 
