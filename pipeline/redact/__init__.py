@@ -28,8 +28,8 @@ _LOCAL = r"[\w+%-]+(?:\.[\w+%-]+)*"
 # 'ana@x.ro', 'ana (at) x.ro', 'ana [at] x [dot] ro', 'ana @ x . ro', 'ana%40x.ro' (in URLs).
 _EMAIL = re.compile(r"(?<![\w.%+-])" + _LOCAL + r"\s?(?:@|\(at\)|\[at\])\s?[\w-]+(?:\.[\w-]+)*\.[a-zA-Z]{2,}(?![\w-])")
 _AT = r"(?:\s{0,3}@\s{0,3}|%40|\s{0,3}[\[({]\s?(?:at|@)\s?[\])}]\s{0,3}|\s+at\s+)"
-_DOT_WORDS = "dot|punct|punto|punt|točka|tocka|taškas|taskas"
-_DOT = rf"(?:\s{{0,3}}\.\s{{0,3}}|\s{{0,3}}[\[({{]\s?(?:{_DOT_WORDS})\s?[\])}}]\s{{0,3}}|\s+dot\s+)"
+_DOT_WORDS = "dot|punct|punto|punt|točka|tocka|taškas|taskas"      # bracketed, as is a dot itself: 'x[.]ro'
+_DOT = rf"(?:\s{{0,3}}\.\s{{0,3}}|\s{{0,3}}[\[({{]\s?(?:{_DOT_WORDS}|\.)\s?[\])}}]\s{{0,3}}|\s+dot\s+)"
 # Written out or spaced, an address is only taken as one when it ends in a common top-level domain.
 _TLD = ("com|net|org|info|biz|eu|edu|gov|int|io|co|ro|lt|it|nl|hr|uk|de|fr|es|at|be|ch|pl|hu|bg|rs|si|sk|cz|lv"
         "|ee|gr|pt|ie|dk|se|no|fi|md|ua|us|ca")
