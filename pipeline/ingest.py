@@ -178,5 +178,6 @@ def read_conclusions(lab_dir: Path, lab: Lab) -> str:
     path = paths.lab_file(lab_dir, catalog.CONCLUSIONS.name)
     if not path.is_file():
         return "\n"
-    text = HTML_COMMENT.sub("", decode_bytes(path.read_bytes(), str(path), list(language(lab.language).encodings)))
+    text = HTML_COMMENT.sub("", decode_bytes(path.read_bytes(), str(path), list(language(lab.language).encodings),
+                                                  language(lab.language).letters))
     return redact(text, lab.people, lab.language)[0].strip() + "\n"

@@ -140,3 +140,22 @@ def test_utf16_without_its_byte_order_mark_is_read_and_binary_still_refused(orde
     assert decode_bytes(text.encode(order), "a.csv") == text
     with pytest.raises(HarvestError, match="this looks like a binary file"):
         decode_bytes(b"PK\x03\x04\x14\x00\x00\x00\x08\x00" * 20, "a.csv")
+
+
+@pytest.mark.parametrize(("code", "encoding", "text"), [
+    ("hr", "iso8859_2", "Udruga je dobila više novca nego prošle godine"),        # was 'viąe', 'proąle'
+    ("hr", "iso8859_2", "Žene i djeca, više škola"),
+    ("hr", "cp1250", "Udruga je dobila više novca nego prošle godine"),
+    ("lt", "iso8859_4", "Šiemet daugiau žiūrovų"),                                # was read as another 8-bit set
+    ("lt", "iso8859_4", "Kūrėjai ir ūkininkai"),
+    ("lt", "cp1257", "Kūrėjai ir ūkininkai"),
+    ("ro", "cp1250", "Spaţii şi ţară – în oraş, cu mulţi artişti"),
+])
+def test_an_8_bit_transcript_decodes_to_its_languages_letters(code, encoding, text):
+    """ISO-8859-2 and Windows-1250 both decode a Croatian file without a control character; only one of them
+    writes Croatian ('više', not 'viąe'): the language's letters decide."""
+    from pipeline.lang import language
+
+    line = HEADER + f"s1,s1q1,A,1,{text}\n"
+    spoken = language(code)
+    assert decode_bytes(line.encode(encoding), "a.csv", list(spoken.encodings), spoken.letters) == line

@@ -76,6 +76,7 @@ class Language:
     person_endings: tuple[str, ...]
     person_stem_endings: tuple[str, ...]
     personal_codes: dict[str, tuple[str, ...]]  # national code (pipeline.redact.codes) -> keywords naming one
+    letters: str = ""   # the letters beyond ASCII the language writes: which 8-bit decoding of a file is right
 
 
 @cache
@@ -146,6 +147,7 @@ def _load(code: str, root: Path = LANG_DIR) -> Language:
         person_endings=tuple(map(str, data["person_endings"])),
         person_stem_endings=tuple(map(str, data["person_stem_endings"])),
         personal_codes={str(k): tuple(map(str, v)) for k, v in data["personal_codes"].items()},
+        letters=str(data.get("letters") or ""),
     )
 
 

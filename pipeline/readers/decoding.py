@@ -45,7 +45,13 @@ def _utf16_without_bom(data: bytes) -> str | None:
     return None
 
 
-def decode_bytes(data: bytes, path: Path | str, encodings: list[str] | None = None) -> str:
+def _fit(text: str, letters: str) -> int:
+    """How well a decoding reads as the language: its letters counted, foreign non-ASCII letters against."""
+    own = set(letters)
+    return sum(1 if ch in own else -1 for ch in text if ch.isalpha() and not ch.isascii())
+
+
+def decode_bytes(data: bytes, path: Path | str, encodings: list[str] | None = None, letters: str = "") -> str:
     """Bytes of a transcript -> text: UTF-8 (BOM or not), UTF-16, else the best Central-European guess."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
@@ -66,7 +72,10 @@ def decode_bytes(data: bytes, path: Path | str, encodings: list[str] | None = No
     # The guesses best first; one that decodes to control characters (a Windows-1250 '–' read as ISO-8859-16's
     # C1 control 0x96) is not the file's encoding while another candidate reads it as plain text.
     texts = [str(match) for match in charset_normalizer.from_bytes(data, cp_isolation=encodings or FALLBACK_ENCODINGS)]
-    text = next((t for t in texts if _CONTROL.search(t) is None), texts[0] if texts else "")
+    readable = [t for t in texts if _CONTROL.search(t) is None]
+    # Of the guesses that read as text, the one writing the language's letters (the guesser's first on a tie).
+    text = max(readable, key=lambda t: _fit(t, letters)) if readable and letters else \
+        (readable[0] if readable else texts[0] if texts else "")
     bad = _CONTROL.search(text)
     if not texts or bad is not None:
         line = text.count("\n", 0, bad.start()) + 1 if bad is not None else None

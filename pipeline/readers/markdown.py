@@ -16,7 +16,7 @@ _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(?P<text>[^#\s].*?)(?:\s+#+)?\s*$")
 
 def markdown_records(data: bytes, file_name: str, lab: Lab, limits: Limits = NO_LIMITS) -> Records:
     """A Markdown or plain-text transcript (any encoding ingest detects) -> raw note records by line."""
-    text = decode_bytes(data, file_name, list(language(lab.language).encodings))
+    text = decode_bytes(data, file_name, list(language(lab.language).encodings), language(lab.language).letters)
     if not text.strip():
         return [], [Problem(file_name, None, "the file is empty", "add notes or remove the file", "warning")]
     lines: list[Line] = []

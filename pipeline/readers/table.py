@@ -122,4 +122,5 @@ def _unclosed_quote(text: str, table: list[list[str]], lines: list[int], delimit
 
 def csv_file_records(data: bytes, file_name: str, lab: Lab, limits: Limits = NO_LIMITS) -> Records:
     """A CSV/TSV file in any encoding ingest detects -> raw note records."""
-    return csv_records(decode_bytes(data, file_name, list(language(lab.language).encodings)), file_name)
+    spoken = language(lab.language)
+    return csv_records(decode_bytes(data, file_name, list(spoken.encodings), spoken.letters), file_name)
