@@ -19,7 +19,15 @@ from pipeline.errors import HarvestError, Problem
 from pipeline.lab import LAB_FILE, Lab, load_lab
 from pipeline.lang import language
 from pipeline.params import IngestParams, typed
-from pipeline.readers import NO_LIMITS, READERS, REQUIRED_COLUMNS, Limits, csv_records, decode_bytes, transcript_files
+from pipeline.readers import (
+    COLUMNS,
+    NO_LIMITS,
+    READERS,
+    Limits,
+    csv_records,
+    decode_in_language,
+    transcript_files,
+)
 from pipeline.redact import redact, redact_fields, unique_redactions
 from pipeline.translations import read_translations, translations_frame
 
@@ -40,7 +48,7 @@ def validate_records(records: list[dict[str, Any]], lab: Lab) -> tuple[list[dict
     seen_ids: dict[tuple[str, str], int] = {}
     for record in records:
         file_name, line = record["file"], record["line"]
-        value = {k: str(record.get(k, "")).strip() for k in (*REQUIRED_COLUMNS, "id")}
+        value = {k: str(record.get(k, "")).strip() for k in COLUMNS}
         note = str(record.get("note", ""))
         problem = None
         empty = [k for k in ("session", "question", "group") if not value[k]]
@@ -178,6 +186,5 @@ def read_conclusions(lab_dir: Path, lab: Lab) -> str:
     path = paths.lab_file(lab_dir, catalog.CONCLUSIONS.name)
     if not path.is_file():
         return "\n"
-    text = HTML_COMMENT.sub("", decode_bytes(path.read_bytes(), str(path), list(language(lab.language).encodings),
-                                                  language(lab.language).letters))
+    text = HTML_COMMENT.sub("", decode_in_language(path.read_bytes(), str(path), lab.language))
     return redact(text, lab.people, lab.language)[0].strip() + "\n"

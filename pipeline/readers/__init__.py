@@ -7,15 +7,16 @@ The package depends on nothing above it (lab, lang, text, errors only); ingest p
 from __future__ import annotations
 
 from pipeline.readers.base import NO_LIMITS, Limits, Reader, Records
-from pipeline.readers.decoding import decode_bytes
+from pipeline.readers.decoding import decode_bytes, decode_in_language
 from pipeline.readers.excel import xlsx_records
 from pipeline.readers.folder import transcript_files
 from pipeline.readers.markdown import markdown_records
-from pipeline.readers.table import REQUIRED_COLUMNS, csv_file_records, csv_records, table_records
+from pipeline.readers.table import COLUMNS, REQUIRED_COLUMNS, csv_file_records, csv_records, table_records
 from pipeline.readers.word import docx_records
 
-__all__ = ["NO_LIMITS", "READERS", "REQUIRED_COLUMNS", "Limits", "Reader", "Records", "csv_file_records", "csv_records",
-           "decode_bytes", "docx_records", "markdown_records", "table_records", "transcript_files", "xlsx_records"]
+__all__ = ["COLUMNS", "NO_LIMITS", "READERS", "REQUIRED_COLUMNS", "Limits", "Reader", "Records", "csv_file_records",
+           "csv_records", "decode_bytes", "decode_in_language", "docx_records", "markdown_records", "table_records",
+           "transcript_files", "xlsx_records"]
 
 # File type -> reader of raw note records; every reader's records are validated the same way.
 READERS: dict[str, Reader] = {

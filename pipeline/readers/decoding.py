@@ -9,6 +9,7 @@ from pathlib import Path
 import charset_normalizer
 
 from pipeline.errors import HarvestError
+from pipeline.lang import language
 
 # Tried when the caller names no encodings (e.g. a file read without a lab).
 FALLBACK_ENCODINGS = ["cp1250", "iso8859_2", "iso8859_16"]
@@ -83,3 +84,9 @@ def decode_bytes(data: bytes, path: Path | str, encodings: list[str] | None = No
                               "Windows-1250 or ISO-8859-2/16)",
                               "save the file as 'CSV UTF-8' in Excel or as UTF-8 in your editor")
     return text
+
+
+def decode_in_language(data: bytes, path: Path | str, code: str) -> str:
+    """A lab file's bytes -> text, with its language's 8-bit encodings and letters (`decode_bytes`)."""
+    spoken = language(code)
+    return decode_bytes(data, path, list(spoken.encodings), spoken.letters)

@@ -6,9 +6,8 @@ import re
 
 from pipeline.errors import Problem
 from pipeline.lab import Lab
-from pipeline.lang import language
 from pipeline.readers.base import NO_LIMITS, Limits, Line, Records
-from pipeline.readers.decoding import decode_bytes
+from pipeline.readers.decoding import decode_in_language
 from pipeline.readers.outline import outline_records
 
 _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(?P<text>[^#\s].*?)(?:\s+#+)?\s*$")
@@ -16,7 +15,7 @@ _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(?P<text>[^#\s].*?)(?:\s+#+)?\s*$")
 
 def markdown_records(data: bytes, file_name: str, lab: Lab, limits: Limits = NO_LIMITS) -> Records:
     """A Markdown or plain-text transcript (any encoding ingest detects) -> raw note records by line."""
-    text = decode_bytes(data, file_name, list(language(lab.language).encodings), language(lab.language).letters)
+    text = decode_in_language(data, file_name, lab.language)
     if not text.strip():
         return [], [Problem(file_name, None, "the file is empty", "add notes or remove the file", "warning")]
     lines: list[Line] = []

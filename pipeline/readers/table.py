@@ -8,11 +8,11 @@ from typing import Any
 
 from pipeline.errors import Problem
 from pipeline.lab import Lab
-from pipeline.lang import language
 from pipeline.readers.base import NO_LIMITS, Limits, Records
-from pipeline.readers.decoding import decode_bytes
+from pipeline.readers.decoding import decode_in_language
 
 REQUIRED_COLUMNS = ("session", "question", "group", "round", "note")
+COLUMNS = (*REQUIRED_COLUMNS, "id")     # every column a transcript table may have
 # Let the csv module read an over-long cell, so the user is told which note is too long instead of
 # getting the csv module's field-size error.
 csv.field_size_limit(max(csv.field_size_limit(), 64 * 1024 * 1024))
@@ -40,11 +40,11 @@ def table_records(table: list[list[str]], lines: list[int], file_name: str,
     if missing:
         return [], [Problem(file_name, lines[0], f"missing column(s): {', '.join(missing)}",
                             f"the header must be: {','.join(REQUIRED_COLUMNS)} (optional: id)")]
-    twice = sorted({name for name in header if name in (*REQUIRED_COLUMNS, "id") and header.count(name) > 1})
+    twice = sorted({name for name in header if name in COLUMNS and header.count(name) > 1})
     if twice:       # the last one would win, and the notes of the others be lost without a word
         return [], [Problem(file_name, lines[0], f"column(s) {', '.join(twice)} appear twice in the header",
                             "keep one column of each name (put a second note on a row of its own)")]
-    col = {name: i for i, name in enumerate(header) if name in (*REQUIRED_COLUMNS, "id")}
+    col = {name: i for i, name in enumerate(header) if name in COLUMNS}
     records: list[dict[str, Any]] = []
     problems: list[Problem] = []
     for row, line in zip(table[1:], lines[1:], strict=True):
@@ -122,5 +122,4 @@ def _unclosed_quote(text: str, table: list[list[str]], lines: list[int], delimit
 
 def csv_file_records(data: bytes, file_name: str, lab: Lab, limits: Limits = NO_LIMITS) -> Records:
     """A CSV/TSV file in any encoding ingest detects -> raw note records."""
-    spoken = language(lab.language)
-    return csv_records(decode_bytes(data, file_name, list(spoken.encodings), spoken.letters), file_name)
+    return csv_records(decode_in_language(data, file_name, lab.language), file_name)

@@ -136,14 +136,13 @@ def themes_for_question(notes: pd.DataFrame, vectors: np.ndarray, language: str,
                            openings, discovered_order, banned,
                            int(params["title_candidates"]), clauses, min_words)
     groups = notes["group"].astype(str).tolist()
-    marks = tuple(language_data(language).marks.values())
-    redacted = contact_lines(texts, marks)
+    contacts = contact_lines(texts, tuple(language_data(language).marks.values()))
     rows = []
     for t in order:
         members = np.flatnonzero(labels == t)
         cb = given.codebook[t] if t < n_cb else None
         pinned = [note_ids.index(p) for p in states[t].pinned if p in note_ids and labels[note_ids.index(p)] == t]
-        quotes = quotes_with_pins(similarity, groups, members, pinned, int(params["quotes_per_theme"]), redacted)
+        quotes = quotes_with_pins(similarity, groups, members, pinned, int(params["quotes_per_theme"]), contacts)
         size = int(weights[members].sum())
         central = texts[quotes[0]] if quotes else ""
         if cb is not None:

@@ -6,11 +6,11 @@ import numpy as np
 
 
 def representative_quotes(sims: np.ndarray, groups: list[str], members: np.ndarray, n: int,
-                          redacted: frozenset[int] = frozenset()) -> list[int]:
+                          contacts: frozenset[int] = frozenset()) -> list[int]:
     """Indices of up to n notes nearest the theme centre, taking them from different tables first. A note in
-    `redacted` (mostly a contact line: 'kreiptis į Rūtą: [el. paštas] arba [telefonas]') comes after the
-    others: what it said is gone, and a contact is not what the theme says."""
-    ranked = sorted(members.tolist(), key=lambda i: (i in redacted, -sims[i], i))
+    `contacts` (mostly a contact line, see `contact_lines`) comes after the others: what it said is gone,
+    and a contact is not what the theme says."""
+    ranked = sorted(members.tolist(), key=lambda i: (i in contacts, -sims[i], i))
     chosen: list[int] = []
     seen_groups: set[str] = set()
     for i in ranked:
@@ -31,7 +31,7 @@ def contact_lines(texts: list[str], marks: tuple[str, ...]) -> frozenset[int]:
 
 
 def quotes_with_pins(sims: np.ndarray, groups: list[str], members: np.ndarray, pinned: list[int], n: int,
-                     redacted: frozenset[int] = frozenset()) -> list[int]:
+                     contacts: frozenset[int] = frozenset()) -> list[int]:
     """Pinned notes first (all of them), then the most representative ones, n in all (at least the pins)."""
-    ranked = representative_quotes(sims, groups, members, n, redacted)
+    ranked = representative_quotes(sims, groups, members, n, contacts)
     return (pinned + [i for i in ranked if i not in pinned])[: max(n, len(pinned))]
