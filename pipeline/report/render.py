@@ -27,6 +27,9 @@ R = TypeVar("R")
 ASSETS_DIR = Path(__file__).parent
 CSS_FILE = ASSETS_DIR / "report.css"
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp")
+# A kernel that dies before it answers was never given a cell: starting it again is safe (a port race).
+KERNEL_DIED = "Kernel died before replying to kernel_info"
+KERNEL_START_ATTEMPTS = 3
 # Papermill's and nbclient's per-run bookkeeping: times and durations, never the same twice.
 VOLATILE_METADATA = ("start_time", "end_time", "duration", "execution")
 
@@ -55,10 +58,18 @@ def execute_notebook(notebook: Path, output: Path, parameters: dict[str, Any], c
     # waits for the process to exit, 0.1-0.2 s of nothing per notebook. The kernel's own log says only that
     # it talks to this process over localhost TCP (a warning in every build); the cells' warnings and errors
     # reach the notebook's outputs as before.
-    papermill.execute_notebook(str(notebook), str(output), parameters=parameters, cwd=str(cwd),
-                               kernel_name="python3", progress_bar=False, log_output=False,
-                               report_mode=True, shutdown_kernel="immediate",
-                               extra_arguments=["--IPKernelApp.log_level=ERROR"])
+    for attempt in range(KERNEL_START_ATTEMPTS):
+        try:
+            papermill.execute_notebook(str(notebook), str(output), parameters=parameters, cwd=str(cwd),
+                                       kernel_name="python3", progress_bar=False, log_output=False,
+                                       report_mode=True, shutdown_kernel="immediate",
+                                       extra_arguments=["--IPKernelApp.log_level=ERROR"])
+            break
+        except RuntimeError as exc:
+            # Two kernels started at once (the report's languages render in parallel) can be given the same
+            # free port by jupyter_client: one dies at start ('Address already in use'). Nothing has run yet.
+            if KERNEL_DIED not in str(exc) or attempt == KERNEL_START_ATTEMPTS - 1:
+                raise
     nb = reproducible_notebook(nbformat.read(str(output), as_version=4))
     nbformat.write(nb, str(output))
     return nb
