@@ -48,6 +48,9 @@ _PHONE_CANDIDATE = re.compile(
     # a bracketed area code may follow the prefix ('+370 (612) 34567', '0040 (722) 123-456').
     r"(?<![\w+,])(?<!\d\.)(?:\+|00)?\(?\d(?:\d|[ .\-/]\d| ?[–-] ?\d|\) ?\d| ?\(\d){6,20}(?![\w.,]\d)")
 _PHONE_START = re.compile(r"^(?:\+|00|\(?0)")
+# A North American number with its area code in brackets, '(555) 123-4567' (an area code never starts with
+# 0 or 1): a phone in any lab; a bracketed year or count followed by an amount has no such shape.
+_BRACKETED_AREA_CODE = re.compile(r"^\([2-9]\d{2}\) ?\d{3}[.\-–]?\d{4}$")
 _PHONE_DIGITS = (9, 13)
 # Thousands written in groups of three (300 000 000, 1.000.000): an amount, unless it starts like a phone.
 _THOUSANDS = re.compile(r"^\d{1,3}(?:[ .,]\d{3})+$")
@@ -63,7 +66,7 @@ def _is_phone(candidate: str, data: Language, whole_note: bool = False) -> bool:
     digits = "".join(ch for ch in candidate if ch.isdigit())
     if not _PHONE_DIGITS[0] <= len(digits) <= _PHONE_DIGITS[1]:
         return False
-    if _PHONE_START.match(candidate) or whole_note:
+    if _PHONE_START.match(candidate) or whole_note or _BRACKETED_AREA_CODE.match(candidate):
         return True
     if _THOUSANDS.match(candidate):
         return False
