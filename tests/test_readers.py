@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import random
 import re
+import zipfile
 from pathlib import Path
 
 import docx
@@ -21,11 +22,12 @@ from tests.conftest import ROOT
 TEMPLATES = ROOT / "docs" / "templates"
 
 
-def _xlsx(sheets: dict[str, list[list[object]]]) -> bytes:
+def _xlsx(sheets: dict[str, list[list[object]]], hidden: tuple[str, ...] = ()) -> bytes:
     workbook = openpyxl.Workbook()
     workbook.remove(workbook.active)
     for name, rows in sheets.items():
         sheet = workbook.create_sheet(name)
+        sheet.sheet_state = "hidden" if name in hidden else "visible"
         for row in rows:
             sheet.append(row)
     buffer = io.BytesIO()
@@ -119,6 +121,29 @@ def test_xlsx_notes_below_a_title_row_after_an_instructions_sheet_are_read(mini_
     assert [(p.line, p.problem) for p in problems] == [
         (1, "1 row(s) above the header row 3 are not read"),
         (None, "sheet(s) 'Instrucțiuni' ignored: only sheet 'Notițe' (the first with a header row) is read")]
+
+
+def test_xlsx_hidden_sheet_is_not_read_and_is_named(mini_lab):
+    """A sheet its author hid (an old draft of the same session) is not taken for notes, and the warning says
+    how to bring it back; an all-hidden workbook says it has no visible sheet."""
+    header = ["question", "group", "round", "note"]
+    data = _xlsx({"s1": [header, ["s1q1", "A", 1, "granturi mici"]],
+                  "s2": [header, ["s2q1", "A", 1, "ciornă veche"]]}, hidden=("s2",))
+    records, problems = xlsx_records(data, "note.xlsx", mini_lab)
+    assert [r["note"] for r in records] == ["granturi mici"]
+    assert [(p.severity, p.problem) for p in problems] == [("warning", "hidden sheet(s) 's2' not read")]
+    assert "Unhide" in problems[0].fix
+    # Excel and openpyxl keep one sheet visible; a workbook edited by another program may hide every sheet.
+    both_hidden = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(both_hidden, "w") as target:
+        for item in source.infolist():
+            content = source.read(item.filename)
+            if item.filename == "xl/workbook.xml":
+                content = content.replace(b'sheetId="1" state="visible"', b'sheetId="1" state="hidden"')
+            target.writestr(item, content)
+    records, problems = xlsx_records(both_hidden.getvalue(), "n.xlsx", mini_lab)
+    assert records == [] and [p.problem for p in problems] == ["hidden sheet(s) 's1', 's2' not read",
+                                                               "the workbook has no visible worksheet"]
 
 
 def test_xlsx_cells_right_of_the_last_header_are_named_not_dropped_silently(mini_lab):

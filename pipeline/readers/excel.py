@@ -41,14 +41,19 @@ def cell_text(value: Any, number_format: str | None = None) -> str:
     return str(value)
 
 
-def _workbook_sheets(data: bytes, max_rows: int | None) -> list[tuple[str, list[tuple[int, list[str]]]]]:
-    """Every worksheet's non-empty rows as (Excel row number, cell texts), read in one go."""
+def _workbook_sheets(data: bytes, max_rows: int | None) -> tuple[list[tuple[str, list[tuple[int, list[str]]]]],
+                                                                   list[str]]:
+    """Every visible worksheet's non-empty rows as (Excel row number, cell texts), read in one go, and the
+    names of the hidden sheets (kept out: a hidden sheet holds what its author put away, e.g. an old draft)."""
     import openpyxl
 
     workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     try:
-        sheets = []
+        sheets, hidden = [], []
         for sheet in workbook.worksheets:
+            if sheet.sheet_state != "visible":
+                hidden.append(str(sheet.title))
+                continue
             sheet.reset_dimensions()  # some programs write a wrong size; read every row there is
             rows = []
             for number, row in enumerate(sheet.iter_rows(), start=1):
@@ -58,7 +63,7 @@ def _workbook_sheets(data: bytes, max_rows: int | None) -> list[tuple[str, list[
                 if any(c.strip() for c in cells):
                     rows.append((number, cells))
             sheets.append((str(sheet.title), rows))
-        return sheets
+        return sheets, hidden
     finally:
         workbook.close()
 
@@ -84,7 +89,7 @@ def xlsx_records(data: bytes, file_name: str, lab: Lab, limits: Limits = NO_LIMI
     if too_big is not None:
         return [], [too_big]
     try:
-        sheets = _workbook_sheets(data, limits.max_rows)
+        sheets, hidden = _workbook_sheets(data, limits.max_rows)
     except _TooManyRows as exc:
         return [], [Problem(f"{file_name}[{exc}]", None,
                             f"more than ingest.max_rows ({limits.max_rows}) rows: not read",
@@ -93,15 +98,19 @@ def xlsx_records(data: bytes, file_name: str, lab: Lab, limits: Limits = NO_LIMI
     except Exception:  # a damaged, old (.xls) or password-protected file fails in many library-specific ways
         return [], [Problem(file_name, None, "cannot be opened as an Excel workbook",
                             "save it again from Excel as .xlsx (Excel Workbook)")]
+    hidden_note = [Problem(file_name, None, f"hidden sheet(s) {', '.join(map(repr, hidden))} not read",
+                           "if one holds notes, unhide it in Excel (right-click a sheet tab, Unhide)", "warning")
+                   ] if hidden else []
     if not sheets:
-        return [], [Problem(file_name, None, "the workbook has no worksheet", "put the notes in a worksheet")]
+        return [], [*hidden_note, Problem(file_name, None, "the workbook has no visible worksheet",
+                                          "put the notes in a visible worksheet")]
     by_session: list[tuple[str, list[tuple[int, list[str]]], str | None]] = [
         (name, rows, sid) for name, rows in sheets if (sid := sheet_session(name, lab))]
     # Without session sheets, the first sheet with a header row (an instructions sheet may come first).
     first = next((s for s in sheets if s[1] and header_row(s[1], None) is not None), sheets[0])
     chosen = by_session or [(first[0], first[1], None)]
     records: list[dict[str, Any]] = []
-    problems: list[Problem] = []
+    problems: list[Problem] = list(hidden_note)
     for name, rows, session_id in chosen:
         shown = f"{file_name}[{name}]" if session_id else file_name
         if not rows:
