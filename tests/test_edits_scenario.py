@@ -204,6 +204,12 @@ def test_every_count_of_the_report_agrees_with_the_others(scenario):
     html = "".join(report_sections(data, "en", "x", settings).values())
     assert f"Corrections the analyst wrote in theme_edits.yaml: 7; applied: {applied}; skipped because they no " \
         f"longer fit their notes: {skipped}." in html
+    # The merge took a codebook theme out of themes.json; the methodology still counts the codebook's themes.
+    book = load_codebook(codebook_path(ROOT / "data" / "raw" / LAB, "ecoc-sme", ROOT), "ro")[0]
+    expected = sum(len(book.themes_for(q["id"])) for q in data.questions())
+    shown = sum(t.get("source") == "codebook" for t in data.themes)
+    assert shown < expected
+    assert f" of {expected} ({expected - shown} merged into another theme by the analyst); themes found" in html
 
 
 def test_changing_an_edited_notes_text_reports_that_edit_with_its_line(scenario):

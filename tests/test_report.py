@@ -305,6 +305,13 @@ def test_methodology_says_which_themes_were_expected_and_what_was_left_outside_t
     assert "(the lab&#39;s own)" in report_sections(data, "en", "x", SETTINGS)["methodology"]
     ro = report_sections(data, "ro", "x", SETTINGS)["methodology"]
     assert "(lista proprie a atelierului)" in ro and "Teme așteptate ridicate: 2 din 3" in ro
+    # The analyst merged two expected themes into others: still expected, and the count says where they went.
+    data.run_info = {**data.run_info, "codebook_themes": 5}
+    html = report_sections(data, "en", "x", SETTINGS)["methodology"]
+    assert "Expected themes raised: 2 of 5 (2 merged into other themes by the analyst); themes found" in html
+    data.run_info = {**data.run_info, "codebook_themes": 4}
+    ro = report_sections(data, "ro", "x", SETTINGS)["methodology"]
+    assert "Teme așteptate ridicate: 2 din 4 (1 unită de analist cu altă temă); teme găsite" in ro
 
 
 def test_links_are_framed_as_related_themes_with_supporting_notes_not_quoted_before():

@@ -40,7 +40,7 @@ REQUIRED_KEYS: dict[str, type] = {"name": str, "encodings": list, "phone_starts"
 COUNT_KEYS = ("notes_count", "themes_count", "unassigned_count", "merged_duplicates", "written_times",
               "proposals_intro", "proposals_quoted_above", "proposals_all_quoted", "review_edits", "fate_kept",
               "fate_split", "fate_merged", "fate_dropped", "redaction_email", "redaction_phone", "redaction_person",
-              "redaction_iban", "redaction_personal_code")
+              "redaction_iban", "redaction_personal_code", "codebook_merged")
 COUNTS_CHECKED = range(1001)
 # Placeholders a report string may use instead of the English one's (the code fills both).
 ALTERNATE_PLACEHOLDERS = {"summary_intro": {"notes", "themes"}}

@@ -289,9 +289,13 @@ def how_themes_were_made(data: ReportData, x: Texts) -> str:
         return x.t["methodology_discovery"]
     name = codebook_name(data, x.language)
     unfitting = int(data.assignments["status"].isin(FITS_NO_THEME).sum()) if "status" in data.assignments else 0
+    # Codebook themes the analyst merged into others are gone from themes.json but still expected.
+    in_codebook = max(int(data.run_info.get("codebook_themes") or 0), len(expected))
+    merged = in_codebook - len(expected)
     return x.t["methodology_codebook"].format(
         codebook=x.t["codebook_named"].format(name=name) if name else x.t["codebook_own"],
-        raised=sum(not is_not_raised(th) for th in expected), expected=len(expected),
+        raised=sum(not is_not_raised(th) for th in expected), expected=in_codebook,
+        merged=x.counted("codebook_merged", merged) if merged else "",
         discovered=sum(th.get("source") == "discovered" and not is_process_note(th) and int(th["size"]) > 0
                        for th in data.themes),
         unassigned=unfitting)

@@ -289,6 +289,8 @@ def run(lab_id: str, params: dict[str, Any], root: Path = Path(".")) -> dict[str
     catalog.THEME_SIZES.write(theme_sizes(themes), lab_id, root)
     run_info = {"pipeline_version": __version__, "themes_params": params["themes"],
                 "codebook": lab.meta.get("codebook") or (CODEBOOK_FILE if codebook else None),
-                "codebook_name": codebook.name if codebook else {}}
+                "codebook_name": codebook.name if codebook else {},
+                # The report counts expected themes against this: an analyst's merge removes one from themes.json.
+                "codebook_themes": sum(len(codebook.themes_for(q.id)) for q in questions) if codebook else 0}
     catalog.RUN_INFO.write(run_info, lab_id, root)
     return summary
