@@ -286,8 +286,8 @@ REPORT = ReportFolder()
 # compare (data/compare/: one folder for all the compared labs, outside data/processed/, which it reads)
 MATCHES = Table("matches.csv", shared=True, columns=(
     "group", "shared", "cities", "lab", "city", "language", "theme_id", "question", "title", "size", "quotes",
-    "codebook", "codebook_id"),
-    list_columns=("quotes",), separator=" | ")
+    "quote_languages", "codebook", "codebook_id"),
+    list_columns=("quotes", "quote_languages"), separator=" | ")
 COMPARED_LABS = LabList("labs.json", shared=True)
 COMPARE_REPORT = ReportFolder(shared=True)
 

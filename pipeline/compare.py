@@ -22,7 +22,7 @@ from pipeline.params import CompareParams, typed
 from pipeline.vectors import unit_rows
 
 MATCH_COLUMNS = ["group", "shared", "cities", "lab", "city", "language", "theme_id", "question", "title", "size",
-                 "quotes", "codebook", "codebook_id"]
+                 "quotes", "quote_languages", "codebook", "codebook_id"]
 # Cosine distances lie in [0, 2]: a pair at this distance can never be averaged under any threshold used here.
 CANNOT_LINK = 1e6
 
@@ -33,6 +33,8 @@ def lab_theme_centres(lab: Lab, notes: pd.DataFrame, vectors: np.ndarray, themes
     titled in the comparison's `language` when its codebook gives one, other titles stay as the lab wrote them."""
     centred = unit_rows(vectors - vectors.mean(axis=0, keepdims=True))
     row_of = {n: i for i, n in enumerate(notes["note_id"])}
+    # A quote is marked with its note's language (an English note of a Romanian lab is not 'RO').
+    language_of = dict(zip(notes["note_id"], notes["lang"], strict=True)) if "lang" in notes else {}
     rows, centres = [], []
     for theme in themes:
         if not theme.get("relevant", True) or theme.get("status") == "not raised":
@@ -44,6 +46,7 @@ def lab_theme_centres(lab: Lab, notes: pd.DataFrame, vectors: np.ndarray, themes
                      "theme_id": theme["theme_id"], "question": theme["question"],
                      "title": (theme.get("titles") or {}).get(language) or theme["title"],
                      "size": int(theme["size"]), "quotes": [q["text"] for q in theme["quotes"]],
+                     "quote_languages": [str(language_of.get(q.get("note_id"), lab.language)) for q in theme["quotes"]],
                      # a named codebook is shared across labs; a lab's own codebook.yaml is its own
                      "codebook": str(lab.meta.get("codebook") or f"{lab.id}/codebook.yaml")
                      if theme.get("codebook_id") else "",
@@ -89,7 +92,11 @@ def match_themes(rows: list[dict[str, Any]], centres: np.ndarray, min_similarity
     weight = frame.groupby("group_label")["size"].sum()
     order = sorted(cities.index, key=lambda g: (-int(cities[g]), -int(weight[g]), int(g)))
     frame["group"] = frame["group_label"].map({g: i + 1 for i, g in enumerate(order)})
-    frame["quotes"] = frame["quotes"].map(lambda qs: list(qs[:quotes_per_city]))
+    # Rows that do not say their quotes' languages (older matches, tests) are in their lab's language.
+    frame["quote_languages"] = [list(r.get("quote_languages") or [str(r["language"])] * len(r["quotes"]))
+                                for r in rows]
+    for column in ("quotes", "quote_languages"):
+        frame[column] = frame[column].map(lambda qs: list(qs[:quotes_per_city]))
     return frame.sort_values(["group", "lab", "size"], ascending=[True, True, False])[MATCH_COLUMNS] \
         .reset_index(drop=True)
 

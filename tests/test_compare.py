@@ -166,3 +166,22 @@ def test_ids_of_two_labs_own_codebooks_are_not_one_codebook():
     # Different books: the same id does not force a match, and their notes (far apart) keep them apart.
     matches = match_themes(own, np.eye(2), 0.45, 1)
     assert matches["group"].nunique() == 2
+
+
+def test_a_quote_is_marked_with_its_notes_language_not_its_labs():
+    """An English note of a Romanian lab is quoted as English in the comparison (it used to be marked RO)."""
+    notes = pd.DataFrame({"note_id": ["t/n1", "t/n2"], "lang": ["en", "ro"]})
+    themes = [{"theme_id": "s1q1~funding", "question": "s1q1", "title": "F", "size": 2, "relevant": True,
+               "codebook_id": "funding",
+               "quotes": [{"note_id": "t/n1", "text": "Please publish the calls in English"},
+                          {"note_id": "t/n2", "text": "Granturi mici pentru start-up-uri"}]}]
+    assigned = pd.DataFrame({"note_id": ["t/n1", "t/n2"], "theme_id": ["s1q1~funding"] * 2})
+    timisoara = replace(described("t", "Timișoara", "ro"), meta={"codebook": "ecoc-sme"})
+    rows, _ = lab_theme_centres(timisoara, notes, np.eye(2), themes, assigned)
+    assert rows[0]["quote_languages"] == ["en", "ro"]
+    kaunas = codebook_rows([("kaunas", "s1q1~funding", "funding")])
+    kaunas[0].update(city="Kaunas", language="lt", quotes=["Mažos dotacijos"])
+    matches = match_themes(rows + kaunas, np.eye(2), 0.45, 2)
+    html = comparison_html(matches, [described("kaunas", "Kaunas", "lt"), timisoara], translations("en"), "")
+    assert '<q lang="en">Please publish the calls in English</q> <span class="lang">en</span>' in html
+    assert '<q lang="ro">Granturi mici pentru start-up-uri</q>' in html and '<q lang="lt">Mažos dotacijos</q>' in html

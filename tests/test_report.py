@@ -499,3 +499,17 @@ def test_a_links_strength_and_chance_level_print_as_different_figures():
     assert strength_figures({"strength": 0.2049, "threshold": 0.2041}) == ("0.205", "0.204")
     assert strength_figures({"strength": 0.20472, "threshold": 0.20468}) == ("0.2047", "0.2047")  # links.csv's 4
     assert strength_figures({"strength": 0.33, "threshold": ""}) == ("0.33", "")
+
+
+def test_a_theme_whose_every_note_was_quoted_before_still_shows_one():
+    """A theme of one note written at two tables: that note is a most supported proposal in the summary, and
+    its card used to show a title and nothing under it; it quotes the note again instead."""
+    data = sample()
+    data.themes[0]["quotes"] = data.themes[0]["quotes"][:1]
+    data.assignments = data.assignments[~data.assignments["note_id"].isin(["lab/b.csv:2", "lab/a.csv:12"])]
+    sections = report_sections(data, "ro", "x", SETTINGS)
+    assert "Granturi mici pentru artiști" in sections["summary"]
+    card = sections["q-s1q1"].split("Bani pentru artiști</span></h3>")[1].split("</div>")[0]
+    assert re.findall(r"<q lang=\"ro\">([^<]*)</q>", card) == ["Granturi mici pentru artiști, sunați la [telefon]"]
+    other = sections["q-s1q1"].split("Spații pentru ateliere</span></h3>")[1]
+    assert "Granturi mici" not in other                  # a theme with quotes of its own does not repeat others

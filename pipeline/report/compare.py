@@ -26,9 +26,13 @@ from pipeline.report.view import Texts
 
 def _member(m: dict[Any, Any], marks: dict[str, str]) -> dict[str, Any]:
     language = str(m["language"])
+    spoken = list(m.get("quote_languages") or [])
+    quotes = [(str(q).strip(), str(spoken[i]) if i < len(spoken) and spoken[i] else language)
+              for i, q in enumerate(m["quotes"])]
     return {"city": str(m["city"]), "question": str(m["question"]).upper(), "title": str(m["title"]),
             "size": int(m["size"]), "language": language,
-            "quotes": [in_marks(str(q).strip(), language, marks) for q in m["quotes"] if str(q).strip()]}
+            # the marks are swapped from the lab's language (the one redaction wrote them in)
+            "quotes": [{"text": in_marks(text, language, marks), "lang": lang} for text, lang in quotes if text]}
 
 
 def in_marks(text: str, language: str, marks: dict[str, str]) -> str:

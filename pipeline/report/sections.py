@@ -185,9 +185,14 @@ def quotes_of(data: ReportData, th: dict[str, Any], x: Texts, limit: int, ledger
     notes = data.notes_by_id
     # A discovered theme's summary is its most central note: shown as the summary, it is not quoted again.
     summary = theme_summary(th, x)["text"]
-    ledger.used.update(n for n in candidates
-                       if n in notes.index and repeats(summary, x.note(str(notes.loc[n, "text"]))))
-    chosen = ledger.take([n for n in candidates if n in notes.index], limit)
+    said = [n for n in candidates if n in notes.index and repeats(summary, x.note(str(notes.loc[n, "text"])))]
+    ledger.used.update(said)
+    present = [n for n in candidates if n in notes.index]
+    chosen = ledger.take(present, limit)
+    if not chosen and set(present) - set(said):
+        # Every note of the theme was quoted before (its one note is a most supported proposal): quoted again
+        # rather than leave a card with a title and nothing under it.
+        chosen = [next(n for n in present if n not in said)]
     result = []
     for note_id in chosen:
         note = notes.loc[note_id]
