@@ -126,7 +126,7 @@ def report_sections(data: ReportData, language: str, generated: str, settings: d
     result["summary"] = render("summary.html.j2", t=x.t, lab_language=x.lab_language,
                                conclusions=conclusions_fragment(data), **sections.summary(data, x, settings, ledger))
     for q in data.questions():
-        view = sections.question(data, q, x, int(settings["quotes_per_theme"]), ledger)
+        view = sections.question(data, q, x, int(settings["quotes_per_theme"]), ledger, settings)
         chart = theme_chart_png([theme_title(th, x)["text"] for th in view["themes"]],
                                 [int(th["size"]) for th in view["themes"]], x.t) if view["has_notes"] else ""
         result[f"q-{q['id']}"] = render("question.html.j2", t=x.t, lab_language=x.lab_language, q=view, chart=chart)

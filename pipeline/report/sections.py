@@ -56,11 +56,21 @@ def every_table_label(data: ReportData, theme_id: str, x: Texts) -> str:
     return x.t["raised_at_both_tables" if len(data.lab["groups"]) == 2 else "raised_at_every_table"]
 
 
-def card_of(data: ReportData, th: dict[str, Any], x: Texts) -> dict[str, Any]:
+def mostly_at(data: ReportData, th: dict[str, Any], x: Texts, settings: dict[str, Any] | None) -> str:
+    """'mostly at Table B' when one table wrote most of a theme of some size ('' otherwise, or without the
+    report's settings): the summary's list of such themes and the theme's card say the same."""
+    if settings is None or int(th["size"]) < int(settings["one_table_min_notes"]):
+        return ""
+    group = main_table(data, th["theme_id"], float(settings["one_table_share"]))
+    return x.t["mostly_at"].format(table=group_label(data, group, x)) if group else ""
+
+
+def card_of(data: ReportData, th: dict[str, Any], x: Texts, settings: dict[str, Any] | None = None) -> dict[str, Any]:
     """What the summary and a theme card say about a theme, without quotes."""
     return {"id": th["theme_id"], "question": str(th["question"]).upper(), "title": theme_title(th, x),
             "summary": theme_summary(th, x), "size": int(th["size"]), "share": f"{float(th['share']):.0%}",
             "where": where_text(data, th["theme_id"], x), "every_table": every_table_label(data, th["theme_id"], x),
+            "mostly": mostly_at(data, th, x, settings),
             "merged": merged_across_tables(data, th["theme_id"]), "edits": edit_marks(th, x.t)}
 
 
@@ -83,7 +93,7 @@ def session_highlights(data: ReportData, session: dict[str, Any], x: Texts, sett
             chosen.append(th)
     order = {q["id"]: i for i, q in enumerate(session["questions"])}
     chosen.sort(key=lambda th: (order.get(th["question"], 0), -int(th["size"])))
-    return [card_of(data, th, x) for th in chosen]
+    return [card_of(data, th, x, settings) for th in chosen]
 
 
 def proposal_view(data: ReportData, x: Texts, settings: dict[str, Any]) -> dict[str, Any]:
@@ -145,17 +155,18 @@ def summary(data: ReportData, x: Texts, settings: dict[str, Any], ledger: Ledger
     """The summary page: messages that each name a theme or an idea."""
     rounds = sorted({r for value in data.notes["rounds"] for r in value})
     notes, themes = int(data.quality.get("notes_in", len(data.notes))), len(ideas(data))
+    analysed = len(data.notes)
     intro = x.t["summary_intro"].format(notes=notes, notes_counted=x.counted("notes_count", notes),
+                                        analysed=x.t["summary_analysed"].format(n=analysed) if analysed != notes else "",
                                         groups=len(data.lab["groups"]), rounds=len(rounds),
                                         questions=len(data.questions()), themes=themes,
                                         themes_counted=x.counted("themes_count", themes))
     sessions = [{"title": x.field(s, "report_heading") or x.field(s, "title"),
                  "themes": session_highlights(data, s, x, settings)} for s in data.lab["sessions"]]
-    one_table = []
-    for th in ideas(data):
-        group = main_table(data, th["theme_id"], float(settings["one_table_share"]))
-        if group and int(th["size"]) >= int(settings["one_table_min_notes"]):
-            one_table.append({**card_of(data, th, x), "table": group_label(data, group, x)})
+    # Themes one table raised, beyond the highlights (whose line says so already).
+    highlighted = {th["id"] for s in sessions for th in s["themes"]}
+    one_table = [card for card in (card_of(data, th, x, settings) for th in ideas(data))
+                 if card["mostly"] and card["id"] not in highlighted]
     not_raised = [{"title": theme_title(th, x), "question": str(th["question"]).upper()}
                   for th in data.themes if is_not_raised(th)]
     return {"intro": intro, "sessions": sessions,
@@ -214,7 +225,8 @@ def matrix(data: ReportData, question_id: str, x: Texts) -> dict[str, Any]:
                      for th in themes]}
 
 
-def question(data: ReportData, q: dict[str, Any], x: Texts, quotes: int, ledger: Ledger) -> dict[str, Any]:
+def question(data: ReportData, q: dict[str, Any], x: Texts, quotes: int, ledger: Ledger,
+             settings: dict[str, Any] | None = None) -> dict[str, Any]:
     """A question's section: wording, themes as cards, coverage, what was set aside."""
     themes = [th for th in ideas(data) if th["question"] == q["id"]]
     assigned = data.assignments[data.assignments["question"] == q["id"]]
@@ -227,7 +239,8 @@ def question(data: ReportData, q: dict[str, Any], x: Texts, quotes: int, ledger:
     return {"id": q["id"], "label": q["id"].upper(), "text": q["text"],
             "translation": "" if x.own else str(q.get(f"text_{x.language}") or ""),
             "has_notes": bool((data.notes["question"] == q["id"]).any()), "themes": themes,
-            "cards": [{**card_of(data, th, x), "quotes": quotes_of(data, th, x, quotes, ledger)} for th in themes],
+            "cards": [{**card_of(data, th, x, settings), "quotes": quotes_of(data, th, x, quotes, ledger)}
+                      for th in themes],
             "matrix": matrix(data, q["id"], x),
             "aside": [{"title": theme_title(th, x), "size": int(th["size"])}
                       for th in data.themes if th["question"] == q["id"] and not th.get("relevant", True)],
