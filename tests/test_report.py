@@ -418,6 +418,12 @@ def test_proposals_section_lists_what_is_not_quoted_elsewhere_and_english_uses_t
     assert "Spații ieftine pentru ateliere" not in body_html        # the translation replaces it in the body
     ro = report_sections(data, "ro", "x", SETTINGS)
     assert "Propuneri" in ro["proposals"] and "Cheap studios" not in "".join(ro.values())
+    # A proposal in no theme is listed under a heading a reader understands (it read "Unassigned notes").
+    data.assignments.loc[data.assignments["note_id"] == "lab/b.csv:3", ["theme_id", "status"]] = ["", "none fits"]
+    proposals = report_sections(data, "en", "x", dict(SETTINGS, quotes_per_theme=0))["proposals"]
+    assert "S1Q1 · Other proposals (in no theme)" in re.sub(r"<[^>]+>", "", proposals)
+    assert "Un incubator în fosta fabrică" in proposals.split("Other proposals (in no theme)")[1]
+    assert "Unassigned" not in proposals
 
 
 def test_cover_says_generated_on_only_for_a_real_generation_date(monkeypatch: pytest.MonkeyPatch):

@@ -142,7 +142,7 @@ def proposals(data: ReportData, x: Texts, settings: dict[str, Any], ledger: Ledg
                 ledger.used.update(p["note_id"] for p in fresh)
                 theme = next((th for th in data.themes if th["theme_id"] == group["theme_id"]), None)
                 groups.append({"question": str(question["id"]).upper(),
-                               "title": theme_title(theme, x) if theme else {"text": x.t["unassigned"],
+                               "title": theme_title(theme, x) if theme else {"text": x.t["proposals_other"],
                                                                              "lang": x.language, "mark": ""},
                                "entries": [proposal_item(data, {**p, "theme_id": group["theme_id"]}, x) for p in fresh],
                                "quoted_above": len(group["proposals"]) - len(fresh), "more": int(group["more"])})
@@ -200,7 +200,7 @@ def quotes_of(data: ReportData, th: dict[str, Any], x: Texts, limit: int, ledger
     ledger.used.update(said)
     present = [n for n in candidates if n in notes.index]
     chosen = ledger.take(present, limit)
-    if not chosen and set(present) - set(said):
+    if limit > 0 and not chosen and set(present) - set(said):
         # Every note of the theme was quoted before (its one note is a most supported proposal): quoted again
         # rather than leave a card with a title and nothing under it.
         chosen = [next(n for n in present if n not in said)]
