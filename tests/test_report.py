@@ -329,10 +329,18 @@ def test_links_are_framed_as_related_themes_with_supporting_notes_not_quoted_bef
     assert "Related themes across sessions" in html and "random pairs reach: 0.12" in html
     assert "answer" not in html
     assert "Fond de garantare" not in html or "Teatrele" not in html     # evidence already quoted is skipped
-    # The pair's evidence is all quoted above: the intro says so once, no line under the pair.
-    intro, pair = html.split('<div class="link">')
-    assert "already quoted above, they are not repeated" in intro and "quoted" not in pair
-    assert '<ul class="quotes">' not in pair
+    # The pair's evidence is all quoted above: the intro says so once, and the pair is one row of the table.
+    intro, table = html.split('<table class="data links">')
+    assert "already quoted above, they are not repeated" in intro and "quoted" not in table
+    assert table.count('<tr class="link-row">') == 1 and "link-notes" not in table
+    assert "<th>Theme</th><th>Related theme</th>" in table
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", table.split('<tr class="link-row">')[1], re.S)
+    assert "S1Q1" in cells[0] and "Bani pentru artiști" in cells[0] and "S2Q1" in cells[1]
+    assert cells[2].startswith("0.41") and "random pairs reach: 0.12" in cells[2]
+    # Evidence not quoted before is shown in the row under its pair.
+    html = report_sections(sample(), "en", "x", dict(SETTINGS, quotes_per_theme=0))["links"]
+    notes_row = html.split('<tr class="link-notes">')[1].split("</tr>")[0]
+    assert "Fond de garantare pentru IMM-uri culturale" in notes_row and "Artiștii au pierdut veniturile" in notes_row
 
 
 def test_appendix_lists_every_note_once_in_natural_order():
@@ -543,3 +551,17 @@ def test_the_summary_says_how_many_notes_were_written_and_how_many_remain_after_
     data.quality = {**data.quality, "notes_in": len(data.notes)}
     assert "9 notes from 2 groups, 2 rounds and 3 questions, grouped into" in \
         report_sections(data, "en", "x", SETTINGS)["summary"]
+
+
+def test_the_english_appendix_marks_an_english_note_of_a_romanian_lab():
+    """Its header says the notes are in Romanian and a note in another language is marked: an English note
+    is, although it is in the report's language (elsewhere in the English report it is not)."""
+    data = sample()
+    data.notes.loc[data.notes["note_id"] == "lab/b.csv:3", ["text", "lang"]] = ["An incubator in the old factory", "en"]
+    data.notes_by_id = data.notes.set_index("note_id")
+    appendix = report_sections(data, "en", "x", SETTINGS)["appendix"]
+    assert "Notes, and the titles of themes named after them, are in the original language (Romanian)" in appendix
+    row = appendix.split("An incubator in the old factory")[1].split("</tr>")[0]
+    assert '<span class="lang">en</span>' in row
+    row = appendix.split("Spații ieftine pentru ateliere")[1].split("</tr>")[0]
+    assert 'class="lang"' not in row

@@ -422,8 +422,9 @@ def appendix(data: ReportData, x: Texts) -> list[dict[str, Any]]:
 
 
 def quiet(text: dict[str, str], x: Texts) -> dict[str, str]:
-    """In the appendix, whose header says the notes are in the lab's language, only other languages are marked."""
-    return {**text, "mark": "" if text["lang"] == x.lab_language else text["mark"]}
+    """In the appendix, whose header says the notes are in the lab's language, every other language is marked,
+    the report's own too (an English note of a Romanian lab is 'EN' in the English appendix)."""
+    return {**text, "mark": "" if text["lang"] == x.lab_language else text["lang"]}
 
 
 def appendix_note(x: Texts) -> str:
