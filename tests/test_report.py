@@ -502,7 +502,7 @@ def test_theme_sizes_take_the_plural_form_of_the_report_language():
     assert "21 de notițe" in ro and "1 notiță" in ro
     en = report_sections(data, "en", "x", SETTINGS)
     assert "21 notes" in en["q-s1q1"] and "1 note ·" in en["q-s1q1"]
-    assert re.search(r"\d+ notes from 2 groups", en["summary"])
+    assert re.search(r"\d+ notes from 2 tables", en["summary"])
 
 
 def test_a_discovered_themes_summary_note_is_not_quoted_again_in_its_card():
@@ -544,12 +544,12 @@ def test_the_summary_says_how_many_notes_were_written_and_how_many_remain_after_
     (187 and 180) with nothing saying why."""
     data = sample()
     sections = report_sections(data, "en", "x", SETTINGS)
-    assert "11 notes from 2 groups, 2 rounds and 3 questions (9 once repeats are merged and notes without " \
+    assert "11 notes from 2 tables, 2 rounds and 3 questions (9 once repeats are merged and notes without " \
            "content removed), grouped into 4 themes." in sections["summary"]
     ro = report_sections(data, "ro", "x", SETTINGS)["summary"]
     assert "(9 după unirea notițelor repetate și eliminarea celor fără conținut), grupate în 4 teme." in ro
     data.quality = {**data.quality, "notes_in": len(data.notes)}
-    assert "9 notes from 2 groups, 2 rounds and 3 questions, grouped into" in \
+    assert "9 notes from 2 tables, 2 rounds and 3 questions, grouped into" in \
         report_sections(data, "en", "x", SETTINGS)["summary"]
 
 
