@@ -1,3 +1,4 @@
+import re
 from dataclasses import replace
 
 import numpy as np
@@ -138,7 +139,8 @@ def test_comparison_opens_with_an_overview_and_shows_marks_in_its_own_language()
     html = comparison_html(matches, labs, translations("en"), "")
     overview = html.split('<table class="data overview">')[1].split("</table>")[0]
     assert "<th>Kaunas</th><th>Timișoara</th>" in overview
-    assert '<td class="num">4</td><td class="num">7</td>' in overview and "skills" not in overview
+    assert '<td class="num">4 <span class="meta">(100%)</span></td><td class="num">7 <span class="meta">(100%)</span>' \
+        in overview and "skills" not in overview
     assert "Skambinkite [phone] dėl dotacijų" in html and "Sunați la [phone] pentru granturi" in html
     assert "[telefon" not in html and "4 notes" in html
 
@@ -185,3 +187,23 @@ def test_a_quote_is_marked_with_its_notes_language_not_its_labs():
     html = comparison_html(matches, [described("kaunas", "Kaunas", "lt"), timisoara], translations("en"), "")
     assert '<q lang="en">Please publish the calls in English</q> <span class="lang">en</span>' in html
     assert '<q lang="ro">Granturi mici pentru start-up-uri</q>' in html and '<q lang="lt">Mažos dotacijos</q>' in html
+
+
+def test_the_overview_names_the_themes_raised_most_everywhere_and_those_weighing_more_in_one_city():
+    """By share of each city's notes, not by count: Timișoara has twice Kaunas' notes, so a count alone
+    made every theme look larger there."""
+    specs = [(lab, f"s1q1~{cid}", cid) for lab in ("kaunas", "timisoara") for cid in ("funding", "spaces", "skills")]
+    rows = codebook_rows(specs)
+    sizes = {("kaunas", "funding"): 10, ("kaunas", "spaces"): 2, ("kaunas", "skills"): 8,
+             ("timisoara", "funding"): 20, ("timisoara", "spaces"): 16, ("timisoara", "skills"): 4}
+    for row in rows:
+        row.update(size=sizes[(row["lab"], row["codebook_id"])], title=row["codebook_id"].title(),
+                   city={"kaunas": "Kaunas", "timisoara": "Timișoara"}[row["lab"]])
+    labs = [described("kaunas", "Kaunas", "lt"), described("timisoara", "Timișoara", "ro")]
+    html = comparison_html(match_themes(rows, np.eye(6), 0.45, 1), labs, translations("en"), "")
+    said = re.findall(r"<li>([^<]*)</li>", html.split('<ul class="highlights">')[1].split("</ul>")[0])
+    # shares: funding 50% / 50%, spaces 10% / 40%, skills 40% / 10%
+    assert said == ["Raised most in every city: Funding, Spaces, Skills.",
+                    "Weighs more in Kaunas than elsewhere: Skills.", "Weighs more in Timișoara than elsewhere: Spaces."]
+    assert '<td class="num">10 <span class="meta">(50%)</span></td><td class="num">20 <span class="meta">(50%)' \
+        '</span>' in html

@@ -44,6 +44,29 @@ def in_marks(text: str, language: str, marks: dict[str, str]) -> str:
                  marks=marks).note(text)
 
 
+# A shared theme weighs more in a city when its share of the city's notes is this much above its share in
+# every other city: three points, more than one note of a lab of about a hundred.
+EMPHASIS_MIN_GAP = 0.03
+COMMON_THEMES = 3          # shared themes named as raised most everywhere
+EMPHASIS_THEMES = 2        # themes named per city as weighing more there
+
+
+def messages(shared: list[dict[str, Any]], cities: list[str], t: dict[str, Any]) -> list[str]:
+    """What the overview says in words: the shared themes every city raised most (by the smallest of their
+    shares), and per city the ones that weigh more there than anywhere else. Pure."""
+    everywhere = [g for g in shared if all(c in g["shares"] for c in cities)]
+    common = sorted(everywhere, key=lambda g: (-min(g["shares"].values()), int(g["number"])))[:COMMON_THEMES]
+    said = [t["compare_common"].format(themes=", ".join(g["titles"][0] for g in common))] if common else []
+    for city in cities:
+        gaps = [(g["shares"][city] - max((v for c, v in g["shares"].items() if c != city), default=0.0), g)
+                for g in shared if city in g["shares"]]
+        more = [g for gap, g in sorted(gaps, key=lambda x: (-x[0], int(x[1]["number"]))) if gap >= EMPHASIS_MIN_GAP]
+        if more:
+            said.append(t["compare_more_in"].format(city=city, themes=", ".join(
+                g["titles"][0] for g in more[:EMPHASIS_THEMES])))
+    return said
+
+
 def comparison_view(matches: pd.DataFrame, labs: list[Lab], t: dict[str, Any]) -> dict[str, Any]:
     """The comparison's view model: an overview of the shared themes (notes per city), each shared theme with
     every city's quotes, then each city's own themes. Pure."""
@@ -52,16 +75,21 @@ def comparison_view(matches: pd.DataFrame, labs: list[Lab], t: dict[str, Any]) -
     shared = matches[matches["shared"]]
     own = matches[~matches["shared"]]
     cities = list(dict.fromkeys(lab.city for lab in labs))
+    # A city's notes in themes: a theme's count is read against it (one lab may have twice the other's notes).
+    totals = {str(c): int(n) for c, n in matches.groupby("city")["size"].sum().items()}
     groups = []
     for group, members in shared.groupby("group", sort=True):
         titles = list(dict.fromkeys(str(x) for x in members["title"]))
+        sizes = {str(c): int(n) for c, n in members.groupby("city")["size"].sum().items()}
         groups.append({"number": str(group), "titles": titles, "several_titles": len(titles) > 1,
                        "questions": ", ".join(dict.fromkeys(str(q).upper() for q in members["question"])),
-                       "sizes": {str(c): int(n) for c, n in members.groupby("city")["size"].sum().items()},
+                       "sizes": sizes, "shares": {c: n / totals[c] for c, n in sizes.items() if totals.get(c)},
+                       "share_text": {c: f"{n / totals[c]:.0%}" for c, n in sizes.items() if totals.get(c)},  # as cards print it
                        "members": [_member(m, marks) for m in members.to_dict("records")]})
-    return {"cities": ", ".join(f"{lab.city} ({lab.date}, {lab.language})" for lab in labs),
+    return {"cities": ", ".join(f"{lab.city} ({lab.date})" for lab in labs),
             "city_names": cities,
             "intro": t["compare_intro"].format(shared=shared["group"].nunique(), labs=len(labs)),
+            "messages": messages(groups, cities, t),
             "shared": groups,
             "own": [{"city": str(city), "themes": [_member(m, marks) for m in themes.to_dict("records")]}
                     for city, themes in own.groupby("city", sort=True)]}
