@@ -84,7 +84,8 @@ def comparison_view(matches: pd.DataFrame, labs: list[Lab], t: dict[str, Any]) -
         groups.append({"number": str(group), "titles": titles, "several_titles": len(titles) > 1,
                        "questions": ", ".join(dict.fromkeys(str(q).upper() for q in members["question"])),
                        "sizes": sizes, "shares": {c: n / totals[c] for c, n in sizes.items() if totals.get(c)},
-                       "share_text": {c: f"{n / totals[c]:.0%}" for c, n in sizes.items() if totals.get(c)},  # as cards print it
+                       # printed as the theme cards print a share
+                       "share_text": {c: f"{n / totals[c]:.0%}" for c, n in sizes.items() if totals.get(c)},
                        "members": [_member(m, marks) for m in members.to_dict("records")]})
     return {"cities": ", ".join(f"{lab.city} ({lab.date})" for lab in labs),
             "city_names": cities,
