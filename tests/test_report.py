@@ -285,7 +285,8 @@ def test_methodology_groups_questions_by_verdict_and_nests_drop_reasons_under_dr
     html = report_sections(data, "en", "x", SETTINGS)["methodology"]
     assert ("<strong>Separation</strong> — S1Q1, S1Q2: clear; S2Q1: themes overlap a lot (read them as a first "
             "sorting).") in html
-    assert "<strong>Stability</strong> — S1Q1, S1Q2: mostly the same themes; S2Q1: almost the same themes every time." in html
+    assert ("<strong>Stability</strong> — S1Q1, S1Q2: mostly the same themes; S2Q1: almost the same themes every "
+            "time.") in html
     quality = html.split('id="data-quality"')[1]
     # Kept notes are read first; the reasons a note was dropped are listed under the dropped notes.
     assert quality.index("8 kept") < quality.index("1 merged") < quality.index("2 dropped")

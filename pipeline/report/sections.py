@@ -156,15 +156,16 @@ def summary(data: ReportData, x: Texts, settings: dict[str, Any], ledger: Ledger
     rounds = sorted({r for value in data.notes["rounds"] for r in value})
     notes, themes = int(data.quality.get("notes_in", len(data.notes))), len(ideas(data))
     analysed = len(data.notes)
-    intro = x.t["summary_intro"].format(notes=notes, notes_counted=x.counted("notes_count", notes),
-                                        analysed=x.t["summary_analysed"].format(n=analysed) if analysed != notes else "",
+    after = x.t["summary_analysed"].format(n=analysed) if analysed != notes else ""
+    intro = x.t["summary_intro"].format(notes=notes, notes_counted=x.counted("notes_count", notes), analysed=after,
                                         groups=len(data.lab["groups"]), rounds=len(rounds),
                                         questions=len(data.questions()), themes=themes,
                                         themes_counted=x.counted("themes_count", themes))
-    sessions = [{"title": x.field(s, "report_heading") or x.field(s, "title"),
-                 "themes": session_highlights(data, s, x, settings)} for s in data.lab["sessions"]]
+    highlights = {s["id"]: session_highlights(data, s, x, settings) for s in data.lab["sessions"]}
+    sessions = [{"title": x.field(s, "report_heading") or x.field(s, "title"), "themes": highlights[s["id"]]}
+                for s in data.lab["sessions"]]
     # Themes one table raised, beyond the highlights (whose line says so already).
-    highlighted = {th["id"] for s in sessions for th in s["themes"]}
+    highlighted = {card["id"] for cards in highlights.values() for card in cards}
     one_table = [card for card in (card_of(data, th, x, settings) for th in ideas(data))
                  if card["mostly"] and card["id"] not in highlighted]
     not_raised = [{"title": theme_title(th, x), "question": str(th["question"]).upper()}
