@@ -111,10 +111,11 @@ def test_comparison_files_live_outside_the_labs_folders(tmp_path):
         catalog.NOTES.path(None, tmp_path)
     matches = pd.DataFrame([{"group": 1, "shared": True, "cities": 2, "lab": "a", "city": "A", "language": "ro",
                              "theme_id": "t", "question": "q", "title": "T", "size": 3, "quotes": ["x", "y"],
-                             "codebook": "", "codebook_id": ""}])
+                             "quote_languages": ["en", "ro"], "codebook": "", "codebook_id": ""}])
     path = catalog.MATCHES.write(matches, None, tmp_path)
-    assert path.read_text(encoding="utf-8").splitlines()[1].endswith(",x | y,,")
-    assert catalog.MATCHES.read(None, tmp_path)["quotes"].tolist() == [["x", "y"]]
+    assert path.read_text(encoding="utf-8").splitlines()[1].endswith(",x | y,en | ro,,")
+    read = catalog.MATCHES.read(None, tmp_path)
+    assert read["quotes"].tolist() == [["x", "y"]] and read["quote_languages"].tolist() == [["en", "ro"]]
 
 
 def _strings(path):
