@@ -179,7 +179,7 @@ def test_every_count_of_the_report_agrees_with_the_others(scenario):
     scores = json.loads((out / "scores.json").read_text(encoding="utf-8"))
     x = texts(data, "en")
     summary = sections.summary(data, x, settings, Ledger())
-    questions = [sections.question(data, q, x, 3, Ledger()) for q in data.questions()]
+    questions = [sections.question(data, q, x, 3, Ledger(), settings) for q in data.questions()]
     ideas = sections.ideas(data)
     assert summary["intro"].startswith(f"{scores['notes_in']} notes ") and \
         summary["intro"].endswith(f"grouped into {len(ideas)} themes.")

@@ -26,9 +26,7 @@ from pipeline.report.view import Texts
 
 def _member(m: dict[Any, Any], marks: dict[str, str]) -> dict[str, Any]:
     language = str(m["language"])
-    spoken = list(m.get("quote_languages") or [])
-    quotes = [(str(q).strip(), str(spoken[i]) if i < len(spoken) and spoken[i] else language)
-              for i, q in enumerate(m["quotes"])]
+    quotes = [(str(q).strip(), str(lang)) for q, lang in zip(m["quotes"], m["quote_languages"], strict=True)]
     return {"city": str(m["city"]), "question": str(m["question"]).upper(), "title": str(m["title"]),
             "size": int(m["size"]), "language": language,
             # the marks are swapped from the lab's language (the one redaction wrote them in)
@@ -84,8 +82,6 @@ def comparison_view(matches: pd.DataFrame, labs: list[Lab], t: dict[str, Any]) -
         groups.append({"number": str(group), "titles": titles, "several_titles": len(titles) > 1,
                        "questions": ", ".join(dict.fromkeys(str(q).upper() for q in members["question"])),
                        "sizes": sizes, "shares": {c: n / totals[c] for c, n in sizes.items() if totals.get(c)},
-                       # printed as the theme cards print a share
-                       "share_text": {c: f"{n / totals[c]:.0%}" for c, n in sizes.items() if totals.get(c)},
                        "members": [_member(m, marks) for m in members.to_dict("records")]})
     return {"cities": ", ".join(f"{lab.city} ({lab.date})" for lab in labs),
             "city_names": cities,

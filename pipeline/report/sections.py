@@ -56,16 +56,16 @@ def every_table_label(data: ReportData, theme_id: str, x: Texts) -> str:
     return x.t["raised_at_both_tables" if len(data.lab["groups"]) == 2 else "raised_at_every_table"]
 
 
-def mostly_at(data: ReportData, th: dict[str, Any], x: Texts, settings: dict[str, Any] | None) -> str:
-    """'mostly at Table B' when one table wrote most of a theme of some size ('' otherwise, or without the
-    report's settings): the summary's list of such themes and the theme's card say the same."""
-    if settings is None or int(th["size"]) < int(settings["one_table_min_notes"]):
+def mostly_at(data: ReportData, th: dict[str, Any], x: Texts, settings: dict[str, Any]) -> str:
+    """'mostly at Table B' when one table wrote most of a theme of some size ('' otherwise): the summary's
+    list of such themes and the theme's card say the same."""
+    if int(th["size"]) < int(settings["one_table_min_notes"]):
         return ""
     group = main_table(data, th["theme_id"], float(settings["one_table_share"]))
     return x.t["mostly_at"].format(table=group_label(data, group, x)) if group else ""
 
 
-def card_of(data: ReportData, th: dict[str, Any], x: Texts, settings: dict[str, Any] | None = None) -> dict[str, Any]:
+def card_of(data: ReportData, th: dict[str, Any], x: Texts, settings: dict[str, Any]) -> dict[str, Any]:
     """What the summary and a theme card say about a theme, without quotes."""
     return {"id": th["theme_id"], "question": str(th["question"]).upper(), "title": theme_title(th, x),
             "summary": theme_summary(th, x), "size": int(th["size"]), "share": f"{float(th['share']):.0%}",
@@ -227,7 +227,7 @@ def matrix(data: ReportData, question_id: str, x: Texts) -> dict[str, Any]:
 
 
 def question(data: ReportData, q: dict[str, Any], x: Texts, quotes: int, ledger: Ledger,
-             settings: dict[str, Any] | None = None) -> dict[str, Any]:
+             settings: dict[str, Any]) -> dict[str, Any]:
     """A question's section: wording, themes as cards, coverage, what was set aside."""
     themes = [th for th in ideas(data) if th["question"] == q["id"]]
     assigned = data.assignments[data.assignments["question"] == q["id"]]
