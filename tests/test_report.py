@@ -518,12 +518,33 @@ def test_a_discovered_themes_summary_note_is_not_quoted_again_in_its_card():
 
 
 def test_a_links_strength_and_chance_level_print_as_different_figures():
+    from pipeline.report.markup import translations
     from pipeline.report.sections import strength_figures
+    from pipeline.report.view import Texts
 
-    assert strength_figures({"strength": 0.4812, "threshold": 0.0613}) == ("0.48", "0.06")
-    assert strength_figures({"strength": 0.2049, "threshold": 0.2041}) == ("0.205", "0.204")
-    assert strength_figures({"strength": 0.20472, "threshold": 0.20468}) == ("0.2047", "0.2047")  # links.csv's 4
-    assert strength_figures({"strength": 0.33, "threshold": ""}) == ("0.33", "")
+    english = Texts(translations("en"), "en", "ro", {}, {})
+    assert strength_figures({"strength": 0.4812, "threshold": 0.0613}, english) == ("0.48", "0.06")
+    assert strength_figures({"strength": 0.2049, "threshold": 0.2041}, english) == ("0.205", "0.204")
+    assert strength_figures({"strength": 0.20472, "threshold": 0.20468}, english) == ("0.2047", "0.2047")  # 4 kept
+    assert strength_figures({"strength": 0.33, "threshold": ""}, english) == ("0.33", "")
+
+
+def test_figures_and_shares_print_as_the_report_language_writes_them():
+    """A decimal comma in Romanian, Lithuanian, Croatian, Italian and Dutch, a point in English; a space
+    before the percent sign where CLDR writes one (ro, lt, hr)."""
+    from pipeline.report.markup import translations
+    from pipeline.report.sections import strength_figures
+    from pipeline.report.view import Texts
+
+    link = {"strength": 0.2049, "threshold": 0.2041}
+    for code in ("ro", "lt", "hr", "it", "nl"):
+        assert strength_figures(link, Texts(translations(code), code, "ro", {}, {})) == ("0,205", "0,204")
+    for code, share in (("ro", "10\u00a0%"), ("lt", "10\u00a0%"), ("en", "10%"), ("it", "10%")):
+        assert Texts(translations(code), code, "ro", {}, {}).percent(0.104) == share
+    romanian = report_sections(sample(), "ro", "x", SETTINGS)
+    english = report_sections(sample(), "en", "x", SETTINGS)
+    assert re.search(r"\d\u00a0% din notițele întrebării", romanian["q-s1q1"])
+    assert re.search(r"\d% of the question", english["q-s1q1"])
 
 
 def test_a_theme_whose_every_note_was_quoted_before_still_shows_one():

@@ -178,6 +178,22 @@ def counted(code: str, forms: dict[str, str], n: int) -> str:
     return str(forms.get(category) or forms["other"]).format(n=n)
 
 
+def decimal(code: str, value: float, pattern: str = "0.00") -> str:
+    """A figure as the language writes it: '0,53' in Romanian, '0.53' in English (CLDR, via babel). The
+    pattern is CLDR's: '0.00' two decimals, '0.0###' one to four."""
+    from babel.numbers import format_decimal
+
+    return str(format_decimal(value, format=pattern, locale=code))
+
+
+def percent(code: str, share: float) -> str:
+    """A share as a whole percentage the way the language writes it: '10%' in English, '10 %' in Romanian
+    and Lithuanian (CLDR, via babel)."""
+    from babel.numbers import format_percent
+
+    return str(format_percent(share, locale=code))
+
+
 def in_language(texts: dict[str, str], code: str) -> str:
     """A text given per language (a codebook's title or name), in `code`, else English, else the first one
     written; '' when none is."""

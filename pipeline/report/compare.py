@@ -10,7 +10,7 @@ import pandas as pd
 from pipeline import catalog
 from pipeline.lab import Lab
 from pipeline.lang import language as language_data
-from pipeline.lang import languages
+from pipeline.lang import languages, percent
 from pipeline.params import CompareParams, typed
 from pipeline.report.markup import render, translations
 from pipeline.report.render import (
@@ -79,9 +79,11 @@ def comparison_view(matches: pd.DataFrame, labs: list[Lab], t: dict[str, Any]) -
     for group, members in shared.groupby("group", sort=True):
         titles = list(dict.fromkeys(str(x) for x in members["title"]))
         sizes = {str(c): int(n) for c, n in members.groupby("city")["size"].sum().items()}
+        shares = {c: n / totals[c] for c, n in sizes.items() if totals.get(c)}
         groups.append({"number": str(group), "titles": titles, "several_titles": len(titles) > 1,
                        "questions": ", ".join(dict.fromkeys(str(q).upper() for q in members["question"])),
-                       "sizes": sizes, "shares": {c: n / totals[c] for c, n in sizes.items() if totals.get(c)},
+                       "sizes": sizes, "shares": shares,
+                       "percents": {c: percent(code or "en", v) for c, v in shares.items()},
                        "members": [_member(m, marks) for m in members.to_dict("records")]})
     return {"cities": ", ".join(f"{lab.city} ({lab.date})" for lab in labs),
             "city_names": cities,

@@ -34,6 +34,7 @@ from pipeline.report.view import (
 if TYPE_CHECKING:
     from pipeline.report.data import ReportData
 
+FIGURE = "0.0###"                      # an annex figure: as metrics.json holds it (1 to 4 decimals)
 HIGHLIGHT_MIN_NOTES = 2                 # a summary highlight holds at least this many notes
 EXCLUDED_THEME = " excluded"          # the appendix's theme key of the notes the analyst excluded (no theme id)
 PROCESS_THEME = " process"            # … and of the remarks about the session (in no theme, yet not unfitting)
@@ -68,7 +69,7 @@ def mostly_at(data: ReportData, th: dict[str, Any], x: Texts, settings: dict[str
 def card_of(data: ReportData, th: dict[str, Any], x: Texts, settings: dict[str, Any]) -> dict[str, Any]:
     """What the summary and a theme card say about a theme, without quotes."""
     return {"id": th["theme_id"], "question": str(th["question"]).upper(), "title": theme_title(th, x),
-            "summary": theme_summary(th, x), "size": int(th["size"]), "share": f"{float(th['share']):.0%}",
+            "summary": theme_summary(th, x), "size": int(th["size"]), "share": x.percent(float(th["share"])),
             "where": where_text(data, th["theme_id"], x), "every_table": every_table_label(data, th["theme_id"], x),
             "mostly": mostly_at(data, th, x, settings),
             "merged": merged_across_tables(data, th["theme_id"]), "edits": edit_marks(th, x.t)}
@@ -265,24 +266,25 @@ def links(data: ReportData, x: Texts, ledger: Ledger) -> list[dict[str, Any]]:
             if a in notes.index and b in notes.index and not {a, b} & ledger.used:
                 ledger.used.update({a, b})
                 pairs.append([said_note(data, n, x) for n in (a, b)])
-        strength, threshold = strength_figures(link)
+        strength, threshold = strength_figures(link, x)
         result.append({"a": theme_title(by_id[link["theme_a"]], x), "qa": str(link["question_a"]).upper(),
                        "b": theme_title(by_id[link["theme_b"]], x), "qb": str(link["question_b"]).upper(),
                        "strength": strength, "threshold": threshold, "pairs": pairs})
     return result
 
 
-def strength_figures(link: dict[Any, Any]) -> tuple[str, str]:
+def strength_figures(link: dict[Any, Any], x: Texts) -> tuple[str, str]:
     """A link's strength and chance level as printed: two decimals, or as many as tell them apart (a pair
     shown is stronger than chance, and '0.20 (random pairs reach: 0.20)' would say it is not)."""
     strength = float(link["strength"])
     if not str(link.get("threshold", "")):
-        return f"{strength:.2f}", ""
+        return x.decimal(strength), ""
     threshold = float(link["threshold"])
     for decimals in (2, 3, 4):
         if f"{strength:.{decimals}f}" != f"{threshold:.{decimals}f}":
             break
-    return f"{strength:.{decimals}f}", f"{threshold:.{decimals}f}"
+    pattern = "0." + "0" * decimals
+    return x.decimal(strength, pattern), x.decimal(threshold, pattern)
 
 
 def in_words(value: float | None, bands: list[list[Any]], t: dict[str, str]) -> str:
@@ -330,9 +332,9 @@ def methodology(data: ReportData, x: Texts, settings: dict[str, Any]) -> dict[st
             "label": qid.upper(), "notes": m["notes"], "themes": m["n_themes"],
             "separation": in_words(m.get("silhouette"), settings["separation_words"], x.t),
             "stability": in_words(m.get("stability_ari"), settings["stability_words"], x.t),
-            "silhouette": "" if m.get("silhouette") is None else m["silhouette"],
-            "ari": "" if m.get("stability_ari") is None else m["stability_ari"],
-            "unassigned": f"{float(m['unassigned_rate']):.0%}"})
+            "silhouette": "" if m.get("silhouette") is None else x.decimal(float(m["silhouette"]), FIGURE),
+            "ari": "" if m.get("stability_ari") is None else x.decimal(float(m["stability_ari"]), FIGURE),
+            "unassigned": x.percent(float(m["unassigned_rate"]))})
     return {"review": review_sentence(corrections_view(data, x), x.t), "made": how_themes_were_made(data, x),
             "backend": backend, "fallback": x.t["backend_fallback"].format(reason=fallback) if fallback else "",
             "per_question": per_question,

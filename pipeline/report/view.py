@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from pipeline.lang import counted
+from pipeline.lang import counted, decimal, percent
 
 if TYPE_CHECKING:
     from pipeline.report.data import ReportData
@@ -48,6 +48,14 @@ class Texts:
     def counted(self, key: str, n: int) -> str:
         """A count with its noun in the report's language and the form the number asks for ('20 de notițe')."""
         return counted(self.language, self.t[key], n)  # type: ignore[arg-type]
+
+    def decimal(self, value: float, pattern: str = "0.00") -> str:
+        """A figure with the report language's decimal sign ('0,53' in a Romanian report)."""
+        return decimal(self.language, value, pattern)
+
+    def percent(self, share: float) -> str:
+        """A share as the report's language writes a percentage ('10 %' in a Romanian report)."""
+        return percent(self.language, share)
 
     @property
     def own(self) -> bool:
