@@ -99,7 +99,7 @@ def test_english_pdf_holds_no_romanian_fixed_strings_and_the_romanian_no_english
     # Long fragments only: quotes (verbatim Romanian) never hold the report's own sentences.
     assert [s for s in fixed_strings("ro", "en") if len(s) >= 12 and s in english] == []
     assert [s for s in fixed_strings("en", "ro") if len(s) >= 12 and s in romanian] == []
-    assert "Grupa A" not in english and "Table A" in english and "[telefon]" not in english
+    assert "Masa A" not in english and "Table A" in english and "[telefon]" not in english
     info = subprocess.run(["pdfinfo", str(report / "report.en.pdf")], capture_output=True, text=True).stdout
     assert "Title:           Local Learning Lab — Timișoara" in info and "Învățare" not in info
 

@@ -575,6 +575,21 @@ def test_the_summary_says_how_many_notes_were_written_and_how_many_remain_after_
         report_sections(data, "en", "x", SETTINGS)["summary"]
 
 
+def test_the_summary_counts_tables_rounds_and_questions_with_the_form_each_number_asks_for():
+    """One table and one round read '1 table, 1 round', not '1 tables, 1 rounds'; Romanian calls a table
+    'masă' as its cards do ('ridicată la ambele mese'), not 'grup'; Lithuanian and Croatian in the genitive
+    their preposition asks for."""
+    data = sample()
+    data.lab = {**data.lab, "groups": ["A"]}
+    data.notes["rounds"] = [[1]] * len(data.notes)
+    expected = {"en": "from 1 table, 1 round and 3 questions", "ro": "de la 1 masă, 1 rundă și 3 întrebări",
+                "it": "da 1 tavolo, 1 turno e 3 domande", "nl": "van 1 tafel, 1 ronde en 3 vragen",
+                "lt": "iš 1 stalo, 1 rato ir 3 klausimų", "hr": "iz 1 stola, 1 kruga i 3 pitanja"}
+    for code, words in expected.items():
+        assert words in report_sections(data, code, "x", SETTINGS)["summary"], code
+    assert "de la 2 mese, 2 runde și 3 întrebări" in report_sections(sample(), "ro", "x", SETTINGS)["summary"]
+
+
 def test_the_english_appendix_marks_an_english_note_of_a_romanian_lab():
     """Its header says the notes are in Romanian and a note in another language is marked: an English note
     is, although it is in the report's language (elsewhere in the English report it is not)."""

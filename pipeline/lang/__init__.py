@@ -37,10 +37,11 @@ REQUIRED_KEYS: dict[str, type] = {"name": str, "encodings": list, "phone_starts"
 # simplemma's defaults.
 # report.yaml keys that hold a count with its noun, one form per plural category ({one: "{n} notiță", …}),
 # and the categories any whole number falls in, per language (CLDR plural rules, via babel).
-COUNT_KEYS = ("notes_count", "themes_count", "unassigned_count", "merged_duplicates", "written_times",
-              "proposals_intro", "proposals_quoted_above", "proposals_all_quoted", "review_edits", "fate_kept",
-              "fate_split", "fate_merged", "fate_dropped", "redaction_email", "redaction_phone", "redaction_person",
-              "redaction_iban", "redaction_personal_code", "codebook_merged")
+COUNT_KEYS = ("notes_count", "themes_count", "tables_count", "rounds_count", "questions_count", "unassigned_count",
+              "merged_duplicates", "written_times", "proposals_intro", "proposals_quoted_above",
+              "proposals_all_quoted", "review_edits", "fate_kept", "fate_split", "fate_merged", "fate_dropped",
+              "redaction_email", "redaction_phone", "redaction_person", "redaction_iban", "redaction_personal_code",
+              "codebook_merged")
 COUNTS_CHECKED = range(1001)
 # Placeholders a report string may use instead of the English one's (the code fills both).
 ALTERNATE_PLACEHOLDERS = {"summary_intro": {"notes", "themes"}}
@@ -50,7 +51,8 @@ ALTERNATE_PLACEHOLDERS = {"summary_intro": {"notes", "themes"}}
 # each reader opens. `data_lines` reads, and `data_file` locates, the file its caller names; `languages` only
 # lists the folders.
 READS: dict[str, tuple[str, ...]] = {
-    "languages": (), "plural_categories": (), "counted": (), "in_language": (), "data_lines": (), "data_file": (),
+    "languages": (), "plural_categories": (), "counted": (), "decimal": (), "percent": (), "in_language": (),
+    "data_lines": (), "data_file": (),
     "language": (LANGUAGE_FILE,), "heading_words": (LANGUAGE_FILE,), "proposal_cues": (PROPOSALS_FILE,),
     "report_strings": (LANGUAGE_FILE, REPORT_FILE), "starting_questions": (LANGUAGE_FILE, QUESTIONS_FILE),
     "missing": (LANGUAGE_FILE, REPORT_FILE),

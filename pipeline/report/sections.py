@@ -159,8 +159,10 @@ def summary(data: ReportData, x: Texts, settings: dict[str, Any], ledger: Ledger
     analysed = len(data.notes)
     after = x.t["summary_analysed"].format(n=analysed) if analysed != notes else ""
     intro = x.t["summary_intro"].format(notes=notes, notes_counted=x.counted("notes_count", notes), analysed=after,
-                                        groups=len(data.lab["groups"]), rounds=len(rounds),
-                                        questions=len(data.questions()), themes=themes,
+                                        tables_counted=x.counted("tables_count", len(data.lab["groups"])),
+                                        rounds_counted=x.counted("rounds_count", len(rounds)),
+                                        questions_counted=x.counted("questions_count", len(data.questions())),
+                                        themes=themes,
                                         themes_counted=x.counted("themes_count", themes))
     highlights = {s["id"]: session_highlights(data, s, x, settings) for s in data.lab["sessions"]}
     sessions = [{"title": x.field(s, "report_heading") or x.field(s, "title"), "themes": highlights[s["id"]]}
