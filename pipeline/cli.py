@@ -12,7 +12,7 @@ from typing import Any
 from pipeline.errors import HarvestError, Problem
 from pipeline.lang import languages
 from pipeline.params import CleanParams, load_params, typed
-from pipeline.paths import check_lab_id
+from pipeline.paths import check_lab_id, confine_tools
 
 # A stage's run function, imported only when that stage runs (so `harvest check` stays quick).
 StageRun = Callable[[str, dict[str, Any]], Any]
@@ -186,6 +186,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "evaluate":
             return _evaluate(args)
         if args.command in CROSS_LAB_STAGES:
+            confine_tools()
             try:
                 CROSS_LAB_STAGES[args.command]()(load_params())
             except FileNotFoundError as exc:
@@ -199,6 +200,7 @@ def main(argv: list[str] | None = None) -> int:
                   f"check with `harvest check {lab_dir}`; until then `dvc repro` skips it (its line under labs: "
                   "in params.yaml is commented out)")
             return 0
+        confine_tools()
         _run_stage(args.command, args.lab_id)
         return 0
     except HarvestError as exc:

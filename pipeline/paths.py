@@ -9,6 +9,7 @@ never under `data/raw/`.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from pathlib import Path
@@ -22,6 +23,13 @@ COMPARE = "compare"       # reports/compare/ holds the cross-city comparison: no
 # The comparison's tables: outside data/processed/, which the compare stage reads as a whole (DVC refuses a
 # stage output inside one of its own dependency folders).
 COMPARED = Path("data") / COMPARE
+# Where the tools a run starts keep their caches, profiles and connection files, in the project's .cache/
+# rather than the user's home (matplotlib's font list, IPython's profile and history, Jupyter's kernel
+# connection files): a run writes nothing outside the project, and no IPython startup script or Jupyter
+# setting of the user's runs in a report's kernel.
+TOOL_CACHE = Path(".cache")
+TOOL_DIRS = {"MPLCONFIGDIR": "matplotlib", "IPYTHONDIR": "ipython", "JUPYTER_CONFIG_DIR": "jupyter/config",
+             "JUPYTER_DATA_DIR": "jupyter/data", "JUPYTER_RUNTIME_DIR": "jupyter/runtime"}
 LAB_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,79}")
 LAB_ID_RULE = "a lab id is 1-80 ASCII letters, digits, '-' and '_' (starting with a letter or digit): the folder name"
 
@@ -35,6 +43,13 @@ def check_lab_id(lab_id: object, where: str = "lab id", line: int | None = None)
         raise HarvestError.at(where, line, f"lab id '{COMPARE}' is reserved for the cross-city comparison",
                               "choose another id, e.g. the city and the date")
     return lab_id
+
+
+def confine_tools(root: Path = Path(".")) -> None:
+    """Point matplotlib, IPython and Jupyter at the project's .cache/ (TOOL_DIRS) for this process and the
+    kernels and workers it starts."""
+    for variable, folder in TOOL_DIRS.items():
+        os.environ[variable] = str((root / TOOL_CACHE / folder).resolve())
 
 
 def raw_dir(lab_id: str, root: Path = Path(".")) -> Path:

@@ -9,8 +9,18 @@ from typing import Any
 import pytest
 
 from pipeline.lab import Lab, parse_lab
+from pipeline.paths import TOOL_DIRS, confine_tools
 
 ROOT = Path(__file__).resolve().parents[1]
+confine_tools(ROOT)      # the tests' kernels and matplotlib keep their caches in the project's .cache/, as runs do
+
+
+@pytest.fixture(autouse=True)
+def _tool_folders_stay_the_projects(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A test that calls `harvest` in-process in a temporary project points the tools at that project's
+    .cache/ (cli.main does, for its process); the next test gets this project's back."""
+    for variable in TOOL_DIRS:
+        monkeypatch.setenv(variable, os.environ[variable])
 
 
 class _OneTextAtATime:

@@ -16,23 +16,28 @@ from pipeline.redact import find_personal_data
 from tests.conftest import ROOT, SAMPLE_LAB
 
 
-def command_env() -> dict[str, str]:
-    """The environment with this venv's bin first, as `make` gives dvc's stage commands."""
+def command_env(home: Path | None = None) -> dict[str, str]:
+    """The environment with this venv's bin first, as `make` gives dvc's stage commands; with `home`, a user
+    whose home folder is that one (and no XDG folders elsewhere)."""
     env = dict(os.environ)
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    if home is not None:
+        env["HOME"] = str(home)
+        for variable in [v for v in env if v.startswith("XDG_")]:
+            del env[variable]
     return env
 
 
-def run_command(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+def run_command(args: list[str], cwd: Path, home: Path | None = None) -> subprocess.CompletedProcess[str]:
     """Run a command in cwd; fail the test with its output when it fails."""
-    result = subprocess.run(args, cwd=cwd, env=command_env(), capture_output=True, text=True, timeout=900)
+    result = subprocess.run(args, cwd=cwd, env=command_env(home), capture_output=True, text=True, timeout=900)
     assert result.returncode == 0, f"{' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
     return result
 
 
-def dvc(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+def dvc(args: list[str], cwd: Path, home: Path | None = None) -> subprocess.CompletedProcess[str]:
     """`dvc ARGS` in a temporary project."""
-    return run_command([sys.executable, "-m", "dvc", *args], cwd)
+    return run_command([sys.executable, "-m", "dvc", *args], cwd, home)
 
 
 def pdf_text(pdf: Path) -> str:

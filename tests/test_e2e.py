@@ -42,11 +42,13 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for path in [raw, *raw.rglob("*")]:              # read-only, as raw data must stay
         path.chmod(path.stat().st_mode & ~(stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
     RAW_BEFORE[work] = tree_state(raw)
-    dvc(["repro"], work)
+    (work / HOME).mkdir()
+    dvc(["repro"], work, home=work / HOME)
     return work
 
 
 RAW_BEFORE: dict[Path, dict[str, tuple[str, int]]] = {}
+HOME = "home"       # the user's home folder while the project is built
 
 
 def tree_state(folder: Path) -> dict[str, tuple[str, int]]:
@@ -184,6 +186,13 @@ def test_every_clean_note_is_a_proposal_or_an_observation(project: Path):
     assert sorted(kinds["support"]) == list(range(1, len(kinds) + 1))
     translations = pd.read_csv(folder / "translations.csv")
     assert list(translations.columns) == ["note_id", "text_en"] and translations.empty   # the sample has none
+
+
+def test_nothing_is_written_to_the_users_home(project: Path):
+    """matplotlib's font cache and config folder went to ~/.cache and ~/.config (and IPython's profile and
+    Jupyter's kernel connection files may go to ~/.ipython and ~/.local): they now stay in .cache/."""
+    assert [str(p.relative_to(project / HOME)) for p in (project / HOME).rglob("*")] == []
+    assert (project / ".cache" / "matplotlib").is_dir()
 
 
 def test_raw_data_is_never_written_by_the_pipeline(project: Path):

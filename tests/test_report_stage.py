@@ -170,24 +170,28 @@ def test_the_page_body_is_the_notebooks_outputs_in_order_without_code_or_stderr(
         notebook_body_html(nbformat.read(str(path), as_version=4))
 
 
-def test_a_kernel_that_dies_at_start_is_started_again_and_other_failures_are_not_retried(tmp_path, monkeypatch):
-    """Two kernels started at once can get the same port (jupyter_client): the one that dies before its first
-    cell is started again; an error from a cell is the notebook's, raised at once."""
+@pytest.mark.parametrize("failure", ["Kernel died before replying to kernel_info",
+                                     "Kernel didn't respond in 60 seconds"])
+def test_a_kernel_that_fails_to_start_is_started_again_and_other_failures_are_not_retried(tmp_path, monkeypatch,
+                                                                                          failure):
+    """Two kernels started at once can get the same port (jupyter_client): the one that dies or hangs before
+    its first cell is started again (both happened in `dvc repro`); an error from a cell is the notebook's,
+    raised at once."""
     import nbformat
     import papermill
 
-    from pipeline.report.render import KERNEL_DIED, execute_notebook
+    from pipeline.report.render import execute_notebook
 
     output = tmp_path / "out.ipynb"
     calls = []
 
-    def dies_once(source, target, **_):
+    def fails_once(source, target, **_):
         calls.append(source)
         if len(calls) == 1:
-            raise RuntimeError(KERNEL_DIED)
+            raise RuntimeError(failure)
         nbformat.write(nbformat.v4.new_notebook(), target)
 
-    monkeypatch.setattr(papermill, "execute_notebook", dies_once)
+    monkeypatch.setattr(papermill, "execute_notebook", fails_once)
     execute_notebook(tmp_path / "in.ipynb", output, {}, tmp_path)
     assert len(calls) == 2 and output.is_file()
 

@@ -51,6 +51,11 @@ _PHONE_START = re.compile(r"^(?:\+|00|\(?0)")
 # A North American number with its area code in brackets, '(555) 123-4567' (an area code never starts with
 # 0 or 1): a phone in any lab; a bracketed year or count followed by an amount has no such shape.
 _BRACKETED_AREA_CODE = re.compile(r"^\([2-9]\d{2}\) ?\d{3}[.\-–]?\d{4}$")
+# … and without brackets, '555-123-4567', '212.555.0187': groups of 3, 3 and 4 digits joined by the same dash
+# or dot, the first starting with 2-9, unless an amount's unit follows ('grants of 300-500-1000 euro' are tiers).
+_NORTH_AMERICAN = re.compile(r"^[2-9]\d{2}([.\-–])\d{3}\1\d{4}$")
+_UNIT_AFTER = re.compile(r"\s*(?:de\s+)?(?:[€$£%]|(?:eur|euro|euros|lei|ron|usd|gbp|eura|eurų|dollars?|pounds?)\b)",
+                         re.IGNORECASE)
 _PHONE_DIGITS = (9, 13)
 # Thousands written in groups of three (300 000 000, 1.000.000): an amount, unless it starts like a phone.
 _THOUSANDS = re.compile(r"^\d{1,3}(?:[ .,]\d{3})+$")
@@ -62,11 +67,13 @@ MIN_SURNAME = 4
 _MASK = "\x00"
 
 
-def _is_phone(candidate: str, data: Language, whole_note: bool = False) -> bool:
+def _is_phone(candidate: str, data: Language, whole_note: bool = False, amount: bool = False) -> bool:
+    """Whether digits are a phone number; `amount` when a unit of money or a percent sign follows them."""
     digits = "".join(ch for ch in candidate if ch.isdigit())
     if not _PHONE_DIGITS[0] <= len(digits) <= _PHONE_DIGITS[1]:
         return False
-    if _PHONE_START.match(candidate) or whole_note or _BRACKETED_AREA_CODE.match(candidate):
+    if _PHONE_START.match(candidate) or whole_note or _BRACKETED_AREA_CODE.match(candidate) \
+            or (_NORTH_AMERICAN.match(candidate) and not amount):
         return True
     if _THOUSANDS.match(candidate):
         return False
@@ -82,7 +89,8 @@ def _phone_spans(text: str, data: Language) -> list[tuple[int, int]]:
         return [(len(text) - len(text.lstrip()), len(text.rstrip()))]
     spans = []
     for match in _PHONE_CANDIDATE.finditer(text):
-        if _is_phone(match.group(0), data):
+        amount = bool(_UNIT_AFTER.match(text, match.end()))
+        if _is_phone(match.group(0), data, amount=amount):
             spans.append(match.span())
             continue
         groups = [(g.start(), g.end()) for g in re.finditer(r"\d+", match.group(0))]
@@ -91,7 +99,7 @@ def _phone_spans(text: str, data: Language) -> list[tuple[int, int]]:
             for j in range(len(groups), i, -1):
                 start = 0 if i == 0 else groups[i][0]
                 window = match.group(0)[start:groups[j - 1][1]]
-                if _is_phone(window, data):
+                if _is_phone(window, data, amount=amount and start + len(window) == len(match.group(0))):
                     spans.append((match.start() + start, match.start() + groups[j - 1][1]))
                     i = j - 1
                     break

@@ -27,8 +27,9 @@ R = TypeVar("R")
 ASSETS_DIR = Path(__file__).parent
 CSS_FILE = ASSETS_DIR / "report.css"
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp")
-# A kernel that dies before it answers was never given a cell: starting it again is safe (a port race).
-KERNEL_DIED = "Kernel died before replying to kernel_info"
+# A kernel that dies or hangs before it answers was never given a cell: starting it again is safe (a port
+# race; jupyter_client says one of these).
+KERNEL_NOT_STARTED = ("Kernel died before replying to kernel_info", "Kernel didn't respond in")
 KERNEL_START_ATTEMPTS = 3
 # Papermill's and nbclient's per-run bookkeeping: times and durations, never the same twice.
 VOLATILE_METADATA = ("start_time", "end_time", "duration", "execution")
@@ -67,8 +68,10 @@ def execute_notebook(notebook: Path, output: Path, parameters: dict[str, Any], c
             break
         except RuntimeError as exc:
             # Two kernels started at once (the report's languages render in parallel) can be given the same
-            # free port by jupyter_client: one dies at start ('Address already in use'). Nothing has run yet.
-            if KERNEL_DIED not in str(exc) or attempt == KERNEL_START_ATTEMPTS - 1:
+            # free port by jupyter_client: one dies at start ('Address already in use'), or hangs until the
+            # start timeout. Nothing has run yet.
+            if not any(message in str(exc) for message in KERNEL_NOT_STARTED) \
+                    or attempt == KERNEL_START_ATTEMPTS - 1:
                 raise
     nb = reproducible_notebook(nbformat.read(str(output), as_version=4))
     nbformat.write(nb, str(output))
