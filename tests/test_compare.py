@@ -145,6 +145,21 @@ def test_comparison_opens_with_an_overview_and_shows_marks_in_its_own_language()
     assert "[telefon" not in html and "4 notes" in html
 
 
+def test_the_intro_says_both_cities_for_two_and_counts_in_the_form_the_number_asks_for():
+    """'30 themes appear in both cities', not '… in more than one of the 2 cities'; one shared theme
+    'appears'; Romanian '1 temă apare'; three cities keep 'more than one of the 3'."""
+    rows = codebook_rows([("kaunas", "s1q1~funding", "funding"), ("timisoara", "s1q1~funding", "funding")])
+    labs = [described("kaunas", "Kaunas", "lt"), described("timisoara", "Timișoara", "ro")]
+    matches = match_themes(rows, np.eye(2), 0.45, 1)
+    assert "1 theme appears in both cities; it is shown" in comparison_html(matches, labs, translations("en"), "")
+    assert "1 temă apare în ambele orașe" in comparison_html(matches, labs, translations("ro"), "")
+    three = codebook_rows([("kaunas", "s1q1~funding", "funding"), ("timisoara", "s1q1~funding", "funding"),
+                           ("rijeka", "s1q1~funding", "funding")])
+    labs3 = [*labs, described("rijeka", "Rijeka", "hr")]
+    html = comparison_html(match_themes(three, np.eye(3), 0.45, 1), labs3, translations("en"), "")
+    assert "appear in more than one of the 3 cities" in html and "both" not in html
+
+
 def test_a_comparison_where_every_theme_is_shared_says_so_under_city_specific_themes():
     rows = codebook_rows([("kaunas", "s1q1~funding", "funding"), ("timisoara", "s1q1~funding", "funding")])
     labs = [described("kaunas", "Kaunas", "lt"), described("timisoara", "Timișoara", "ro")]

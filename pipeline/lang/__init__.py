@@ -41,7 +41,7 @@ COUNT_KEYS = ("notes_count", "themes_count", "tables_count", "rounds_count", "qu
               "merged_duplicates", "written_times", "proposals_intro", "proposals_quoted_above",
               "proposals_all_quoted", "review_edits", "fate_kept", "fate_split", "fate_merged", "fate_dropped",
               "redaction_email", "redaction_phone", "redaction_person", "redaction_iban", "redaction_personal_code",
-              "codebook_merged")
+              "codebook_merged", "compare_intro_two")
 COUNTS_CHECKED = range(1001)
 # Placeholders a report string may use instead of the English one's (the code fills both).
 ALTERNATE_PLACEHOLDERS = {"summary_intro": {"notes", "themes"}}

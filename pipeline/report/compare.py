@@ -9,8 +9,8 @@ import pandas as pd
 
 from pipeline import catalog
 from pipeline.lab import Lab
+from pipeline.lang import counted, languages, percent
 from pipeline.lang import language as language_data
-from pipeline.lang import languages, percent
 from pipeline.params import CompareParams, typed
 from pipeline.report.markup import render, translations
 from pipeline.report.render import (
@@ -87,7 +87,8 @@ def comparison_view(matches: pd.DataFrame, labs: list[Lab], t: dict[str, Any]) -
                        "members": [_member(m, marks) for m in members.to_dict("records")]})
     return {"cities": ", ".join(f"{lab.city} ({lab.date})" for lab in labs),
             "city_names": cities,
-            "intro": t["compare_intro"].format(shared=shared["group"].nunique(), labs=len(labs)),
+            "intro": counted(code or "en", t["compare_intro_two"], shared["group"].nunique()) if len(labs) == 2
+            else t["compare_intro"].format(shared=shared["group"].nunique(), labs=len(labs)),
             "messages": messages(groups, cities, t),
             "shared": groups,
             "own": [{"city": str(city), "themes": [_member(m, marks) for m in themes.to_dict("records")]}
