@@ -177,7 +177,8 @@ def test_each_reader_opens_exactly_the_files_its_reads_entry_names(reader, monke
     _cleared()
     calls = {"heading_words": (), "languages": (), "counted": ("ro", {"other": "{n}"}, 2),
              "data_lines": ("ro", "stopwords_extra.txt"), "data_file": ("ro", "process_notes.txt"),
-             "in_language": ({"en": "Funding"}, "ro"), "decimal": ("ro", 0.5), "percent": ("ro", 0.5)}
+             "in_language": ({"en": "Funding"}, "ro"), "decimal": ("ro", 0.5), "percent": ("ro", 0.5),
+             "long_date": ("ro", "2020-10-20")}
     getattr(lang, reader)(*calls.get(reader, ("ro",)))
     _cleared()
     wanted = {"data_lines": {"stopwords_extra.txt"}}.get(reader, set(lang.READS[reader]))

@@ -444,7 +444,7 @@ def test_cover_says_generated_on_only_for_a_real_generation_date(monkeypatch: py
     assert "Generated on" not in cover and "Pipeline version" in cover
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     cover = report_sections(sample(), "en", generation_date(), SETTINGS)["cover"]
-    assert "Generated on 2023-11-14" in cover
+    assert "Generated on 14 November 2023" in cover
 
 
 def test_running_header_names_the_section_a_page_starts_in(tmp_path):
@@ -573,6 +573,22 @@ def test_the_summary_says_how_many_notes_were_written_and_how_many_remain_after_
     data.quality = {**data.quality, "notes_in": len(data.notes)}
     assert "9 notes from 2 tables, 2 rounds and 3 questions, grouped into" in \
         report_sections(data, "en", "x", SETTINGS)["summary"]
+
+
+def test_dates_print_as_the_report_language_writes_them():
+    """The cover and page header gave 2020-10-20 in every language; a date that is not YYYY-MM-DD stays as
+    written."""
+    from pipeline.report.content import running_title
+
+    data = sample()
+    assert "20 octombrie 2020" in report_sections(data, "ro", "", SETTINGS)["cover"]
+    assert "20 October 2020" in report_sections(data, "en", "2026-12-03", SETTINGS)["cover"]
+    assert "3 December 2026" in report_sections(data, "en", "2026-12-03", SETTINGS)["cover"]
+    assert "2020 m. spalio 20 d." in report_sections(data, "lt", "", SETTINGS)["cover"]
+    assert running_title(data, "hr").endswith("20. listopada 2020.")
+    assert "2020-10-20" not in report_sections(data, "it", "", SETTINGS)["cover"]
+    data.lab = {**data.lab, "date": "toamna 2020"}
+    assert running_title(data, "ro").endswith("toamna 2020")
 
 
 def test_the_summary_counts_tables_rounds_and_questions_with_the_form_each_number_asks_for():

@@ -51,8 +51,8 @@ ALTERNATE_PLACEHOLDERS = {"summary_intro": {"notes", "themes"}}
 # each reader opens. `data_lines` reads, and `data_file` locates, the file its caller names; `languages` only
 # lists the folders.
 READS: dict[str, tuple[str, ...]] = {
-    "languages": (), "plural_categories": (), "counted": (), "decimal": (), "percent": (), "in_language": (),
-    "data_lines": (), "data_file": (),
+    "languages": (), "plural_categories": (), "counted": (), "decimal": (), "long_date": (), "percent": (),
+    "in_language": (), "data_lines": (), "data_file": (),
     "language": (LANGUAGE_FILE,), "heading_words": (LANGUAGE_FILE,), "proposal_cues": (PROPOSALS_FILE,),
     "report_strings": (LANGUAGE_FILE, REPORT_FILE), "starting_questions": (LANGUAGE_FILE, QUESTIONS_FILE),
     "missing": (LANGUAGE_FILE, REPORT_FILE),
@@ -186,6 +186,20 @@ def decimal(code: str, value: float, pattern: str = "0.00") -> str:
     from babel.numbers import format_decimal
 
     return str(format_decimal(value, format=pattern, locale=code))
+
+
+def long_date(code: str, iso: str) -> str:
+    """A day as the language writes it in running text: '20 octombrie 2020', '2020 m. spalio 20 d.' (CLDR's
+    long form, via babel); a text that is not a YYYY-MM-DD date as it is."""
+    import datetime as dt
+
+    from babel.dates import format_date
+
+    try:
+        day = dt.date.fromisoformat(str(iso))
+    except ValueError:
+        return str(iso)
+    return str(format_date(day, format="long", locale=code))
 
 
 def percent(code: str, share: float) -> str:

@@ -9,7 +9,7 @@ import pandas as pd
 
 from pipeline import catalog
 from pipeline.lab import Lab
-from pipeline.lang import counted, languages, percent
+from pipeline.lang import counted, languages, long_date, percent
 from pipeline.lang import language as language_data
 from pipeline.params import CompareParams, typed
 from pipeline.report.markup import render, translations
@@ -69,6 +69,7 @@ def comparison_view(matches: pd.DataFrame, labs: list[Lab], t: dict[str, Any]) -
     """The comparison's view model: an overview of the shared themes (notes per city), each shared theme with
     every city's quotes, then each city's own themes. Pure."""
     code = str(t.get("lang_code", ""))
+    locale = str(t.get("locale") or code or "en")
     marks = language_data(code).marks if code in languages() else {}
     shared = matches[matches["shared"]]
     own = matches[~matches["shared"]]
@@ -83,9 +84,9 @@ def comparison_view(matches: pd.DataFrame, labs: list[Lab], t: dict[str, Any]) -
         groups.append({"number": str(group), "titles": titles, "several_titles": len(titles) > 1,
                        "questions": ", ".join(dict.fromkeys(str(q).upper() for q in members["question"])),
                        "sizes": sizes, "shares": shares,
-                       "percents": {c: percent(code or "en", v) for c, v in shares.items()},
+                       "percents": {c: percent(locale, v) for c, v in shares.items()},
                        "members": [_member(m, marks) for m in members.to_dict("records")]})
-    return {"cities": ", ".join(f"{lab.city} ({lab.date})" for lab in labs),
+    return {"cities": ", ".join(f"{lab.city} ({long_date(locale, lab.date)})" for lab in labs),
             "city_names": cities,
             "intro": counted(code or "en", t["compare_intro_two"], shared["group"].nunique()) if len(labs) == 2
             else t["compare_intro"].format(shared=shared["group"].nunique(), labs=len(labs)),
@@ -97,7 +98,8 @@ def comparison_view(matches: pd.DataFrame, labs: list[Lab], t: dict[str, Any]) -
 
 def comparison_html(matches: pd.DataFrame, labs: list[Lab], t: dict[str, str], generated: str) -> str:
     """Cover, shared themes (a table and quotes per city), city-specific themes, method."""
-    return render("compare.html.j2", t=t, generated=generated, **comparison_view(matches, labs, t))
+    day = long_date(str(t.get("locale") or "en"), generated) if generated else ""
+    return render("compare.html.j2", t=t, generated=day, **comparison_view(matches, labs, t))
 
 
 def too_few_labs(labs: list[str]) -> str:

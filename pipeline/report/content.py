@@ -41,21 +41,22 @@ def texts(data: ReportData, language: str) -> Texts:
 def running_title(data: ReportData, language: str | None = None) -> str:
     """Short title for the page header: event, city, date (the event in the report's language)."""
     x = texts(data, language or data.lab["language"])
-    return " · ".join(p for p in (x.field(data.lab, "event"), data.lab["city"], data.lab["date"]) if p)
+    return " · ".join(p for p in (x.field(data.lab, "event"), data.lab["city"], x.day(data.lab["date"])) if p)
 
 
 def cover_html(data: ReportData, x: Texts, generated: str, logos: list[str]) -> str:
     """Cover: project, event, title, facts, which parts stay in the original language, version."""
     lab = data.lab
     facts = [(x.t["project_label"], x.field(lab, "project")), (x.t["city"], lab["city"]),
-             (x.t["date"], lab["date"]), (x.t["venue"], x.field(lab, "venue")),
+             (x.t["date"], x.day(lab["date"])), (x.t["venue"], x.field(lab, "venue")),
              (x.t["organiser"], x.field(lab, "organiser")), (x.t["method"], x.field(lab, "method"))]
     original = "" if x.own else x.t["cover_original"].format(
         language=x.t.get(f"language_{x.lab_language}", x.lab_language), code=x.lab_language.upper())
     return render("cover.html.j2", t=x.t, logos=logos, project=x.field(lab, "project"),
                   event=x.field(lab, "event") or x.t["report"], title=x.field(lab, "title"),
                   short=running_title(data, x.language), facts=[(k, v) for k, v in facts if v],
-                  original_note=original, generated=generated, version=data.run_info.get("pipeline_version", ""))
+                  original_note=original, generated=x.day(generated) if generated else "",
+                  version=data.run_info.get("pipeline_version", ""))
 
 
 def contents_html(data: ReportData, x: Texts) -> str:

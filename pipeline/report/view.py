@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from pipeline.lang import counted, decimal, percent
+from pipeline.lang import counted, decimal, long_date, percent
 
 if TYPE_CHECKING:
     from pipeline.report.data import ReportData
@@ -49,13 +49,22 @@ class Texts:
         """A count with its noun in the report's language and the form the number asks for ('20 de notițe')."""
         return counted(self.language, self.t[key], n)  # type: ignore[arg-type]
 
+    @property
+    def locale(self) -> str:
+        """The CLDR locale of the report's dates and figures (report.yaml `locale`: en_GB for English)."""
+        return str(self.t.get("locale") or self.language)
+
     def decimal(self, value: float, pattern: str = "0.00") -> str:
         """A figure with the report language's decimal sign ('0,53' in a Romanian report)."""
-        return decimal(self.language, value, pattern)
+        return decimal(self.locale, value, pattern)
 
     def percent(self, share: float) -> str:
         """A share as the report's language writes a percentage ('10 %' in a Romanian report)."""
-        return percent(self.language, share)
+        return percent(self.locale, share)
+
+    def day(self, iso: str) -> str:
+        """A YYYY-MM-DD date as the report's language writes it ('20 octombrie 2020', '20 October 2020')."""
+        return long_date(self.locale, iso)
 
     @property
     def own(self) -> bool:
