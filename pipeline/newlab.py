@@ -52,7 +52,9 @@ def lab_yaml_text(lab_id: str, city: str, date: str, language: str) -> str:
 
     lab: dict[str, Any] = {
         "id": lab_id, "title": f"{words['event']} {city} {date}", "title_en": f"{LAB_WORDS['event']} {city} {date}",
-        "event": words["event"], **in_english("event"), "city": city, "date": date, "venue": "", "organiser": "",
+        "event": words["event"], **in_english("event"), "city": city, "date": date,
+        "venue": "", **({} if english else {"venue_en": ""}),
+        "organiser": "", **({} if english else {"organiser_en": ""}),
         "project": "ECoC-SME (Interreg Europe PGI06047)", "method": words["method"], **in_english("method"),
         "language": language,
         "groups": [{"id": g, "name": str(words["group"]).format(id=g),
@@ -63,7 +65,8 @@ def lab_yaml_text(lab_id: str, city: str, date: str, language: str) -> str:
     body = yaml.safe_dump(lab, allow_unicode=True, sort_keys=False, width=110)
     return (
         f"# Lab {lab_id}: fill in and ADAPT before transcribing (see docs/partners.md).\n"
-        "# - title, venue, organiser: your lab's own; event, method: as your cover should name them;\n"
+        "# - title, venue, organiser: your lab's own (their *_en: as English reports show them); event,\n"
+        "#   method: as your cover should name them;\n"
         "#   groups: one item per group (world-café table group), name_en its name in English reports.\n"
         "# - sessions/questions: the ECoC-SME questions of the Timișoara lab (20.10.2020), translated, as a\n"
         "#   starting point. Change the texts to the questions your tables discussed; keep ids short (s1q1).\n"

@@ -29,14 +29,16 @@ import pandas as pd
 from pipeline import catalog
 from pipeline.errors import HarvestError
 from pipeline.lang import PROPOSALS_FILE, proposal_cues
+from pipeline.lang import language as language_data
 from pipeline.params import ProposalsParams, typed
-from pipeline.text import fold
+from pipeline.text import contact_lines, fold
 from pipeline.yamlsafe import parse_yaml
 
 PROPOSAL, OBSERVATION = "proposal", "observation"
 KINDS = (PROPOSAL, OBSERVATION)
 # The head of a note ends at its first comma, semicolon, colon or dash followed by a space.
 _HEAD_END = re.compile(r"\s*[,;:]\s+|\s+[-–—]\s+")
+CONTACT_CUE = "contact line"     # the cue recorded for a note that is mostly a redacted contact
 COLUMNS = ["note_id", "question", "kind", "cues", "question_kind", "tables", "rounds", "sources", "all_tables",
            "support"]
 
@@ -152,11 +154,19 @@ def classify_notes(notes: pd.DataFrame, questions: dict[str, str], lab_language:
                               f"use one of: {', '.join(KINDS)}")
     lab_rules = load_rules(lab_language)
     asks = {qid: question_kind(text, lab_rules, question_default) for qid, text in questions.items()}
+    # A contact line ('Dėl registracijos skambinkite [telefonas]') asks nothing of the council: what it said
+    # is gone with the redaction.
+    contacts = contact_lines(notes["text"].astype(str).tolist(), tuple(language_data(lab_language).marks.values()))
     rows = []
-    for note in notes.to_dict("records"):
+    for position, note in enumerate(notes.to_dict("records")):
         rules = load_rules(str(note["lang"])) or lab_rules
         default = asks.get(str(note["question"]), question_default)
-        kind, cues = classify(str(note["text"]), rules, default, head_weight) if rules is not None else (default, [])
+        if position in contacts:
+            kind, cues = OBSERVATION, [CONTACT_CUE]
+        elif rules is not None:
+            kind, cues = classify(str(note["text"]), rules, default, head_weight)
+        else:
+            kind, cues = default, []
         tables = sorted(set(note["source_groups"]))
         rows.append({"note_id": note["note_id"], "question": note["question"], "kind": kind, "cues": cues,
                      "question_kind": default, "tables": len(tables),

@@ -170,7 +170,7 @@ def test_each_language_file_is_a_dep_of_exactly_the_stages_that_read_it():
             if dep.startswith("pipeline/lang/") and dep.count("/") == 3:
                 readers.setdefault(dep.split("/", 3)[3], set()).add(stage)
     nlp = {"clean", "embed", "themes"}
-    assert readers == {"language.yaml": {"ingest", "themes", "report", "compare"},   # themes: the redaction marks
+    assert readers == {"language.yaml": {"ingest", "proposals", "themes", "report", "compare"},   # the redaction marks
                        "report.yaml": {"report", "compare"},
                        "proposals.yaml": {"proposals", "report", "compare"},     # the report imports the cues' module
                        "process_notes.txt": {"themes"}, "process_examples.txt": {"themes"},

@@ -54,3 +54,5 @@ def test_a_new_labs_cover_words_and_group_names_are_in_its_language_with_english
     assert lt["title_en"] == "Local Learning Lab Kaunas 2021-05-12"
     en = yaml.safe_load(lab_yaml_text("galway-2021-06-01", "Galway", "2021-06-01", "en"))
     assert en["groups"][0] == {"id": "A", "name": "Table A"} and "event_en" not in en and en["method"] == "world café"
+    # The English cover's venue and organiser have their place from the start (a partner missed them).
+    assert lt["venue_en"] == lt["organiser_en"] == "" and "venue_en" not in en and "organiser_en" not in en

@@ -38,3 +38,15 @@ def test_pipeline_is_blank_spacy_plus_our_components():
     doc = nlp("Finanţare pentru artişti")
     assert [t.norm_ for t in doc] == ["finanțare", "pentru", "artiști"]
     assert [t._.is_content for t in doc] == [True, False, True]
+
+
+@pytest.mark.parametrize(("lang", "text", "content"), [
+    ("lt", "Norintiems konsultacijos rašyti [el. paštas]", ["norisis", "konsultacija", "rasyti"]),
+    ("ro", "Scrieți la [telefon] pentru granturi, [persoană] coordonează", ["scrie", "grant", "coordona"]),
+    ("en", "[inaudible] grants for artists", ["grant", "artist"]),
+    ("ro", "spații ] ateliere [ ieftine", ["spatiu", "atelier", "ieftin"]),   # brackets that mark nothing
+])
+def test_marks_in_square_brackets_are_not_content_words(lang, text, content):
+    """The redaction's marks became keywords ('asmuo', 'telefon' in a Kaunas theme's keywords); a bracket
+    never closed is an ordinary character."""
+    assert content_lemmas([text], lang) == [content]

@@ -122,6 +122,19 @@ def test_a_note_in_another_language_is_read_with_its_own_cues():
     assert result.loc[0, "kind"] == PROPOSAL and "propose" in list(result.loc[0, "cues"])
 
 
+def test_a_contact_line_is_not_a_proposal():
+    """'Sunați la [telefon] pentru înscriere' was listed among the proposals to the council: what it asked
+    is gone with the redaction. A proposal with a contact beside it stays one."""
+    notes = notes_frame([
+        {"note_id": "lab/a.csv:2", "question": "s1q1", "text": "Pentru înscrieri sunați la [telefon]"},
+        {"note_id": "lab/a.csv:3", "question": "s1q1",
+         "text": "Un fond de garantare pentru IMM-urile culturale, detalii la [email]"},
+    ])
+    result = pp.classify_notes(notes, QUESTIONS, "ro", ["A", "B"], PROPOSAL)
+    assert result["kind"].tolist() == [OBSERVATION, PROPOSAL]
+    assert list(result.loc[0, "cues"]) == [pp.CONTACT_CUE]
+
+
 def test_missing_columns_and_unknown_default_are_clear_errors():
     with pytest.raises(HarvestError, match="missing column"):
         pp.classify_notes(pd.DataFrame({"note_id": ["x"]}), QUESTIONS, "ro", ["A"], PROPOSAL)

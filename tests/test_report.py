@@ -415,6 +415,22 @@ def test_process_notes_are_listed_under_data_quality_and_never_quoted_as_ideas()
     assert "Remarks about the process" in row and "Unassigned" not in row       # listed as what it is
 
 
+def test_process_notes_are_listed_by_question_then_in_the_transcripts_order():
+    """They were listed by note id alone (S1Q3, S2Q2, S1Q2, … in a Kaunas lab)."""
+    from pipeline.report.content import texts
+    from pipeline.report.sections import quality
+
+    data = sample()
+    for note_id, question in (("lab/a.csv:40", "s2q1"), ("lab/b.csv:5", "s1q2"), ("lab/a.csv:41", "s1q1")):
+        data.notes.loc[len(data.notes)] = {**data.notes.iloc[0].to_dict(), "note_id": note_id, "question": question,
+                                           "text": "Am rămas fără timp", "source_ids": [note_id]}
+        data.assignments.loc[len(data.assignments)] = {"note_id": note_id, "question": question, "theme_id": "",
+                                                       "status": "process note", "similarity": 0.0}
+    data.__dict__.pop("notes_by_id", None)
+    listed = [(p["question"], p["id"]) for p in quality(data, texts(data, "en"))["process"]]
+    assert listed == [("S1Q1", "a.csv:41"), ("S1Q2", "b.csv:5"), ("S2Q1", "a.csv:40")]
+
+
 def test_proposals_section_lists_what_is_not_quoted_elsewhere_and_english_uses_the_analysts_translation():
     data = sample()
     data.translations = {"a.csv:3": "Cheap studios for workshops"}
@@ -573,6 +589,16 @@ def test_the_summary_says_how_many_notes_were_written_and_how_many_remain_after_
     data.quality = {**data.quality, "notes_in": len(data.notes)}
     assert "9 notes from 2 tables, 2 rounds and 3 questions, grouped into" in \
         report_sections(data, "en", "x", SETTINGS)["summary"]
+    # It names only what happened: a Kaunas lab had nothing removed, one line split, four repeats merged.
+    data.quality = {**data.quality, "notes_in": 7, "fates": {"kept": 5, "split": 1, "merged": 4, "dropped": 0}}
+    assert "7 notes from 2 tables, 2 rounds and 3 questions (9 once repeats are merged and lines holding " \
+           "several ideas split), grouped" in report_sections(data, "en", "x", SETTINGS)["summary"]
+    data.quality["fates"] = {"kept": 9, "split": 1, "merged": 0, "dropped": 3}
+    assert "(9 după despărțirea rândurilor cu mai multe idei și eliminarea celor fără conținut)" in \
+        report_sections(data, "ro", "x", SETTINGS)["summary"]
+    data.quality["fates"] = {"kept": 9, "split": 1, "merged": 1, "dropped": 3}
+    assert "(9 once repeats are merged, lines holding several ideas split and notes without content removed)" \
+        in report_sections(data, "en", "x", SETTINGS)["summary"]
 
 
 def test_dates_print_as_the_report_language_writes_them():

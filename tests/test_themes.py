@@ -225,15 +225,18 @@ def test_a_quote_holding_a_redaction_mark_comes_after_the_notes_that_say_their_i
     assert quotes_with_pins(sims, ["A", "B", "A", "B"], members, [], 2) == [0, 1]
     assert quotes_with_pins(sims, ["A", "B", "A", "B"], members, [], 2, frozenset({0})) == [1, 2]
     assert quotes_with_pins(sims, ["A", "B", "A", "B"], members, [0], 2, frozenset({0})) == [0, 1]  # a pin wins
-    assert quotes_with_pins(sims, ["A"] * 4, members, [], 4, frozenset({0, 1})) == [2, 3, 0, 1]
+    assert quotes_with_pins(sims, ["A"] * 4, members, [], 4, frozenset({0, 1})) == [2, 3]   # never a contact
+    assert quotes_with_pins(sims, ["A"] * 4, np.array([0, 1]), [], 4, frozenset({0, 1})) == [0, 1]  # … but some
 
 
-def test_a_contact_line_is_a_note_with_two_redaction_marks_or_more():
+def test_a_contact_line_is_a_note_with_two_redaction_marks_or_one_beside_a_few_words():
     from pipeline.lang import language
-    from pipeline.themes.quotes import contact_lines
+    from pipeline.text import contact_lines
 
     marks = tuple(language("lt").marks.values())
     texts = ["Dėl paramos paraiškų kreiptis į Rūtą: [el. paštas] arba [telefonas]",
              "Savanorių tinklas padeda vyresniems menininkams, koordinatorius [telefonas]",
-             "Pigios dirbtuvės senamiestyje", "[el. paštas] [el. paštas]"]
-    assert contact_lines(texts, marks) == frozenset({0, 3})
+             "Pigios dirbtuvės senamiestyje", "[el. paštas] [el. paštas]",
+             "Dėl registracijos skambinkite [telefonas]", "Norintiems konsultacijos – rašyti [el. paštas]",
+             "Menininkams reikia pigių dirbtuvių, smulkiau – [el. paštas]"]
+    assert contact_lines(texts, marks) == frozenset({0, 3, 4, 5})

@@ -213,7 +213,10 @@ class ContentFilter:
 
     def __call__(self, doc: Doc) -> Doc:
         cache, keys, index = self._keys, [], []
+        marks = _bracketed(doc)
         for i, (orth, lemma) in enumerate(doc.to_array([ORTH, LEMMA]).tolist()):
+            if i in marks:
+                continue
             key = cache.get((orth, lemma))
             if key is None:
                 key = cache[(orth, lemma)] = self._content_key(orth, lemma)
@@ -223,6 +226,22 @@ class ContentFilter:
         doc._.content_keys = keys
         doc._.content_index = frozenset(index)
         return doc
+
+
+MARK_TOKENS = 6     # a mark in square brackets is this many tokens at most ('[el. paštas]' is 5 with its brackets)
+
+
+def _bracketed(doc: Doc) -> set[int]:
+    """Token positions of marks in square brackets, brackets included: the redaction's ('[telefon]',
+    '[el. paštas]') and the transcriber's ('[neclar]'), not the writer's words, so no keyword or title comes
+    from them. A '[' never closed within MARK_TOKENS tokens is an ordinary character."""
+    words = [token.text for token in doc]
+    marks: set[int] = set()
+    for start, word in enumerate(words):
+        if word == "[" and "]" in words[start + 1:start + MARK_TOKENS]:
+            end = words.index("]", start + 1)
+            marks.update(range(start, end + 1))
+    return marks
 
 
 @cache

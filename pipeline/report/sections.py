@@ -152,12 +152,26 @@ def proposals(data: ReportData, x: Texts, settings: dict[str, Any], ledger: Ledg
             "quoted_above": sum(int(g["quoted_above"]) for g in groups)}
 
 
+def what_changed_the_count(data: ReportData, x: Texts) -> list[str]:
+    """What made the notes analysed fewer or more than the notes written, in words: repeats merged, lines
+    split, notes without content removed (only what happened; all three when the counts are unknown)."""
+    fates = data.quality.get("fates") or {}
+    changes = [x.t[f"summary_change_{fate}"] for fate in ("merged", "split", "dropped") if fates.get(fate)]
+    return changes or [x.t[f"summary_change_{fate}"] for fate in ("merged", "dropped")]
+
+
+def listed(items: list[str], x: Texts) -> str:
+    """'a', 'a and b', 'a, b and c' in the report's language."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + x.t["list_and"] + items[-1]
+
+
 def summary(data: ReportData, x: Texts, settings: dict[str, Any], ledger: Ledger) -> dict[str, Any]:
     """The summary page: messages that each name a theme or an idea."""
     rounds = sorted({r for value in data.notes["rounds"] for r in value})
     notes, themes = int(data.quality.get("notes_in", len(data.notes))), len(ideas(data))
     analysed = len(data.notes)
-    after = x.t["summary_analysed"].format(n=analysed) if analysed != notes else ""
+    after = x.t["summary_analysed"].format(n=analysed, changes=listed(what_changed_the_count(data, x), x)) \
+        if analysed != notes else ""
     intro = x.t["summary_intro"].format(notes=notes, notes_counted=x.counted("notes_count", notes), analysed=after,
                                         tables_counted=x.counted("tables_count", len(data.lab["groups"])),
                                         rounds_counted=x.counted("rounds_count", len(rounds)),
@@ -390,7 +404,7 @@ def quality(data: ReportData, x: Texts) -> dict[str, Any]:
         process = [{"id": str(n).removeprefix(f"{data.lab['id']}/"), "question": str(qid).upper(),
                     "note": x.original(str(notes.loc[n, "text"]), str(notes.loc[n].get("lang") or x.lab_language))}
                    for n, qid in zip(rows["note_id"], rows["question"], strict=True) if n in notes.index]
-        process.sort(key=lambda p: natural_key(str(p["id"])))
+        process.sort(key=lambda p: (natural_key(str(p["question"])), natural_key(str(p["id"]))))
     return {"notes_in": q.get("notes_in", 0), "notes_out": q.get("notes_out", 0), "process": process,
             "fates": [{"text": counted_or_named(x, f"fate_{k}", v, k), "dropped": k == "dropped"}
                       for k, v in sorted(q.get("fates", {}).items(), key=lambda kv: fate_order(kv[0]))],

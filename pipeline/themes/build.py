@@ -22,6 +22,7 @@ from pipeline.lab import load_lab
 from pipeline.lang import language as language_data
 from pipeline.nlp import lemma_display_forms
 from pipeline.progress import progress
+from pipeline.text import contact_lines
 from pipeline.themes.cluster import (
     SIMILARITY_DECIMALS,
     STATUS_ASSIGNED,
@@ -41,7 +42,7 @@ from pipeline.themes.edits import apply_edits, codebook_ids, edited_silhouette
 from pipeline.themes.metrics import empty_metrics, rounded, scores, theme_sizes, unassigned_rate
 from pipeline.themes.process import examples, process_notes
 from pipeline.themes.process_probe import process_probe
-from pipeline.themes.quotes import contact_lines, quotes_with_pins
+from pipeline.themes.quotes import quotes_with_pins
 from pipeline.themes.space import unit
 from pipeline.themes.stability import SeedRuns, other_seed_runs, runs_agreement, submit_seed_fits
 from pipeline.themes.titles import (

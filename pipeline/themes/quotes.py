@@ -8,9 +8,10 @@ import numpy as np
 def representative_quotes(sims: np.ndarray, groups: list[str], members: np.ndarray, n: int,
                           contacts: frozenset[int] = frozenset()) -> list[int]:
     """Indices of up to n notes nearest the theme centre, taking them from different tables first. A note in
-    `contacts` (mostly a contact line, see `contact_lines`) comes after the others: what it said is gone,
-    and a contact is not what the theme says."""
-    ranked = sorted(members.tolist(), key=lambda i: (i in contacts, -sims[i], i))
+    `contacts` (mostly a contact line, see `pipeline.text.contact_lines`) is quoted only when the theme has
+    no other: what it said is gone, and a contact is not what the theme says."""
+    ranked = sorted(members.tolist(), key=lambda i: (-sims[i], i))
+    ranked = [i for i in ranked if i not in contacts] or ranked
     chosen: list[int] = []
     seen_groups: set[str] = set()
     for i in ranked:
@@ -21,13 +22,6 @@ def representative_quotes(sims: np.ndarray, groups: list[str], members: np.ndarr
             return chosen
     chosen += [i for i in ranked if i not in chosen][: n - len(chosen)]
     return chosen
-
-
-def contact_lines(texts: list[str], marks: tuple[str, ...]) -> frozenset[int]:
-    """The notes that are mostly a contact line: two redaction marks or more ('kreiptis į Rūtą: [el. paštas]
-    arba [telefonas]'). One mark beside an idea ('rețea de voluntari…, coordonator tel. [telefon]') still says
-    the idea."""
-    return frozenset(i for i, text in enumerate(texts) if sum(text.count(mark) for mark in marks) >= 2)
 
 
 def quotes_with_pins(sims: np.ndarray, groups: list[str], members: np.ndarray, pinned: list[int], n: int,
