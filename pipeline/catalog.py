@@ -75,6 +75,10 @@ class Dataset(ABC, Generic[T]):
         """Store the value for this lab, in a folder proven to be a stage-output folder; the file written."""
         folder = paths.output_dir(self.folder(lab_id, root), root)
         path = self.path_in(folder)
+        # Always a new file: an old one may be a link (into data/raw/, outside the project, or DVC's cache,
+        # which a symlink or hard link of `dvc checkout` is), and writing it would write there.
+        if path.is_symlink() or path.is_file():
+            path.unlink()
         self._dump(value, path)
         return path
 

@@ -37,6 +37,7 @@ RAW_INPUTS = (LAB_FILE, NOTES_DIR, catalog.CONCLUSIONS.name, catalog.TRANSLATION
 NOTE_COLUMNS = ["note_id", "lab", "file", "line", "session", "question", "group", "round", "text",
                 "redactions"]
 MAX_NOTE_CHARS = 5000
+MAX_ROUND = 99          # a world café has a few rounds; a larger number is a typing slip
 HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)      # a remark for whoever edits conclusions.md
 
 
@@ -65,6 +66,9 @@ def validate_records(records: list[dict[str, Any]], lab: Lab) -> tuple[list[dict
             problem = (f"unknown group '{value['group']}'", f"use one of: {', '.join(lab.groups)} (ids from lab.yaml)")
         elif not (value["round"] or "1").isdecimal():
             problem = (f"round '{value['round']}' is not a whole number", "write the round as 1, 2, 3 …")
+        elif not 1 <= int(value["round"] or "1") <= MAX_ROUND:
+            problem = (f"round {value['round']} is not a round of a workshop (1 to {MAX_ROUND})",
+                       "write the round as 1, 2, 3 …")
         elif len(note) > MAX_NOTE_CHARS:
             problem = (f"note of {len(note)} characters", "split it into one note per idea (one row each)")
         elif value["id"] and (file_name, value["id"]) in seen_ids:

@@ -82,6 +82,8 @@ def read_translations(lab_dir: Path, lab_id: str, known_ids: Iterable[str], peop
         text = path.read_bytes().decode("utf-8")
     except UnicodeDecodeError:
         raise HarvestError.at(path, None, "not UTF-8 text", "save the file as CSV UTF-8") from None
+    if not text.lstrip("\ufeff").strip():
+        return {}, []          # an empty file means no translations yet (what `harvest check` advises)
     found, problems = parse_translations(text, str(path), lab_id, known_ids, people)
     errors = [p for p in problems if p.severity == "error"]
     if errors:

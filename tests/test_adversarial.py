@@ -36,6 +36,10 @@ def _lab(root: Path, files: dict[str, str]) -> Path:
     ({"a.csv": ""}, "no notes in any transcript"),
     # A superscript digit passed isdigit() and int() raised ValueError.
     ({"a.csv": GOOD + "s1,s1q1,A,²,o idee\n"}, "a.csv:4: round '²' is not a whole number"),
+    # A round too large for int64 ended in 'unexpected error (OverflowError …)' with no file or line.
+    ({"a.csv": GOOD + "s1,s1q1,A,99999999999999999999999,o idee\n"},
+     "a.csv:4: round 99999999999999999999999 is not a round of a workshop (1 to 99)"),
+    ({"a.csv": GOOD + "s1,s1q1,A,0,o idee\n"}, "a.csv:4: round 0 is not a round of a workshop (1 to 99)"),
 ])
 def test_broken_csv_is_an_error_with_its_line(tmp_path: Path, capsys, files: dict[str, str], expected: str):
     code = main(["check", str(_lab(tmp_path, files))])

@@ -198,3 +198,22 @@ def test_no_module_splits_or_joins_a_stored_list_again():
     notebooks = [str(p.relative_to(ROOT)) for p in sorted((ROOT / "notebooks").glob("*.ipynb"))
                  if 'split(\\"|\\")' in p.read_text(encoding="utf-8")]
     assert found == [] and notebooks == []
+
+
+def test_a_stage_file_that_is_a_link_is_replaced_and_what_it_pointed_to_is_untouched(tmp_path):
+    """A symlinked lab.json wrote through to a file outside the project, a symlinked output into a raw
+    transcript; a hard link (DVC's `cache.type: hardlink`) would write into DVC's cache."""
+    folder = tmp_path / "data/processed/lab"
+    folder.mkdir(parents=True)
+    raw = tmp_path / "data/raw/lab/notes/n.csv"
+    raw.parent.mkdir(parents=True)
+    raw.write_text("session,question,group,round,note\n", encoding="utf-8")
+    cached = tmp_path / "cache-object"
+    cached.write_text("cached", encoding="utf-8")
+    (folder / "conclusions.md").symlink_to(raw)
+    (folder / "run_info.json").hardlink_to(cached)
+    catalog.CONCLUSIONS.write("# Ce reținem\n", "lab", tmp_path)
+    catalog.RUN_INFO.write({"pipeline_version": "x"}, "lab", tmp_path)
+    assert raw.read_text(encoding="utf-8") == "session,question,group,round,note\n"
+    assert cached.read_text(encoding="utf-8") == "cached"
+    assert not (folder / "conclusions.md").is_symlink() and (folder / "conclusions.md").read_text() == "# Ce reținem\n"

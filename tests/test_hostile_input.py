@@ -204,6 +204,11 @@ def test_contact_data_in_file_names_and_ids_never_reaches_note_ids(tmp_path):
     assert ids[:3] == ["mini-lab/[email]#[telefon]", "mini-lab/[email]#[telefon]~2", "mini-lab/[email]#A-1"]
     assert ids[3].startswith("mini-lab/[email]~2#")
     assert not any("@" in i or "0721" in i for i in ids + notes["file"].tolist())
+    # A listed name joined by '_' (as file names are) was kept in every id of the file's notes.
+    (lab_dir / "notes" / "sesiunea-1-Ana_Popescu.csv").write_text(HEADER + "s1,s1q1,A,1,Granturi mici\n",
+                                                                   encoding="utf-8")
+    _, notes, _ = read_lab_notes(lab_dir, ["csv"])
+    assert not any("Popescu" in i for i in notes["note_id"].tolist() + notes["file"].tolist())
 
 
 def test_lab_yaml_fields_reaching_lab_json_are_redacted(tmp_path):

@@ -394,3 +394,16 @@ def test_an_empty_group_cell_says_so_and_names_merged_cells(mini_lab):
     assert [r["raw_text"] for r in rows] == ["prima"]
     assert [(p.line, p.problem) for p in invalid] == [(3, "the group cell is empty")]
     assert "unmerge merged cells" in invalid[0].fix
+
+
+def test_a_utf8_file_with_lines_pasted_from_an_8bit_one_keeps_both_readable():
+    """One cp1250 line in a UTF-8 file made the whole file 8-bit: 'Ioan Mureșan' became 'Ioan MureČ™an'
+    everywhere, and the listed person was no longer redacted. A file that is all 8-bit reads as before."""
+    from pipeline.readers.decoding import decode_in_language
+
+    mixed = "s1,Ioan Mureșan și firmele „locale”\n".encode() + "s1,şi liceele de artă\n".encode("cp1250")
+    assert decode_in_language(mixed, "a.csv", "ro") == "s1,Ioan Mureșan și firmele „locale”\ns1,şi liceele de artă\n"
+    eight_bit = "s1,şi liceele de artă\ns1,ţara\n".encode("cp1250")
+    assert decode_in_language(eight_bit, "a.csv", "ro") == "s1,şi liceele de artă\ns1,ţara\n"
+    lithuanian = "s1,Kūrėjų erdvės ir šventės\n".encode("cp1257")
+    assert decode_in_language(lithuanian, "a.csv", "lt") == "s1,Kūrėjų erdvės ir šventės\n"

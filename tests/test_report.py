@@ -180,7 +180,10 @@ def test_summary_names_each_questions_largest_theme_and_the_ideas_written_at_bot
     assert "raised at both tables" not in summary            # true of every highlight here: it says nothing
     assert report_sections(data, "en", "x", SETTINGS)["q-s1q1"].count("raised at both tables") == 2   # the cards
     assert "Most supported proposals" in summary and "Granturi mici pentru artiști" in summary
-    assert "tables: Table A, Table B · rounds: 1, 2 · written 2×" in summary
+    # Where it was written, without 'tables: Table A' or 'rounds: 1' for one round (a partner's reading).
+    assert "Table A, Table B · round 1, round 2 · written 2×" in summary
+    assert "Masa A, Masa B · runda 1, runda 2 · scrisă de 2 ori" in report_sections(
+        sample(), "ro", "x", {**SETTINGS})["summary"].replace("Grupa", "Masa")
     assert "Ce reținem" in summary and "<strong>spații</strong>" in summary      # the facilitator's Markdown
 
 

@@ -233,3 +233,22 @@ def test_topic_names_as_a_codebook_keep_the_topics_the_first_pass_left_whole(tmp
     strict = {**params, "themes": {**params["themes"], "codebook_join_z": params["themes"]["codebook_min_z"]}}
     kept_apart = evaluate_csv(topics, "text", "label", "hr", strict, names)
     assert joined["ari"] - kept_apart["ari"] >= 0.1 and kept_apart["n_themes"] > joined["n_themes"]
+
+
+def test_a_codebooks_personal_data_is_redacted_like_the_notes():
+    """A lab's own codebook.yaml carried a listed name, a phone and an e-mail verbatim into themes.json,
+    the spreadsheets and every report."""
+    from pipeline.themes.codebook import redacted_codebook
+
+    text = ("name: 'Tema lui Ana Popescu 0722 123 456'\nquestions:\n  s1q1:\n    - id: funding\n"
+            "      title: {ro: 'Finanțare, Ana Popescu tel 0722 123 456', en: 'Funding: ana.popescu@gmail.com'}\n"
+            "      description: {ro: 'Scrieți la ana.popescu@gmail.com'}\n"
+            "      examples: {ro: ['Sunați-o pe Ana Popescu']}\n")
+    codebook, _ = parse_codebook(text, "codebook.yaml", "ro", ["s1q1"])
+    clean = redacted_codebook(codebook, ("Ana Popescu",), "ro")
+    theme = clean.themes_for("s1q1")[0]
+    written = json.dumps([clean.name, theme.title, theme.description, theme.examples], ensure_ascii=False)
+    for personal in ("Popescu", "0722", "ana.popescu@gmail.com"):
+        assert personal not in written
+    assert theme.id == "funding" and "[telefon]" in theme.title["ro"] and "[email]" in theme.title["en"]
+    assert redacted_codebook(None, ("Ana Popescu",), "ro") is None

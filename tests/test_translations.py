@@ -54,6 +54,14 @@ def test_no_file_means_no_translations_and_bad_bytes_are_an_error(tmp_path: Path
         tr.read_translations(tmp_path, LAB, KNOWN)
 
 
+def test_an_empty_file_means_no_translations_as_harvest_check_advises(tmp_path: Path):
+    """`harvest check` says 'create it empty: an empty file means none yet'; the empty file then failed
+    with 'missing column(s) note_id, text_en'."""
+    for empty in ("", "\n", "\ufeff"):
+        (tmp_path / "translations.csv").write_text(empty, encoding="utf-8")
+        assert tr.read_translations(tmp_path, LAB, KNOWN) == ({}, [])
+
+
 def test_harvest_check_and_ingest_validate_the_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
     lab_dir = make_lab(tmp_path, {"a.csv": GOOD})
     first = ids.short(read_lab_notes(lab_dir, ["csv"])[1]["note_id"].iloc[0])   # the id the appendix prints

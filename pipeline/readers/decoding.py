@@ -16,6 +16,8 @@ FALLBACK_ENCODINGS = ["cp1250", "iso8859_2", "iso8859_16"]
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ufffd]")
 # A NUL byte this early means a binary file (an Excel or Word file renamed .csv, an image); later, a damaged one.
 BINARY_SNIFF_BYTES = 4096
+# Non-ASCII characters a UTF-8 line of any of our languages may hold beside its letters (quotes, dashes).
+UTF8_PUNCTUATION = "„“”‘’«»–—…•·€°"
 
 
 def _without_nul(text: str, path: Path | str) -> str:
@@ -70,6 +72,37 @@ def decode_bytes(data: bytes, path: Path | str, encodings: list[str] | None = No
         return _without_nul(data.decode("utf-8-sig"), path)
     except UnicodeDecodeError:
         pass
+    mixed = _mixed_utf8(data, path, encodings, letters)
+    if mixed is not None:
+        return mixed
+    return _eight_bit(data, path, encodings, letters)
+
+
+def _mixed_utf8(data: bytes, path: Path | str, encodings: list[str] | None, letters: str) -> str | None:
+    """A UTF-8 file with some lines pasted from an 8-bit one: its UTF-8 lines as UTF-8, the others decoded as
+    the 8-bit file they came from; None when no line is UTF-8 writing the language's letters (the file is
+    8-bit: then a line that happens to be valid UTF-8 reads as other letters). Decoding the whole file as
+    8-bit turned every UTF-8 line to mojibake ('MureČ™an'), and a listed name was no longer found."""
+    if not letters:
+        return None
+    own = set(letters) | set(UTF8_PUNCTUATION)
+    lines = data.split(b"\n")
+    decoded: list[str | None] = []
+    for raw in lines:
+        try:
+            decoded.append(raw.decode("utf-8"))
+        except UnicodeDecodeError:
+            decoded.append(None)
+    if not any(t is not None and not t.isascii() and all(ch.isascii() or ch in own for ch in t) for t in decoded):
+        return None
+    failing = [raw for raw, t in zip(lines, decoded, strict=True) if t is None]
+    guessed = iter(_eight_bit(b"\n".join(failing), path, encodings, letters).split("\n"))
+    text = "\n".join(t if t is not None else next(guessed) for t in decoded)
+    return _without_nul(text.removeprefix("\ufeff"), path)
+
+
+def _eight_bit(data: bytes, path: Path | str, encodings: list[str] | None, letters: str) -> str:
+    """The best 8-bit decoding of the language's encodings, refused when none reads as text."""
     # The guesses best first; one that decodes to control characters (a Windows-1250 '–' read as ISO-8859-16's
     # C1 control 0x96) is not the file's encoding while another candidate reads it as plain text.
     texts = [str(match) for match in charset_normalizer.from_bytes(data, cp_isolation=encodings or FALLBACK_ENCODINGS)]

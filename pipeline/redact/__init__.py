@@ -52,15 +52,17 @@ _PHONE_START = re.compile(r"^(?:\+|00|\(?0)")
 # 0 or 1): a phone in any lab; a bracketed year or count followed by an amount has no such shape.
 _BRACKETED_AREA_CODE = re.compile(r"^\([2-9]\d{2}\) ?\d{3}[.\-–]?\d{4}$")
 # … and without brackets, '555-123-4567', '212.555.0187': groups of 3, 3 and 4 digits joined by the same dash
-# or dot, the first starting with 2-9, unless an amount's unit follows ('grants of 300-500-1000 euro' are tiers).
-_NORTH_AMERICAN = re.compile(r"^[2-9]\d{2}([.\-–])\d{3}\1\d{4}$")
+# or dot, the first starting with 2-9 (after the country's 1, if written), unless an amount's unit follows
+# ('grants of 300-500-1000 euro' are tiers).
+_NORTH_AMERICAN = re.compile(r"^(?:1[.\-– ])?[2-9]\d{2}([.\-–])\d{3}\1\d{4}$")     # '1-800-555-0199' too
 _UNIT_AFTER = re.compile(r"\s*(?:de\s+)?(?:[€$£%]|(?:eur|euro|euros|lei|ron|usd|gbp|eura|eurų|dollars?|pounds?)\b)",
                          re.IGNORECASE)
 _PHONE_DIGITS = (9, 13)
 # Thousands written in groups of three (300 000 000, 1.000.000): an amount, unless it starts like a phone.
 _THOUSANDS = re.compile(r"^\d{1,3}(?:[ .,]\d{3})+$")
 _BARE_NUMBER = re.compile(r"^\s*\+?\d+\s*$")
-_IBAN_START = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?=[ ]?[A-Za-z0-9])")
+IBAN_GAP = 2        # at most this many spaces, dashes or dots between an IBAN's groups
+_IBAN_START = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?=[ .\-]{0,2}[A-Za-z0-9])")
 # A name part keeps at least this many letters when its final letters are dropped (Ana -> An).
 MIN_NAME_STEM = 2
 MIN_SURNAME = 4
@@ -118,8 +120,12 @@ def _iban_spans(text: str) -> list[tuple[int, int]]:
         while pos < len(text) and len(chars) < length:
             if text[pos].isalnum() and text[pos].isascii():
                 chars.append(text[pos])
-            elif not (text[pos] == " " and pos + 1 < len(text) and text[pos + 1].isalnum()):
-                break
+            else:
+                # Groups apart by a space (two, as typed), a dash or a dot: 'RO49 AAAA', 'RO49-AAAA', 'RO49.AAAA'.
+                gap = len(text[pos:pos + IBAN_GAP + 1]) - len(text[pos:pos + IBAN_GAP + 1].lstrip(" -."))
+                if not (0 < gap <= IBAN_GAP and pos + gap < len(text) and text[pos + gap].isalnum()):
+                    break
+                pos += gap - 1
             pos += 1
         if len(chars) == length and not (pos < len(text) and text[pos].isalnum()) and iban_ok("".join(chars)):
             spans.append((match.start(), pos))
@@ -150,7 +156,8 @@ def _name_pattern(name: str, lang: str) -> re.Pattern[str]:
         stem = next((part[: len(part) - len(e)] for e in stem_endings
                      if part.endswith(e) and len(part) - len(e) >= MIN_NAME_STEM), part)
         parts.append(re.escape(stem) + suffix)
-    return re.compile(r"(?<!\w)" + r"[\s-]+".join(parts) + r"(?!\w)")
+    # A name's ends are where letters and digits stop: 'Ana_Popescu' (a file or user name) holds it too.
+    return re.compile(r"(?<![^\W_])" + r"[\s_-]+".join(parts) + r"(?![^\W_])")
 
 
 def _mask(text: str, spans: Iterable[tuple[int, int]]) -> str:

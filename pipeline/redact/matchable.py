@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 # Characters that are invisible in a note but split a match ("ana\u200b@gmail.com").
 ZERO_WIDTH = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e")
+# Apostrophes a word processor may type for "'" (O’Brien, O`Brien): one in the folded copy.
+APOSTROPHES = frozenset("\u2019\u2018\u02bc\u0060\u00b4\u2032")
 
 
 class _Fold(dict[int, str]):
@@ -17,6 +19,9 @@ class _Fold(dict[int, str]):
 
     def __missing__(self, code: int) -> str:
         ch = chr(code)
+        if ch in APOSTROPHES:
+            self[code] = "'"
+            return "'"
         decomposed = unicodedata.normalize("NFD", ch)
         base = unicodedata.normalize("NFC", "".join(c for c in decomposed if not unicodedata.combining(c))).lower()
         lower = ch.lower()

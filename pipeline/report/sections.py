@@ -116,7 +116,9 @@ def proposal_item(data: ReportData, item: dict[str, Any], x: Texts) -> dict[str,
         x.original(str(item["text"]), str(item["lang"]))
     by_id = {th["theme_id"]: th for th in data.themes}
     theme = by_id.get(str(item.get("theme_id", "")))
-    return {**text, "source": x.t["supported_source"].format(tables=tables, rounds=", ".join(map(str, item["rounds"])),
+    # The table names say what they are ('Masa A'); a round is named as on the theme cards ('runda 1').
+    rounds = ", ".join(f"{x.t['round']} {r}" for r in item["rounds"])
+    return {**text, "source": x.t["supported_source"].format(tables=tables, rounds=rounds,
                                                              written=x.counted("written_times", int(item["sources"]))),
             "theme": theme_title(theme, x) if theme else {"text": str(item.get("theme", "")), "lang": x.lab_language,
                                                           "mark": ""},

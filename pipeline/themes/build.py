@@ -37,6 +37,7 @@ from pipeline.themes.codebook import (
     anchor_vectors,
     codebook_path,
     load_codebook,
+    redacted_codebook,
 )
 from pipeline.themes.edits import apply_edits, codebook_ids, edited_silhouette
 from pipeline.themes.metrics import empty_metrics, rounded, scores, theme_sizes, unassigned_rate
@@ -262,9 +263,11 @@ def run(lab_id: str, params: dict[str, Any], root: Path = Path(".")) -> dict[str
     questions = lab.questions
     raw = paths.raw_dir(lab_id, root)
     edits_path = raw / EDITS_FILE
+    people = load_lab(raw).people
     codebook, warnings = load_codebook(codebook_path(raw, lab.meta.get("codebook"), root), lab.language,
                                        [q.id for q in questions])
-    edits = redacted_titles(load_edits(edits_path.parent, root), load_lab(raw).people, lab.language)
+    codebook = redacted_codebook(codebook, people, lab.language)
+    edits = redacted_titles(load_edits(edits_path.parent, root), people, lab.language)
     editor = EditApplier.for_notes(edits, notes, lab_id, str(edits_path),
                                    codebook_ids(codebook, [q.id for q in questions]))
     embed = TextEmbedder(params, lab.language, root)

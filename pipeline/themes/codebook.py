@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -175,6 +175,26 @@ def parse_codebook(text: str, path: Path | str, language: str,
     if problems:
         raise HarvestError(problems)
     return Codebook(str(path), questions, everywhere, name or {}), warnings
+
+
+def redacted_codebook(codebook: Codebook | None, people: tuple[str, ...], language: str) -> Codebook | None:
+    """The codebook with its name, titles, descriptions and examples redacted like the notes: a lab's own
+    codebook.yaml is the analyst's text, and its titles reach themes.json, the spreadsheets and the reports."""
+    if codebook is None:
+        return None
+    from pipeline.redact import redact
+
+    def clean(text: str) -> str:
+        return redact(text, people, language)[0]
+
+    def theme(t: CodebookTheme) -> CodebookTheme:
+        return replace(t, title={k: clean(v) for k, v in t.title.items()},
+                       description={k: clean(v) for k, v in t.description.items()},
+                       examples={k: tuple(clean(e) for e in v) for k, v in t.examples.items()})
+
+    return replace(codebook, name={k: clean(v) for k, v in codebook.name.items()},
+                   questions={q: tuple(theme(t) for t in ts) for q, ts in codebook.questions.items()},
+                   everywhere=tuple(theme(t) for t in codebook.everywhere))
 
 
 def codebook_path(lab_dir: Path, reference: str | None, root: Path = Path(".")) -> Path | None:
