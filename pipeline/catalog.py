@@ -255,6 +255,7 @@ NOTES_RAW = Table("notes_raw.parquet", columns=(
 LAB = LabJson("lab.json")
 TRANSLATIONS = Table("translations.csv", columns=("note_id", "text_en"))   # the analyst's, validated
 CONCLUSIONS = Text("conclusions.md")
+READ_WARNINGS = Table("read_warnings.csv", columns=("where", "line", "problem", "fix"))   # what reading left out
 # clean
 NOTES = Table("notes.parquet", columns=(
     "note_id", "session", "question", "group", "round", "text", "lemmas", "lang", "other_language", "count",

@@ -225,6 +225,9 @@ def run(lab_id: str, params: dict[str, Any], root: Path = Path(".")) -> dict[str
     catalog.NOTES.write(clean, lab_id, root)
     catalog.CLEAN_LOG.write(clean_log, lab_id, root)
     quality = quality_summary(raw, clean, clean_log)
+    # Parts of the transcripts not read (a Word table, a hidden sheet, an .odt file): the report names them.
+    where = catalog.READ_WARNINGS.read(lab_id, root)["where"].astype(str)
+    quality["read_warnings"] = sorted({w for w in where if w.startswith("notes/")})
     catalog.QUALITY.write(quality, lab_id, root)
     if clean.empty:
         raise HarvestError.at(paths.processed_dir(lab_id, root) / catalog.CLEAN_LOG.name, None,

@@ -180,7 +180,22 @@ def run(lab_id: str, params: dict[str, Any], root: Path = Path(".")) -> list[Pro
     # A facilitator's e-mail stays in lab.yaml: lab.json holds the redacted description.
     catalog.LAB.write(Lab.from_dict(redact_fields(lab.to_dict(), lab.people, lab.language)), lab_id, root)
     catalog.CONCLUSIONS.write(read_conclusions(paths.raw_dir(lab_id, root), lab), lab_id, root)
+    catalog.READ_WARNINGS.write(read_warnings_frame(warnings, paths.raw_dir(lab_id, root), lab), lab_id, root)
     return warnings + more
+
+
+def read_warnings_frame(warnings: list[Problem], lab_dir: Path, lab: Lab) -> pd.DataFrame:
+    """The transcripts' warnings as a table: where (within the lab folder, so the bytes do not depend on
+    where the project is), line, problem, fix, redacted (a sheet's name may hold a person's)."""
+    def where(path: str) -> str:
+        try:
+            return Path(path).relative_to(lab_dir).as_posix()
+        except ValueError:
+            return Path(path).name
+    rows = [{"where": redact(where(w.path), lab.people, lab.language)[0], "line": "" if w.line is None else w.line,
+             "problem": redact(w.problem, lab.people, lab.language)[0],
+             "fix": redact(w.fix, lab.people, lab.language)[0]} for w in warnings]
+    return pd.DataFrame(rows, columns=list(catalog.READ_WARNINGS.columns)).astype(str)
 
 
 def read_conclusions(lab_dir: Path, lab: Lab) -> str:

@@ -22,8 +22,9 @@ from lxml import etree
 from pipeline import ingest
 from pipeline.errors import HarvestError
 from pipeline.ingest import read_lab_notes
+from pipeline.params import load_params
 from pipeline.readers import Limits, docx_records, xlsx_records
-from tests.conftest import MINI_LAB_YAML
+from tests.conftest import MINI_LAB_YAML, ROOT
 
 HEADER = "session,question,group,round,note\n"
 
@@ -221,3 +222,23 @@ def test_lab_yaml_fields_reaching_lab_json_are_redacted(tmp_path):
     assert lab_json["facilitator"] == "[persoană] ([email])" and lab_json["venue"] == "Sala Mare, tel. [telefon]"
     assert lab_json["city"] == "Timișoara"
     assert lab_json["sessions"][0]["questions"][0]["text"] == "Cum putem activa mai multe start-up-uri?"
+
+
+def test_what_reading_the_transcripts_left_out_is_kept_for_the_report(tmp_path):
+    """An .odt file (or a Word table, a hidden sheet) was only a warning on stderr: after a cached run its
+    notes were gone without a trace. Ingest keeps the warnings; clean puts where they were into quality.json."""
+    from pipeline import catalog, clean
+
+    lab_dir = _lab(tmp_path / "data" / "raw")
+    (lab_dir / "notes" / "a.csv").write_text(HEADER + "s1,s1q1,A,1,Granturi mici pentru artiști\n", encoding="utf-8")
+    (lab_dir / "notes" / "extra.odt").write_bytes(b"PK not read")
+    params = {"ingest": {"formats": ["csv"], "max_unpacked_mb": 1, "max_rows": 100}}
+    ingest.run("mini-lab", params, tmp_path)
+    warnings = catalog.READ_WARNINGS.read("mini-lab", tmp_path)
+    odt = warnings[warnings["where"] == "notes/extra.odt"]
+    assert odt["problem"].tolist() == ["unsupported file type '.odt'"]
+    quality = clean.run("mini-lab", load_params(ROOT / "params.yaml"), tmp_path)
+    assert quality["read_warnings"] == ["notes/extra.odt"]
+    (lab_dir / "notes" / "extra.odt").unlink()
+    ingest.run("mini-lab", params, tmp_path)
+    assert "notes/extra.odt" not in catalog.READ_WARNINGS.read("mini-lab", tmp_path)["where"].tolist()

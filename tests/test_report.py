@@ -418,6 +418,16 @@ def test_process_notes_are_listed_under_data_quality_and_never_quoted_as_ideas()
     assert "Remarks about the process" in row and "Unassigned" not in row       # listed as what it is
 
 
+def test_the_data_quality_section_names_the_files_reading_warned_of_in_the_reports_language():
+    data = sample()
+    data.quality = {**data.quality, "read_warnings": ["notes/extra.odt", "notes/s2.xlsx[Ascuns]"]}
+    en = report_sections(data, "en", "x", SETTINGS)["methodology"]
+    assert "parts may not have been read" in en and "notes/extra.odt" in en and "notes/s2.xlsx[Ascuns]" in en
+    lt = report_sections(data, "lt", "x", SETTINGS)["methodology"]
+    assert "galėjo būti neperskaitytos" in lt and "parts may not" not in lt
+    assert "parts may not" not in report_sections(sample(), "en", "x", SETTINGS)["methodology"]
+
+
 def test_process_notes_are_listed_by_question_then_in_the_transcripts_order():
     """They were listed by note id alone (S1Q3, S2Q2, S1Q2, … in a Kaunas lab)."""
     from pipeline.report.content import texts

@@ -408,6 +408,7 @@ def quality(data: ReportData, x: Texts) -> dict[str, Any]:
                    for n, qid in zip(rows["note_id"], rows["question"], strict=True) if n in notes.index]
         process.sort(key=lambda p: (natural_key(str(p["question"])), natural_key(str(p["id"]))))
     return {"notes_in": q.get("notes_in", 0), "notes_out": q.get("notes_out", 0), "process": process,
+            "not_read": list(q.get("read_warnings") or []),
             "fates": [{"text": counted_or_named(x, f"fate_{k}", v, k), "dropped": k == "dropped"}
                       for k, v in sorted(q.get("fates", {}).items(), key=lambda kv: fate_order(kv[0]))],
             "reasons": [{"count": v, "label": drop_reason(k, x.t)} for k, v in q.get("dropped_reasons", {}).items()],
