@@ -296,6 +296,4 @@ MATCHES = Table("matches.csv", shared=True, columns=(
 COMPARED_LABS = LabList("labs.json", shared=True)
 COMPARE_REPORT = ReportFolder(shared=True)
 
-DATASETS: dict[str, Dataset[Any]] = {
-    name: value for name, value in globals().items() if isinstance(value, Dataset)
-}
+DATASETS: dict[str, Dataset[Any]] = {name: value for name, value in globals().items() if isinstance(value, Dataset)}
