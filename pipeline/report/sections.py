@@ -156,7 +156,8 @@ def proposals(data: ReportData, x: Texts, settings: dict[str, Any], ledger: Ledg
 
 def what_changed_the_count(data: ReportData, x: Texts) -> list[str]:
     """What made the notes analysed fewer or more than the notes written, in words: repeats merged, lines
-    split, notes without content removed (only what happened; all three when the counts are unknown)."""
+    split, notes without content removed (only what happened; repeats and removals when the counts are
+    unknown, as they were before quality.json counted fates)."""
     fates = data.quality.get("fates") or {}
     changes = [x.t[f"summary_change_{fate}"] for fate in ("merged", "split", "dropped") if fates.get(fate)]
     return changes or [x.t[f"summary_change_{fate}"] for fate in ("merged", "dropped")]
