@@ -205,5 +205,11 @@ def read_conclusions(lab_dir: Path, lab: Lab) -> str:
     path = paths.lab_file(lab_dir, catalog.CONCLUSIONS.name)
     if not path.is_file():
         return "\n"
-    text = HTML_COMMENT.sub("", decode_in_language(path.read_bytes(), str(path), lab.language))
+    try:
+        decoded = decode_in_language(path.read_bytes(), str(path), lab.language)
+    except HarvestError as exc:     # the transcripts' advice ('export the transcript as CSV') does not fit
+        raise HarvestError.at(path, exc.problems[0].line, exc.problems[0].problem,
+                              "write the conclusions as Markdown text in a text editor (saved as UTF-8), or "
+                              "delete the file") from None
+    text = HTML_COMMENT.sub("", decoded)
     return redact(text, lab.people, lab.language)[0].strip() + "\n"

@@ -16,6 +16,7 @@ LAB_FILE = "lab.yaml"
 REQUIRED_KEYS = ("id", "title", "city", "date", "language", "groups", "sessions")
 # Texts of lab.yaml that may have an English variant `<key>_en` for reports in English.
 TRANSLATED = ("event", "venue", "organiser", "project", "method")
+MIN_NAME_LETTERS = 2        # a listed name has a word of at least this many letters or digits ("Li", "Ana Pop")
 
 
 @dataclass(frozen=True)
@@ -160,7 +161,9 @@ def parse_lab(text: str, path: Path | str = LAB_FILE, limits: YamlLimits = STRIC
         problem("groups", "'groups' must be a list", "write one '- id: A' item per group")
     else:
         for i, g in enumerate(groups_raw):
-            gid = str(g.get("id", "")) if isinstance(g, dict) else str(g)
+            # An empty 'id:' is None and '[B]' a list: as 'None' or "['B']" they were taken as group ids.
+            raw_id = g.get("id") if isinstance(g, dict) else g
+            gid = str(raw_id).strip() if isinstance(raw_id, str | int) and not isinstance(raw_id, bool) else ""
             if not gid:
                 problem(f"groups.{i}", "a group has no id", "give every group an 'id:'")
                 continue
@@ -230,6 +233,12 @@ def parse_lab(text: str, path: Path | str = LAB_FILE, limits: YamlLimits = STRIC
     if any(not isinstance(p, str) or not p.strip() for p in people):
         problem("people", "every item of 'people' must be a name", "remove the empty item, or write the name "
                 "('- Ana Pop'; a name written with digits goes in quotes)")
+    # 'a' or '.' is no name either: every such word (or every full stop) of every note would be blanked.
+    short = [p for p in people if isinstance(p, str) and p.strip() and not any(
+        sum(ch.isalnum() for ch in part) >= MIN_NAME_LETTERS for part in p.split())]
+    if short:
+        problem("people", f"'{short[0]}' is too short to be a name: every such word in the notes would be removed",
+                "write the person's name as the notes write it ('- Ana Pop')")
     if problems:
         raise HarvestError(problems)
 

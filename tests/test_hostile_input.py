@@ -191,6 +191,11 @@ def test_a_nul_byte_deep_in_a_text_file_is_an_error_with_its_line(tmp_path):
     with pytest.raises(HarvestError) as exc:
         read_lab_notes(lab_dir, ["csv"])
     assert str(exc.value).startswith(f"{lab_dir / 'notes' / 'a.csv'}:202: a NUL character (byte 0) in the text")
+    # … and early in the file too: it was 'this looks like a binary file', with no line.
+    (lab_dir / "notes" / "a.csv").write_bytes((HEADER + "s1,s1q1,A,1,rupt\x00aici\n").encode())
+    with pytest.raises(HarvestError) as exc:
+        read_lab_notes(lab_dir, ["csv"])
+    assert str(exc.value).startswith(f"{lab_dir / 'notes' / 'a.csv'}:2: a NUL character (byte 0) in the text")
 
 
 def test_contact_data_in_file_names_and_ids_never_reaches_note_ids(tmp_path):

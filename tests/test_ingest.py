@@ -67,6 +67,20 @@ def test_errors_in_a_lab_folder_are_raised_together(mini_lab_dir: Path):
     assert any(":3: question 's1q1' is not in session 's2'" in m for m in messages)
 
 
+def test_a_binary_conclusions_file_says_how_to_fix_conclusions_not_transcripts(mini_lab_dir: Path):
+    """It said 'export the transcript as CSV (UTF-8) or move the file out of notes/'."""
+    from pipeline.errors import HarvestError
+    from pipeline.ingest import read_conclusions
+    from pipeline.lab import load_lab
+
+    (mini_lab_dir / "conclusions.md").write_bytes(b"PK\x03\x04\x00\x00binary")
+    with pytest.raises(HarvestError) as exc:
+        read_conclusions(mini_lab_dir, load_lab(mini_lab_dir))
+    message = str(exc.value)
+    assert "conclusions.md" in message and "write the conclusions as Markdown text" in message
+    assert "transcript" not in message
+
+
 def test_a_lab_without_conclusions_gets_a_blank_line_and_comments_are_left_out(mini_lab_dir: Path):
     # DVC warns about an empty output on every run; the report treats blank conclusions as none.
     from pipeline.ingest import read_conclusions

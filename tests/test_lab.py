@@ -74,6 +74,22 @@ def test_a_people_item_that_is_no_name_is_an_error_not_a_word_blanked_everywhere
                      "lab.yaml").people == ("Ana Popescu", "Ana Pop", "42")
 
 
+@pytest.mark.parametrize("item", ["a", ".", "A."])
+def test_a_people_item_too_short_to_be_a_name_is_an_error(item):
+    """'a' listed under people: blanked every Romanian 'a' of the notes, '.' every full stop."""
+    with pytest.raises(HarvestError, match="too short to be a name"):
+        parse_lab(MINI_LAB_YAML.rstrip("\n") + f"\n  - '{item}'\n", "lab.yaml")
+    assert parse_lab(MINI_LAB_YAML.rstrip("\n") + "\n  - Li\n", "lab.yaml").people[-1] == "Li"
+
+
+@pytest.mark.parametrize("group", ["  - id:\n", "  - id: [B]\n", "  - id: true\n"])
+def test_a_group_whose_id_is_empty_or_no_word_is_an_error(group):
+    """An empty 'id:' became a group called 'None', '[B]' one called "['B']"."""
+    text = MINI_LAB_YAML.replace("groups:\n", "groups:\n" + group, 1)
+    with pytest.raises(HarvestError, match="a group has no id"):
+        parse_lab(text, "lab.yaml")
+
+
 def test_a_repeated_session_id_and_questions_that_are_no_list_are_lab_yaml_errors():
     twice = MINI_LAB_YAML.replace("  - id: s2\n", "  - id: s1\n")
     with pytest.raises(HarvestError) as exc:

@@ -16,6 +16,7 @@ FALLBACK_ENCODINGS = ["cp1250", "iso8859_2", "iso8859_16"]
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ufffd]")
 # A NUL byte this early means a binary file (an Excel or Word file renamed .csv, an image); later, a damaged one.
 BINARY_SNIFF_BYTES = 4096
+STRAY_NULS = 3          # NUL bytes a damaged text file may hold; a binary file has many more
 # Non-ASCII characters a UTF-8 line of any of our languages may hold beside its letters (quotes, dashes).
 UTF8_PUNCTUATION = "„“”‘’«»–—…•·€°"
 
@@ -66,6 +67,12 @@ def decode_bytes(data: bytes, path: Path | str, encodings: list[str] | None = No
         unmarked = _utf16_without_bom(data)
         if unmarked is not None:
             return unmarked
+        # A text file with a stray NUL byte early on (a binary one has many): name its line, as later ones are.
+        if data.count(b"\x00") <= STRAY_NULS:
+            try:
+                _without_nul(data.decode("utf-8-sig"), path)
+            except UnicodeDecodeError:
+                pass
         raise HarvestError.at(path, None, "this looks like a binary file, not text",
                               "export the transcript as CSV (UTF-8) or move the file out of notes/")
     try:
