@@ -57,6 +57,14 @@ def parse_translations(text: str, source: str, lab_id: str, known_ids: Iterable[
         if not any(cell.strip() for cell in row):
             continue
         cells = row + [""] * (len(header) - len(row))
+        if len(row) > len(header) and any(c.strip() for c in row[len(header):]):
+            # An unquoted comma cut the translation short ('Hello' of 'Hello, world'): when text_en is the
+            # last column the rest of the line is its text; either way the analyst hears of it.
+            if text_col == len(header) - 1:
+                cells = [*row[:text_col], ",".join(row[text_col:])]
+            problems.append(Problem(source, line, "more cells than columns: a comma in the translation is not "
+                                    "inside double quotes", 'put the English text in double quotes ("…, …")',
+                                    "warning"))
         note_id, english = _short(restore(cells[id_col]), lab_id), " ".join(restore(cells[text_col]).split())
         if note_id not in known:
             problems.append(Problem(source, line, f"unknown note id '{note_id}'", FIX_ID))

@@ -54,6 +54,14 @@ def test_no_file_means_no_translations_and_bad_bytes_are_an_error(tmp_path: Path
         tr.read_translations(tmp_path, LAB, KNOWN)
 
 
+def test_an_unquoted_comma_keeps_the_whole_translation_and_warns():
+    """'n5c5a997d,Hello,world' was read as 'Hello' without a word."""
+    found, problems = tr.parse_translations("note_id,text_en\na.csv:2,Cheap studios, and small grants\n",
+                                            "translations.csv", LAB, KNOWN)
+    assert found == {"a.csv:2": "Cheap studios, and small grants"}
+    assert [(p.line, p.severity) for p in problems] == [(2, "warning")] and "double quotes" in problems[0].fix
+
+
 def test_an_empty_file_means_no_translations_as_harvest_check_advises(tmp_path: Path):
     """`harvest check` says 'create it empty: an empty file means none yet'; the empty file then failed
     with 'missing column(s) note_id, text_en'."""

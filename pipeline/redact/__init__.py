@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
-from pipeline.lang import Language, language
+from pipeline.lang import Language, language, languages
 from pipeline.redact.codes import IBAN_LENGTHS, PERSONAL_CODES, iban_ok
 from pipeline.redact.matchable import Matchable, matchable
 
@@ -132,13 +132,29 @@ def _iban_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+@lru_cache(maxsize=16)
+def _codes_named_elsewhere(code: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The personal codes of the other languages with their keywords: a Lithuanian participant's 'asmens
+    kodas' in a Romanian lab is taken when its keyword names it (never by its checksum alone there)."""
+    own = set(language(code).personal_codes)
+    found: dict[str, list[str]] = {}
+    for other in languages():
+        if other != code:
+            for name, keywords in language(other).personal_codes.items():
+                if name not in own:
+                    found.setdefault(name, []).extend(k for k in keywords if k not in found.get(name, []))
+    return tuple((name, tuple(keywords)) for name, keywords in sorted(found.items()))
+
+
 def _code_spans(text: str, data: Language) -> list[tuple[int, int]]:
     spans = []
-    for name, keywords in data.personal_codes.items():
+    codes = [(name, tuple(keywords), True) for name, keywords in data.personal_codes.items()]
+    codes += [(name, keywords, False) for name, keywords in _codes_named_elsewhere(data.code)]
+    for name, keywords, own in codes:
         kind = PERSONAL_CODES[name]
         named = [m.end() for k in keywords for m in re.finditer(rf"(?<!\w){re.escape(k)}\W{{0,3}}", text, re.I)]
         for match in kind.pattern.finditer(text):
-            if match.start() in named or (kind.valid(match.group(0)) and not kind.named_only):
+            if match.start() in named or (own and kind.valid(match.group(0)) and not kind.named_only):
                 spans.append(match.span())
     return spans
 
