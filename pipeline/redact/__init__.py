@@ -41,12 +41,12 @@ _DATE = re.compile(rf"(?<![\d.])(?:(?:{_D}(?:[./]{_M})?\.?\s?[-–]\s?)?{_D}[./-
 # Book numbers (ISBN 978-973-0-12345-6) and document numbers with their year (nr. 0012345/2020): not phones.
 _REFERENCE = re.compile(r"\bISBN(?:-1[03])?:?\s?[\dX][\d\s-]{8,16}[\dX]\b"
                         r"|(?<![\d/])\d{1,10}/(?:19|20)\d{2}(?![\d/]|\s\d)", re.I)
-# A run of digits with the single separators people type in phone numbers (space, dot, dash, en dash,
-# slash, brackets), not part of a decimal number.
+# A run of digits with the single separators people type in phone numbers (space, dot, dash, en or em dash,
+# slash, underscore, middle dot, brackets), not part of a decimal number.
 _PHONE_CANDIDATE = re.compile(
     # Not inside a word or a number ('3.0722…'), but right after an abbreviation's dot ('tel.0722…');
     # a bracketed area code may follow the prefix ('+370 (612) 34567', '0040 (722) 123-456').
-    r"(?<![\w+,])(?<!\d\.)(?:\+|00)?\(?\d(?:\d|[ .\-/]\d| ?[–-] ?\d|\) ?\d| ?\(\d){6,20}(?![\w.,]\d)")
+    r"(?<![\w+,])(?<!\d\.)(?:\+|00)?\(?\d(?:\d|[ .\-/_·]\d| ?[–—/-] ?\d|\) ?\d| ?\(\d){6,20}(?![\w.,]\d)")
 _PHONE_START = re.compile(r"^(?:\+|00|\(?0)")
 # A North American number with its area code in brackets, '(555) 123-4567' (an area code never starts with
 # 0 or 1): a phone in any lab; a bracketed year or count followed by an amount has no such shape.
