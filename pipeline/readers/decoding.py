@@ -67,12 +67,15 @@ def decode_bytes(data: bytes, path: Path | str, encodings: list[str] | None = No
         unmarked = _utf16_without_bom(data)
         if unmarked is not None:
             return unmarked
-        # A text file with a stray NUL byte early on (a binary one has many): name its line, as later ones are.
+        # A text file with a stray NUL byte early on (a binary one has many, or other control bytes): name its
+        # line, as later ones are.
         if data.count(b"\x00") <= STRAY_NULS:
             try:
-                _without_nul(data.decode("utf-8-sig"), path)
+                text = data.decode("utf-8-sig")
             except UnicodeDecodeError:
-                pass
+                text = ""
+            if text and _CONTROL.search(text.replace("\x00", "")) is None:
+                _without_nul(text, path)
         raise HarvestError.at(path, None, "this looks like a binary file, not text",
                               "export the transcript as CSV (UTF-8) or move the file out of notes/")
     try:
